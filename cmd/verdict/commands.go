@@ -1,0 +1,10 @@
+package main
+
+import "github.com/spf13/cobra"
+
+// commands lists the subcommands of verdict, one constructor per file.
+func commands() []*cobra.Command {
+	return []*cobra.Command{
+		newSelectorCmd(),
+	}
+}

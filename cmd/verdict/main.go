@@ -1,0 +1,91 @@
+// Command verdict parses Calico selectors and policy resources and decides
+// flows the way Calico does.
+//
+// Every command uses one exit-status convention: 0 for success and "yes"
+// (allowed, matches, valid), 1 for a definite "no" (denied, no match,
+// problems reported), 2 for usage errors and input that cannot be read or
+// parsed.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses shared by every command.
+const (
+	exitYes   = 0
+	exitNo    = 1
+	exitUsage = 2
+)
+
+// exitError carries the exit status a command wants; a nil err means the
+// command already printed what it had to say.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// answerNo reports a definite "no" that has already been printed.
+func answerNo() error { return &exitError{code: exitNo} }
+
+// usageError reports bad usage or unreadable input (exit status 2).
+func usageError(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "verdict",
+		Short:         "Decide network policy exactly as Calico does",
+		Long:          "verdict parses Calico label selectors and policy resources, and decides whether a flow is allowed, by which tier, policy and rule.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &exitError{code: exitUsage, err: err}
+	})
+	root.AddCommand(commands()...)
+	return root
+}
+
+// run executes the command line and returns the process exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return exitYes
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(stderr, "verdict:", ee.err)
+		}
+		return ee.code
+	}
+	// Cobra's own errors (unknown command, bad flag, wrong argument count)
+	// are usage errors.
+	fmt.Fprintln(stderr, "verdict:", err)
+	return exitUsage
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
