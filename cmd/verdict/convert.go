@@ -1,0 +1,52 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/verdictlabs/verdict/policy"
+)
+
+func newConvertCmd() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "convert FILE... [-o yaml|json]",
+		Short: "Print resources as canonical Calico v3",
+		Long: `convert reads the same inputs as validate (- for standard input) and prints
+them as canonical Calico projectcalico.org/v3 resources: Calico's spelling of
+actions and protocols, canonical selectors, legacy and Docker inputs
+translated, Kubernetes policies as the Calico policies they become. Kubernetes
+namespaces, service accounts and services are printed as Kubernetes objects.
+Warnings go to standard error.
+
+Exit status: 0 on success, 1 when the input has problems (printed to standard
+error), 2 when a file cannot be read or is not YAML or JSON, or for a bad -o.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "yaml" && format != "json" {
+				return usageError("-o must be yaml or json, not %q", format)
+			}
+			res, err := loadInputs(cmd, args)
+			var probs policy.Problems
+			if err != nil && !errors.As(err, &probs) {
+				return err
+			}
+			stderr := cmd.ErrOrStderr()
+			for _, p := range probs {
+				fmt.Fprintln(stderr, p)
+			}
+			printWarnings(stderr, res)
+			if len(probs) > 0 {
+				return answerNo()
+			}
+			if err := policy.Encode(cmd.OutOrStdout(), res.Set, format); err != nil {
+				return &exitError{code: exitNo, err: err}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", "yaml", "output format: yaml or json")
+	return cmd
+}

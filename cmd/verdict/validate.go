@@ -1,0 +1,98 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/verdictlabs/verdict/policy"
+)
+
+func newValidateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Check policy resources and report every problem",
+		Long: `validate reads Calico, Kubernetes, legacy Calico and Docker resources from
+the files (- for standard input), checks them as Calico's API would, and prints
+every problem and warning, one per line, with file, document, resource and
+field. With no problem it prints a count of the resources per kind.
+
+Exit status: 0 when the input is valid (warnings allowed), 1 when any problem
+was found, 2 when a file cannot be read or is not YAML or JSON at all.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := loadInputs(cmd, args)
+			var probs policy.Problems
+			if err != nil && !errors.As(err, &probs) {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			for _, p := range probs {
+				fmt.Fprintln(out, p)
+			}
+			printWarnings(out, res)
+			if len(probs) > 0 {
+				return answerNo()
+			}
+			fmt.Fprintln(out, "ok: "+summary(res.Counts))
+			return nil
+		},
+	}
+}
+
+// loadInputs loads the named files together, "-" standing for standard
+// input. A file that cannot be read, or is not YAML or JSON, is a usage
+// error (exit status 2); problems in the resources come back as
+// policy.Problems with the Result.
+func loadInputs(cmd *cobra.Command, args []string) (*policy.Result, error) {
+	l := policy.NewLoader()
+	stdinUsed := false
+	for _, arg := range args {
+		var err error
+		if arg == "-" {
+			if stdinUsed {
+				return nil, usageError("standard input (-) can be read only once")
+			}
+			stdinUsed = true
+			err = l.Add("<stdin>", cmd.InOrStdin())
+		} else {
+			err = l.AddFile(arg)
+		}
+		if err != nil {
+			return nil, usageError("%v", err)
+		}
+	}
+	return l.Finish()
+}
+
+// summary lists the resources read per input kind, by kind name:
+// "2 GlobalNetworkPolicy, 1 Namespace, 3 Pod".
+func summary(counts map[string]int) string {
+	if len(counts) == 0 {
+		return "no resources"
+	}
+	kinds := make([]string, 0, len(counts))
+	for k := range counts {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = fmt.Sprintf("%d %s", counts[k], k)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// printWarnings writes warnings to w, one per line.
+func printWarnings(w io.Writer, res *policy.Result) {
+	if res == nil {
+		return
+	}
+	for _, p := range res.Warnings {
+		fmt.Fprintln(w, p)
+	}
+}

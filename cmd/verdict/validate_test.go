@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeInputFiles writes name/content pairs into a temporary directory and
+// returns their paths.
+func writeInputFiles(t *testing.T, files ...string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	var paths []string
+	for i := 0; i+1 < len(files); i += 2 {
+		p := filepath.Join(dir, files[i])
+		if err := os.WriteFile(p, []byte(files[i+1]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	return paths
+}
+
+const (
+	inputPolicyDoc = `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: database}
+spec:
+  selector: role == 'database'
+  ingress: [{action: allow, protocol: tcp, destination: {ports: [3306]}}]
+`
+	inputPodsDoc = `apiVersion: v1
+kind: Namespace
+metadata: {name: prod}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: prod}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: prod}
+`
+	inputBrokenDoc = `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: db, namespace: prod}
+spec:
+  tier: platform
+  ingress: [{action: Allow, protocol: TCP, destination: {ports: [0]}}]
+`
+)
+
+func runVerdict(stdin string, args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestValidateCommand(t *testing.T) {
+	files := writeInputFiles(t, "policy.yaml", inputPolicyDoc, "pods.yaml", inputPodsDoc, "broken.yaml", inputBrokenDoc, "readme.txt", "Just some notes.\n")
+	policyFile, podsFile, brokenFile, textFile := files[0], files[1], files[2], files[3]
+
+	tests := []struct {
+		name   string
+		stdin  string
+		args   []string
+		code   int
+		stdout []string // lines, in order
+		stderr string
+	}{
+		{"valid with warnings", "", []string{"validate", policyFile, podsFile}, 0, []string{
+			policyFile + `: document 1: GlobalNetworkPolicy database: spec.ingress[0].action: warning: action "allow" is spelled "Allow" in Calico v3`,
+			policyFile + `: document 1: GlobalNetworkPolicy database: spec.ingress[0].protocol: warning: protocol "tcp" is spelled "TCP" in Calico v3`,
+			"ok: 1 GlobalNetworkPolicy, 1 Namespace, 2 Pod",
+		}, ""},
+		{"problems", "", []string{"validate", podsFile, brokenFile}, 1, []string{
+			brokenFile + ": document 1: NetworkPolicy prod/db: spec.ingress[0].destination.ports[0]: port 0 is out of range: ports are 1 to 65535",
+			brokenFile + `: document 1: NetworkPolicy prod/db: spec.tier: NetworkPolicy prod/db is in tier "platform", which does not exist: no Tier "platform" is in the load (the built-in tiers are default, kube-admin and kube-baseline)`,
+		}, ""},
+		{"stdin", inputPodsDoc, []string{"validate", "-"}, 0, []string{"ok: 1 Namespace, 2 Pod"}, ""},
+		{"stdin problems are named", inputBrokenDoc, []string{"validate", "-"}, 1, nil, ""},
+		{"empty input", "", []string{"validate", "-"}, 0, []string{"ok: no resources"}, ""},
+		{"not YAML at all", "", []string{"validate", textFile}, 2, nil, textFile + ": document 1: line 1: not a resource"},
+		{"missing file", "", []string{"validate", filepath.Join(filepath.Dir(textFile), "nope.yaml")}, 2, nil, "nope.yaml"},
+		{"stdin twice", "", []string{"validate", "-", "-"}, 2, nil, "only once"},
+		{"no arguments", "", []string{"validate"}, 2, nil, "requires at least 1 arg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runVerdict(tt.stdin, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, stdout, stderr)
+			}
+			if tt.stdout != nil {
+				want := strings.Join(tt.stdout, "\n") + "\n"
+				if stdout != want {
+					t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)
+				}
+			}
+			if !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("stderr %q does not contain %q", stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestValidateNamesStdin(t *testing.T) {
+	_, stdout, _ := runVerdict(inputBrokenDoc, "validate", "-")
+	if !strings.HasPrefix(stdout, "<stdin>: document 1: NetworkPolicy prod/db: ") {
+		t.Errorf("stdout: %s", stdout)
+	}
+}

@@ -1,0 +1,120 @@
+package model
+
+import "net/netip"
+
+// Flow is one connection attempt, as seen after DNAT.
+type Flow struct {
+	Src, Dst netip.Addr
+	Protocol uint8
+	SrcPort  uint16
+	DstPort  uint16
+	// ICMP carries the type and code of an ICMP or ICMPv6 flow, when known.
+	ICMP *ICMPTypeCode
+	// HTTP carries the application-layer request, when the flow has one;
+	// rules' HTTP criteria are checked only then.
+	HTTP *HTTPRequest
+}
+
+// ICMPTypeCode is the ICMP type and code of a flow.
+type ICMPTypeCode struct {
+	Type uint8
+	Code uint8
+}
+
+// HTTPRequest is the part of an HTTP request that rules can match.
+type HTTPRequest struct {
+	Method string
+	Path   string
+}
+
+// HitAction is the action of a hit, in lower case as Calico's flow logs
+// spell it.
+type HitAction string
+
+// Hit actions.
+const (
+	HitAllow HitAction = "allow"
+	HitDeny  HitAction = "deny"
+	HitPass  HitAction = "pass"
+)
+
+// TierProfile is the tier name of hits on profile rules.
+const TierProfile = "__PROFILE__"
+
+// Hit is one step that decided something: a matching rule, or a tier's
+// default action (Index -1), shaped like a Calico flow-log policy hit.
+type Hit struct {
+	Kind      Kind      `json:"kind"`
+	Tier      string    `json:"tier"`
+	Namespace string    `json:"namespace,omitempty"`
+	Name      string    `json:"name"`
+	Index     int       `json:"index"`
+	Action    HitAction `json:"action"`
+}
+
+// Decision is the outcome for one endpoint in one direction.
+type Decision struct {
+	Allowed bool `json:"allowed"`
+	// Hit is the deciding hit. When EndOfProfiles is true the final deny
+	// after the profiles decided, and Hit is zero.
+	Hit           Hit  `json:"hit"`
+	EndOfProfiles bool `json:"endOfProfiles,omitempty"`
+}
+
+// DirectionVerdict is the outcome at one side of a flow: egress at the
+// source endpoint or ingress at the destination endpoint.
+type DirectionVerdict struct {
+	// Enforced is false when no endpoint known to the evaluator owns the
+	// address on that side; nothing is then enforced there and the side
+	// counts as allowed.
+	Enforced bool `json:"enforced"`
+	Endpoint Key  `json:"endpoint"`
+	// Decision uses enforced policies only; Pending treats staged policies
+	// as enforced.
+	Decision Decision `json:"decision"`
+	Pending  Decision `json:"pending"`
+}
+
+// Allowed reports whether this side lets the flow through.
+func (d DirectionVerdict) Allowed() bool { return !d.Enforced || d.Decision.Allowed }
+
+// PendingAllowed reports whether this side would let the flow through with
+// staged policies enforced.
+func (d DirectionVerdict) PendingAllowed() bool { return !d.Enforced || d.Pending.Allowed }
+
+// Verdict is the outcome for a flow: egress at the source and ingress at
+// the destination must both allow it.
+type Verdict struct {
+	Egress  DirectionVerdict `json:"egress"`
+	Ingress DirectionVerdict `json:"ingress"`
+}
+
+// Allowed reports whether the flow is allowed by the enforced policies.
+func (v Verdict) Allowed() bool { return v.Egress.Allowed() && v.Ingress.Allowed() }
+
+// PendingAllowed reports whether the flow would be allowed with staged
+// policies enforced.
+func (v Verdict) PendingAllowed() bool {
+	return v.Egress.PendingAllowed() && v.Ingress.PendingAllowed()
+}
+
+// Trace is the full account of one direction: every hit in order, as
+// Calico's flow logs list them, and the Log rules that matched beside it.
+type Trace struct {
+	Hits        []Hit `json:"hits"`
+	PendingHits []Hit `json:"pendingHits"`
+	// Logs are the Log rules that matched on the enforced walk; Calico's
+	// trace omits them, so they are kept apart. Their Action is "log".
+	Logs        []Hit `json:"logs,omitempty"`
+	PendingLogs []Hit `json:"pendingLogs,omitempty"`
+}
+
+// HitLog is the action recorded for a matching Log rule in Trace.Logs.
+const HitLog HitAction = "log"
+
+// Explanation is a verdict with the trace of each side.
+type Explanation struct {
+	Verdict Verdict `json:"verdict"`
+	Egress  Trace   `json:"egressTrace"`
+	Ingress Trace   `json:"ingressTrace"`
+}

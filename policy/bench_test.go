@@ -1,0 +1,143 @@
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+)
+
+// benchResources generates n resources of a cluster: per namespace one
+// Namespace, pods, NetworkPolicies and NetworkSets, plus GlobalNetworkPolicies,
+// in the proportions 1 : 50 : 30 : 10 namespaced, 9 global per 100.
+// Selectors come from a small vocabulary, as in real clusters.
+func benchResources(n int) []map[string]any {
+	apps := []string{"web", "api", "db", "cache", "worker", "batch", "auth", "search"}
+	var out []map[string]any
+	meta := func(name, ns string, labels map[string]any) map[string]any {
+		m := map[string]any{"name": name}
+		if ns != "" {
+			m["namespace"] = ns
+		}
+		if labels != nil {
+			m["labels"] = labels
+		}
+		return m
+	}
+	for i := 0; len(out) < n; i++ {
+		ns := fmt.Sprintf("ns-%d", i)
+		out = append(out, map[string]any{"apiVersion": "v1", "kind": "Namespace",
+			"metadata": meta(ns, "", map[string]any{"team": apps[i%len(apps)]})})
+		for j := 0; j < 50 && len(out) < n; j++ {
+			app := apps[j%len(apps)]
+			out = append(out, map[string]any{"apiVersion": "v1", "kind": "Pod",
+				"metadata": meta(fmt.Sprintf("%s-%d", app, j), ns, map[string]any{"app": app, "version": fmt.Sprint("v", j%3)}),
+				"spec":     map[string]any{"serviceAccountName": app, "containers": []any{map[string]any{"name": "c", "ports": []any{map[string]any{"name": "http", "containerPort": 8080}}}}},
+				"status":   map[string]any{"podIP": fmt.Sprintf("10.%d.%d.%d", i/256%256, i%256, j+1)},
+			})
+		}
+		for j := 0; j < 30 && len(out) < n; j++ {
+			app, peer := apps[j%len(apps)], apps[(j+1)%len(apps)]
+			out = append(out, map[string]any{"apiVersion": "projectcalico.org/v3", "kind": "NetworkPolicy",
+				"metadata": meta(fmt.Sprintf("allow-%d", j), ns, nil),
+				"spec": map[string]any{
+					"order":    float64(j),
+					"selector": fmt.Sprintf("app == '%s'", app),
+					"ingress": []any{
+						map[string]any{"action": "Allow", "protocol": "TCP",
+							"source":      map[string]any{"selector": fmt.Sprintf("app == '%s'", peer)},
+							"destination": map[string]any{"ports": []any{8080, "9000:9100", "http"}}},
+						map[string]any{"action": "Deny", "source": map[string]any{"nets": []any{"192.168.0.0/16"}}},
+					},
+					"egress": []any{map[string]any{"action": "Allow"}},
+				},
+			})
+		}
+		for j := 0; j < 10 && len(out) < n; j++ {
+			out = append(out, map[string]any{"apiVersion": "projectcalico.org/v3", "kind": "NetworkSet",
+				"metadata": meta(fmt.Sprintf("set-%d", j), ns, map[string]any{"kind": "partner"}),
+				"spec":     map[string]any{"nets": []any{fmt.Sprintf("172.%d.%d.0/24", 16+j, i%256)}},
+			})
+		}
+		for j := 0; j < 9 && len(out) < n; j++ {
+			out = append(out, map[string]any{"apiVersion": "projectcalico.org/v3", "kind": "GlobalNetworkPolicy",
+				"metadata": meta(fmt.Sprintf("g-%d-%d", i, j), "", nil),
+				"spec": map[string]any{
+					"selector":          fmt.Sprintf("app == '%s'", apps[j%len(apps)]),
+					"namespaceSelector": fmt.Sprintf("team == '%s'", apps[(i+j)%len(apps)]),
+					"types":             []any{"Ingress", "Egress"},
+					"ingress":           []any{map[string]any{"action": "Pass", "protocol": "UDP", "destination": map[string]any{"ports": []any{53}}}},
+				},
+			})
+		}
+	}
+	return out
+}
+
+// benchInput writes resources as a YAML stream or as JSON objects one
+// after another.
+func benchInput(b *testing.B, resources []map[string]any, format string) []byte {
+	var buf bytes.Buffer
+	for i, r := range resources {
+		j, err := json.Marshal(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if format == "yaml" {
+			y, err := yaml.JSONToYAML(j)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if i > 0 {
+				buf.WriteString("---\n")
+			}
+			buf.Write(y)
+			continue
+		}
+		buf.Write(j)
+		buf.WriteByte('\n')
+	}
+	return buf.Bytes()
+}
+
+func benchLoad(b *testing.B, format string) {
+	const n = 100_000
+	data := benchInput(b, benchResources(n), format)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	var heap uint64
+	for i := 0; i < b.N; i++ {
+		l := NewLoader()
+		if err := l.Add("bench", bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+		res, err := l.Finish()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got := len(res.Set.Policies) + len(res.Set.Endpoints) + len(res.Set.Namespaces) + len(res.Set.NetworkSets); got != n {
+			b.Fatalf("loaded %d resources, want %d", got, n)
+		}
+		b.StopTimer()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		heap = max(heap, ms.HeapAlloc)
+		runtime.KeepAlive(res)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(heap)/(1<<20), "heap-MB")
+}
+
+// BenchmarkLoad100k loads 100,000 generated resources given as JSON
+// objects one after another (kubectl get -o json style), reporting the
+// live heap holding the result as heap-MB.
+func BenchmarkLoad100k(b *testing.B) { benchLoad(b, "json") }
+
+// BenchmarkLoad100kYAML loads the same resources as a YAML stream of
+// 100,000 documents.
+func BenchmarkLoad100kYAML(b *testing.B) { benchLoad(b, "yaml") }

@@ -1,0 +1,283 @@
+package policy
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+
+	"sigs.k8s.io/yaml"
+)
+
+// ReadError says that an input could not be read, or is not YAML or JSON
+// at all. It is distinct from Problems, which are about resources in input
+// that did parse.
+type ReadError struct {
+	File string // empty when the input had no name
+	// Document is the 1-based YAML document (for JSON, the top-level
+	// value, or the element of a top-level array) where reading failed; 0
+	// when the input could not be read.
+	Document int
+	// Line is the line of the file where the problem is, when known.
+	Line int
+	Err  error
+}
+
+// Error gives "file: document N: line L: reason", leaving out what is
+// unknown.
+func (e *ReadError) Error() string {
+	var b bytes.Buffer
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteString(": ")
+	}
+	if e.Document > 0 {
+		fmt.Fprintf(&b, "document %d: ", e.Document)
+	}
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// errNotResource marks a document that parsed but holds a bare scalar:
+// text that happens to be valid YAML, such as a README, is not input
+// Verdict can use at all.
+var errNotResource = errors.New("not a resource: a YAML or JSON document holding a plain value")
+
+// docReader reads the top-level values of one input, one at a time, so
+// that a large input is never held whole in memory: the YAML documents of
+// a stream (separated by --- lines), or the JSON values of a JSON input
+// (a JSON array yields its elements one by one). Like kubectl, it reads
+// an input that starts with '{' or '[' as JSON and anything else as YAML.
+type docReader struct {
+	in *bufio.Reader
+
+	isJSON      bool
+	startsArray bool // the input is a JSON array whose [ is still to be read
+	jdec        *json.Decoder
+	jsonArray   bool // inside the top-level JSON array
+
+	line       int    // lines of YAML consumed so far
+	docNum     int    // documents started so far
+	pending    []byte // text after the last "---" marker, for the next document
+	hasPending bool   // a marker ended the last document, so another follows
+	eof        bool
+}
+
+func newDocReader(r io.Reader) (*docReader, error) {
+	d := &docReader{in: bufio.NewReaderSize(r, 64<<10)}
+	if bom, _ := d.in.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
+		_, _ = d.in.Discard(3)
+	}
+	// Look past leading white space without consuming it: indentation is
+	// part of a YAML document.
+	for n := 1; n <= d.in.Size(); n++ {
+		b, err := d.in.Peek(n)
+		if len(b) < n {
+			if err == io.EOF {
+				return d, nil
+			}
+			return nil, err
+		}
+		switch b[n-1] {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{', '[':
+			d.isJSON = true
+			d.startsArray = b[n-1] == '['
+			d.jdec = json.NewDecoder(d.in)
+		}
+		return d, nil
+	}
+	return d, nil
+}
+
+// next returns the next top-level value, or io.EOF at the end. Empty YAML
+// documents are skipped. Errors are *ReadError values naming the document
+// (for JSON, the top-level value).
+func (d *docReader) next() (any, error) {
+	if d.isJSON {
+		return d.nextJSON()
+	}
+	for {
+		raw, start, err := d.nextYAMLDocument()
+		if err != nil {
+			return nil, err
+		}
+		j, err := yaml.YAMLToJSONStrict(raw)
+		if err != nil {
+			return nil, &ReadError{Document: d.docNum, Line: yamlErrorLine(err, start), Err: err}
+		}
+		var v any
+		if err := json.Unmarshal(j, &v); err != nil {
+			return nil, &ReadError{Document: d.docNum, Line: start, Err: err}
+		}
+		switch v.(type) {
+		case nil:
+			continue
+		case map[string]any, []any:
+			return v, nil
+		}
+		return nil, &ReadError{Document: d.docNum, Line: start, Err: errNotResource}
+	}
+}
+
+// nextYAMLDocument returns the text of the next document and the line it
+// starts on. A line that starts with "---" followed by nothing or white
+// space (or a comment, or content on the same line) ends the previous
+// document; so does a line "...". A marker with nothing but blank lines
+// and comments before it opens a document rather than ending one.
+func (d *docReader) nextYAMLDocument() ([]byte, int, error) {
+	if d.eof && !d.hasPending {
+		return nil, 0, io.EOF
+	}
+	doc := d.pending
+	d.pending, d.hasPending = nil, false
+	start := d.line + 1
+	d.docNum++
+	for !d.eof {
+		line, err := d.in.ReadBytes('\n')
+		switch {
+		case err == io.EOF:
+			d.eof = true
+		case err != nil:
+			return nil, start, &ReadError{Document: d.docNum, Line: d.line + 1, Err: err}
+		}
+		if len(line) == 0 {
+			break
+		}
+		d.line++
+		if rest, ok := documentMarker(line); ok {
+			if blankYAML(doc) {
+				doc, start = rest, d.line+1
+				if rest != nil {
+					start = d.line
+				}
+				continue
+			}
+			d.pending, d.hasPending = rest, true
+			return doc, start, nil
+		}
+		doc = append(doc, line...)
+	}
+	return doc, start, nil
+}
+
+// blankYAML reports whether text holds nothing but blank lines and
+// comments.
+func blankYAML(text []byte) bool {
+	for len(text) > 0 {
+		line := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) > 0 && line[0] != '#' {
+			return false
+		}
+	}
+	return true
+}
+
+// documentMarker reports whether a line is a document boundary ("---" or
+// "...", alone or followed by white space), and returns what follows
+// "---" on the same line, which belongs to the new document.
+func documentMarker(line []byte) ([]byte, bool) {
+	if len(line) < 3 {
+		return nil, false
+	}
+	marker := string(line[:3])
+	if marker != "---" && marker != "..." {
+		return nil, false
+	}
+	rest := line[3:]
+	if len(rest) > 0 && rest[0] != ' ' && rest[0] != '\t' && rest[0] != '\r' && rest[0] != '\n' {
+		return nil, false
+	}
+	trimmed := bytes.TrimSpace(rest)
+	if marker == "..." || len(trimmed) == 0 || trimmed[0] == '#' {
+		return nil, true
+	}
+	return append(trimmed, '\n'), true
+}
+
+// yamlLineRE finds the line a YAML parser error names.
+var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+
+// yamlErrorLine turns the document-relative line of a YAML error into a
+// line of the file.
+func yamlErrorLine(err error, start int) int {
+	m := yamlLineRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return start
+	}
+	n, _ := strconv.Atoi(m[1])
+	return start + n - 1
+}
+
+// nextJSON returns the next JSON value: each element of a top-level array
+// (streamed, so that Docker's or kubectl's long arrays are never held
+// whole), or each of a sequence of top-level values.
+func (d *docReader) nextJSON() (any, error) {
+	for {
+		if d.jsonArray {
+			if d.jdec.More() {
+				d.docNum++
+				var v any
+				if err := d.jdec.Decode(&v); err != nil {
+					return nil, jsonReadError(d.docNum, err)
+				}
+				return v, nil
+			}
+			if _, err := d.jdec.Token(); err != nil { // the closing ]
+				return nil, jsonReadError(d.docNum, err)
+			}
+			d.jsonArray = false
+			continue
+		}
+		if d.startsArray {
+			d.startsArray = false
+			if _, err := d.jdec.Token(); err != nil { // the opening [
+				return nil, jsonReadError(1, err)
+			}
+			d.jsonArray = true
+			continue
+		}
+		var v any
+		err := d.jdec.Decode(&v)
+		if err == io.EOF {
+			return nil, io.EOF
+		}
+		d.docNum++
+		if err != nil {
+			return nil, jsonReadError(d.docNum, err)
+		}
+		switch v.(type) {
+		case map[string]any, []any:
+			return v, nil
+		}
+		return nil, &ReadError{Document: d.docNum, Err: errNotResource}
+	}
+}
+
+func jsonReadError(doc int, err error) *ReadError {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		err = fmt.Errorf("invalid JSON at byte %d: %w", se.Offset, err)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = fmt.Errorf("invalid JSON: the input ends inside a value")
+	}
+	return &ReadError{Document: doc, Err: err}
+}

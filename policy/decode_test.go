@@ -1,0 +1,149 @@
+package policy
+
+import (
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// docIndices loads text whose resources each carry one deliberate error
+// and returns "name@document" for each problem, so that the document
+// index of every resource shows.
+func docIndices(t *testing.T, text string) []string {
+	t.Helper()
+	_, probs := loadOne(t, text)
+	var out []string
+	for _, p := range probs {
+		out = append(out, p.Name+"@"+strconv.Itoa(p.Document))
+	}
+	return out
+}
+
+// badGNP is a GlobalNetworkPolicy with one error (an unknown field), so it
+// shows up in problems with its document index.
+func badGNP(name string) string {
+	return "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: " + name + "\nspec:\n  colour: blue\n"
+}
+
+func TestInputForms(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []string
+	}{
+		{"one document", badGNP("a"), []string{"a@1"}},
+		{"stream", badGNP("a") + "---\n" + badGNP("b") + "---\n" + badGNP("c"), []string{"a@1", "b@2", "c@3"}},
+		{"leading marker and comments", "# policies\n---\n" + badGNP("a") + "--- # next\n" + badGNP("b"), []string{"a@1", "b@2"}},
+		{"end markers and empty documents", badGNP("a") + "...\n---\n---\n\n" + badGNP("b") + "...\n", []string{"a@1", "b@2"}},
+		{"content on the marker line", "--- {apiVersion: projectcalico.org/v3, kind: GlobalNetworkPolicy, metadata: {name: a}, spec: {x: 1}}\n", []string{"a@1"}},
+		{"CRLF line ends", strings.ReplaceAll(badGNP("a")+"---\n"+badGNP("b"), "\n", "\r\n"), []string{"a@1", "b@2"}},
+		{"indented document", "  apiVersion: projectcalico.org/v3\n  kind: GlobalNetworkPolicy\n  metadata: {name: a}\n  spec: {x: 1}\n", []string{"a@1"}},
+		{"byte-order mark", "\xEF\xBB\xBF" + badGNP("a"), []string{"a@1"}},
+		{"bare sequence", "- " + strings.ReplaceAll(badGNP("a"), "\n", "\n  ") + "\n- " + strings.ReplaceAll(badGNP("b"), "\n", "\n  "), []string{"a@1", "b@2"}},
+		{"List", "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: projectcalico.org/v3, kind: GlobalNetworkPolicy, metadata: {name: a}, spec: {x: 1}}\n- {apiVersion: projectcalico.org/v3, kind: GlobalNetworkPolicy, metadata: {name: b}, spec: {x: 1}}\n---\n" + badGNP("c"),
+			[]string{"a@1", "b@2", "c@3"}},
+		{"typed List with bare items", "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicyList\nitems:\n- {metadata: {name: a}, spec: {x: 1}}\n- {metadata: {name: b}, spec: {x: 1}}\n",
+			[]string{"a@1", "b@2"}},
+		{"JSON object", `{"apiVersion":"projectcalico.org/v3","kind":"GlobalNetworkPolicy","metadata":{"name":"a"},"spec":{"x":1}}`, []string{"a@1"}},
+		{"JSON objects one after another", `{"apiVersion":"projectcalico.org/v3","kind":"GlobalNetworkPolicy","metadata":{"name":"a"},"spec":{"x":1}}
+			{"apiVersion":"projectcalico.org/v3","kind":"GlobalNetworkPolicy","metadata":{"name":"b"},"spec":{"x":1}}`, []string{"a@1", "b@2"}},
+		{"JSON array", ` [{"apiVersion":"projectcalico.org/v3","kind":"GlobalNetworkPolicy","metadata":{"name":"a"},"spec":{"x":1}},
+			{"apiVersion":"projectcalico.org/v3","kind":"GlobalNetworkPolicy","metadata":{"name":"b"},"spec":{"x":1}}]`, []string{"a@1", "b@2"}},
+		{"JSON List", `{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"projectcalico.org/v3","kind":"GlobalNetworkPolicy","metadata":{"name":"a"},"spec":{"x":1}}]}`, []string{"a@1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := docIndices(t, tt.text)
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestItemThatIsNotAResource(t *testing.T) {
+	_, probs := loadOne(t, "- "+strings.ReplaceAll(badGNP("a"), "\n", "\n  ")+"\n- just text\n- [1, 2]\n")
+	if len(probs) != 3 {
+		t.Fatalf("got %v", probs)
+	}
+	for i, want := range []string{"unknown field", `got the string "just text"`, "got a list"} {
+		if !strings.Contains(probs[i].Msg, want) || probs[i].Document != i+1 {
+			t.Errorf("problem %d = %s, want document %d and %q", i, probs[i], i+1, want)
+		}
+	}
+}
+
+func TestEmptyInput(t *testing.T) {
+	for _, text := range []string{"", "\n\n", "# nothing\n", "---\n...\n", "[]", "  \n"} {
+		res := mustLoad(t, text)
+		if len(res.Counts) != 0 || len(res.Set.Policies) != 0 {
+			t.Errorf("%q: got %v", text, res.Counts)
+		}
+	}
+}
+
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, errors.New("disk on fire") }
+
+func TestReadErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       io.Reader
+		doc      int
+		line     int
+		contains string
+	}{
+		{"YAML syntax", strings.NewReader(badGNP("a") + "---\n# x\napiVersion: v1\nkind: [a\n"), 2, 10, "yaml: line 3"},
+		{"YAML tab indentation", strings.NewReader("a:\n\tb: c\n"), 1, 0, "yaml"},
+		{"duplicate key", strings.NewReader("kind: A\nkind: B\n"), 1, 0, "already set"},
+		{"plain text", strings.NewReader("This is a README, not policy.\n"), 1, 1, "not a resource"},
+		{"JSON syntax", strings.NewReader(`{"apiVersion": "v1",, }`), 1, 0, "invalid JSON at byte"},
+		{"JSON cut short", strings.NewReader(`[{"apiVersion": "v1"`), 1, 0, "ends inside a value"},
+		{"JSON element broken", strings.NewReader(`[{"kind": "A"}, {"kind": "B"}, {"kind" "C"}]`), 3, 0, "invalid JSON at byte"},
+		{"JSON scalar after an object", strings.NewReader(`{"kind":"X"} 42`), 2, 0, "not a resource"},
+		{"binary", strings.NewReader("\x00\x01\x02\xff\xfe"), 1, 0, ""},
+		{"unreadable", failingReader{}, 0, 0, "disk on fire"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := NewLoader().Add("in.yaml", tt.in)
+			var re *ReadError
+			if !errors.As(err, &re) {
+				t.Fatalf("got %v (%T), want a *ReadError", err, err)
+			}
+			if re.File != "in.yaml" || re.Document != tt.doc {
+				t.Errorf("located at %q document %d, want in.yaml document %d: %v", re.File, re.Document, tt.doc, re)
+			}
+			if tt.line != 0 && re.Line != tt.line {
+				t.Errorf("line %d, want %d: %v", re.Line, tt.line, re)
+			}
+			if !strings.Contains(re.Error(), tt.contains) || !strings.HasPrefix(re.Error(), "in.yaml: ") {
+				t.Errorf("error %q does not start with the file or lacks %q", re.Error(), tt.contains)
+			}
+		})
+	}
+}
+
+func TestAddFileMissing(t *testing.T) {
+	err := NewLoader().AddFile("testdata/no-such-file.yaml")
+	var re *ReadError
+	if !errors.As(err, &re) || re.File != "testdata/no-such-file.yaml" {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestLoaderIsOneShot(t *testing.T) {
+	l := NewLoader()
+	if _, err := l.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Add("x", strings.NewReader("")); err == nil {
+		t.Error("Add after Finish succeeded")
+	}
+	if _, err := l.Finish(); err == nil {
+		t.Error("second Finish succeeded")
+	}
+}

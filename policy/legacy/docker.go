@@ -1,0 +1,351 @@
+package legacy
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+)
+
+// Docker's own JSON, read as Calico's Docker network plugin (libnetwork)
+// read the containers it networked. The files are Docker's, not Calico's,
+// so fields Verdict does not use are ignored rather than reported.
+
+// dockerLabelPrefix marks the container labels that Calico copies onto the
+// endpoint in container-label mode.
+const dockerLabelPrefix = "org.projectcalico.label."
+
+// IsDockerContainer reports whether doc is an element of `docker inspect`
+// output: no apiVersion or kind, an Id, and Config or NetworkSettings.
+func IsDockerContainer(doc map[string]any) bool {
+	if hasKey(doc, "apiVersion") || hasKey(doc, "kind") {
+		return false
+	}
+	_, id := doc["Id"].(string)
+	_, settings := doc["NetworkSettings"].(map[string]any)
+	_, config := doc["Config"].(map[string]any)
+	return id && (settings || config)
+}
+
+// IsDockerNetwork reports whether doc is an element of `docker network
+// inspect` output: no apiVersion or kind, a Name and a Driver, and none of
+// a container's Config or NetworkSettings (a container has a Driver too,
+// its storage driver).
+func IsDockerNetwork(doc map[string]any) bool {
+	for _, k := range []string{"apiVersion", "kind", "Config", "NetworkSettings"} {
+		if hasKey(doc, k) {
+			return false
+		}
+	}
+	_, name := doc["Name"].(string)
+	return name && hasKey(doc, "Driver") &&
+		(hasKey(doc, "Id") || hasKey(doc, "IPAM") || hasKey(doc, "Scope") || hasKey(doc, "Containers"))
+}
+
+func hasKey(doc map[string]any, k string) bool {
+	_, ok := doc[k]
+	return ok
+}
+
+// TranslateDocker translates Docker's description of containers (elements
+// of `docker inspect`) and networks (elements of `docker network inspect`)
+// into Calico v3 documents, in one of the two modes of Calico's Docker
+// plugin.
+//
+// Container-label mode, when no networks are given: every network a
+// container lists counts as a Calico network, and no profiles exist, so
+// only policies decide. Labels whose key starts with
+// org.projectcalico.label. become endpoint labels without the prefix, in
+// both modes; other labels are Docker's and are ignored.
+//
+// Profile mode, when networks are given: each network whose Driver is
+// calico becomes a Profile of the network's name carrying the tag of that
+// name and the default rules (ingress allowed from has(<name>), egress
+// allowed), as NewProfile gives; containers attached to it get an endpoint
+// using that profile, and containers on other networks get none.
+// Containers that a Calico network lists but `docker inspect` did not
+// describe still get an endpoint, named and addressed from the network's
+// own list (without labels, which only `docker inspect` shows).
+//
+// Each container gets one WorkloadEndpoint per Calico network: named as
+// the container (without Docker's leading /), or <container>.<network>
+// when it is on several Calico networks (which Calico never supported, so
+// the endpoints need telling apart); no namespace; spec.workload the
+// container name, containerID, ipNetworks the addresses on that network
+// (as /32 and /128), orchestrator libnetwork, and in profile mode the
+// network's profile.
+//
+// Issue paths start with containers[i] or networks[j], the index into the
+// lists given, so the caller can name the file and document. A container
+// or network with issues is left out of the result.
+func TranslateDocker(containers, networks []map[string]any) ([]map[string]any, []Issue) {
+	var is issueList
+	profileMode := len(networks) > 0
+	nets := dockerCalicoNetworks(networks, &is)
+
+	var out []map[string]any
+	for _, n := range nets {
+		out = append(out, NewProfile(n.name).V3())
+	}
+	var workloads []*dockerWorkload
+	seenIDs, seenNames := map[string]bool{}, map[string]bool{}
+	for i, c := range containers {
+		w := dockerContainer(c, index("containers", i), profileMode, nets, &is)
+		if w == nil {
+			continue
+		}
+		workloads = append(workloads, w)
+		seenNames[w.name] = true
+		if w.id != "" {
+			seenIDs[w.id] = true
+		}
+	}
+	if profileMode {
+		workloads = append(workloads, dockerListedContainers(nets, seenIDs, seenNames, &is)...)
+	}
+	for _, w := range workloads {
+		out = append(out, w.endpoints(profileMode)...)
+	}
+	return out, is.list
+}
+
+// dockerNetwork is a Calico network of `docker network inspect`.
+type dockerNetwork struct {
+	name, id   string
+	path       string
+	containers map[string]any // Docker's Containers: container id to endpoint
+}
+
+func dockerCalicoNetworks(networks []map[string]any, is *issueList) []dockerNetwork {
+	var out []dockerNetwork
+	byName := map[string]string{}
+	for i, n := range networks {
+		path := index("networks", i)
+		before := is.count()
+		if driver, _ := n["Driver"].(string); driver != "calico" {
+			continue
+		}
+		name, _ := getString(n["Name"], child(path, "Name"), is)
+		if name == "" {
+			is.addf(child(path, "Name"), "is required: the network's name names its profile")
+		} else if msg := checkTag(name); msg != "" {
+			is.addf(child(path, "Name"), "a Calico network's name is its profile's tag: %s", msg)
+		} else if first, dup := byName[name]; dup {
+			is.addf(child(path, "Name"), "a Calico network named %s already came at %s", name, first)
+		}
+		id, _ := getString(n["Id"], child(path, "Id"), is)
+		members, _ := getMap(n["Containers"], child(path, "Containers"), is)
+		if is.count() > before {
+			continue
+		}
+		byName[name] = path
+		out = append(out, dockerNetwork{name: name, id: id, path: path, containers: members})
+	}
+	return out
+}
+
+// dockerWorkload is a container and the Calico networks it is attached to.
+type dockerWorkload struct {
+	name, id    string
+	labels      map[string]any
+	attachments []dockerAttachment
+}
+
+type dockerAttachment struct {
+	network string
+	nets    []any // the container's addresses on the network, as /32 and /128
+}
+
+func dockerContainer(c map[string]any, path string, profileMode bool, nets []dockerNetwork, is *issueList) *dockerWorkload {
+	before := is.count()
+	name, _ := getString(c["Name"], child(path, "Name"), is)
+	name = strings.TrimPrefix(name, "/")
+	if name == "" {
+		is.addf(child(path, "Name"), "is required: the endpoint is named after the container")
+	}
+	id, _ := getString(c["Id"], child(path, "Id"), is)
+	w := &dockerWorkload{name: name, id: id}
+
+	config, _ := getMap(c["Config"], child(path, "Config"), is)
+	labelsPath := child(child(path, "Config"), "Labels")
+	labels, _ := getStringMap(config["Labels"], labelsPath, is)
+	for _, k := range sortedKeys(labels) {
+		bare, ok := strings.CutPrefix(k, dockerLabelPrefix)
+		if !ok {
+			continue
+		}
+		if bare == "" {
+			is.addf(key(labelsPath, k), "the label has nothing after the prefix %s", dockerLabelPrefix)
+			continue
+		}
+		if w.labels == nil {
+			w.labels = map[string]any{}
+		}
+		w.labels[bare] = labels[k]
+	}
+
+	settings, _ := getMap(c["NetworkSettings"], child(path, "NetworkSettings"), is)
+	netsPath := child(child(path, "NetworkSettings"), "Networks")
+	attached, _ := getMap(settings["Networks"], netsPath, is)
+	for _, netName := range sortedKeys(attached) {
+		at := key(netsPath, netName)
+		ep, ok := getMap(attached[netName], at, is)
+		if !ok {
+			continue
+		}
+		network := netName
+		if profileMode {
+			networkID, _ := ep["NetworkID"].(string)
+			network = matchCalicoNetwork(nets, netName, networkID)
+			if network == "" {
+				continue
+			}
+		}
+		var addrs []any
+		for _, field := range []string{"IPAddress", "GlobalIPv6Address"} {
+			s, _ := getString(ep[field], child(at, field), is)
+			if s == "" {
+				continue
+			}
+			if host, msg := hostNet(s); msg != "" {
+				is.addf(child(at, field), "%s", msg)
+			} else {
+				addrs = append(addrs, host)
+			}
+		}
+		w.attachments = append(w.attachments, dockerAttachment{network: network, nets: addrs})
+	}
+	if is.count() > before {
+		return nil
+	}
+	return w
+}
+
+// matchCalicoNetwork finds the Calico network a container's network entry
+// refers to, by name or by network id; "" when it is not a Calico network.
+func matchCalicoNetwork(nets []dockerNetwork, name, id string) string {
+	for _, n := range nets {
+		if n.name == name || (id != "" && n.id == id) {
+			return n.name
+		}
+	}
+	return ""
+}
+
+// hostNet turns an address (or an address with its network's prefix, as
+// `docker network inspect` writes it) into the single-address CIDR of a
+// workload endpoint's ipNetworks.
+func hostNet(s string) (string, string) {
+	addr, err := netip.ParseAddr(s)
+	if err != nil {
+		p, perr := netip.ParsePrefix(s)
+		if perr != nil {
+			return "", fmt.Sprintf("%q is not an IP address", clip(s))
+		}
+		addr = p.Addr()
+	}
+	if addr.Zone() != "" {
+		return "", fmt.Sprintf("%q is not an IP address: it has a zone", clip(s))
+	}
+	addr = addr.Unmap()
+	return netip.PrefixFrom(addr, addr.BitLen()).String(), ""
+}
+
+// dockerListedContainers builds the workloads that only the Calico
+// networks' Containers lists describe, in network order and then by
+// container name.
+func dockerListedContainers(nets []dockerNetwork, seenIDs, seenNames map[string]bool, is *issueList) []*dockerWorkload {
+	var out []*dockerWorkload
+	byID := map[string]*dockerWorkload{}
+	for _, n := range nets {
+		membersPath := child(n.path, "Containers")
+		for _, id := range sortedByName(n.containers) {
+			if seenIDs[id] {
+				continue
+			}
+			at := key(membersPath, id)
+			before := is.count()
+			ep, _ := getMap(n.containers[id], at, is)
+			name, _ := getString(ep["Name"], child(at, "Name"), is)
+			name = strings.TrimPrefix(name, "/")
+			if seenNames[name] {
+				continue
+			}
+			if name == "" {
+				is.addf(child(at, "Name"), "is required: the endpoint is named after the container")
+			}
+			var addrs []any
+			for _, field := range []string{"IPv4Address", "IPv6Address"} {
+				s, _ := getString(ep[field], child(at, field), is)
+				if s == "" {
+					continue
+				}
+				if host, msg := hostNet(s); msg != "" {
+					is.addf(child(at, field), "%s", msg)
+				} else {
+					addrs = append(addrs, host)
+				}
+			}
+			if is.count() > before {
+				continue
+			}
+			w := byID[id]
+			if w == nil {
+				w = &dockerWorkload{name: name, id: id}
+				byID[id] = w
+				out = append(out, w)
+			}
+			w.attachments = append(w.attachments, dockerAttachment{network: n.name, nets: addrs})
+		}
+	}
+	return out
+}
+
+// sortedByName orders a network's Containers entries by container name,
+// then id, so that output does not depend on Docker's ids.
+func sortedByName(members map[string]any) []string {
+	ids := sortedKeys(members)
+	nameOf := func(id string) string {
+		m, _ := members[id].(map[string]any)
+		s, _ := m["Name"].(string)
+		return s
+	}
+	sort.SliceStable(ids, func(i, j int) bool { return nameOf(ids[i]) < nameOf(ids[j]) })
+	return ids
+}
+
+// endpoints returns one WorkloadEndpoint per Calico network of the
+// workload.
+func (w *dockerWorkload) endpoints(profileMode bool) []map[string]any {
+	out := make([]map[string]any, 0, len(w.attachments))
+	for _, a := range w.attachments {
+		name := w.name
+		if len(w.attachments) > 1 {
+			name += "." + a.network
+		}
+		metadata := map[string]any{"name": name}
+		if len(w.labels) > 0 {
+			metadata["labels"] = copyMap(w.labels)
+		}
+		spec := map[string]any{"orchestrator": "libnetwork", "workload": w.name}
+		if w.id != "" {
+			spec["containerID"] = w.id
+		}
+		if len(a.nets) > 0 {
+			spec["ipNetworks"] = append([]any(nil), a.nets...)
+		}
+		if profileMode {
+			spec["profiles"] = []any{a.network}
+		}
+		out = append(out, v3Document("WorkloadEndpoint", metadata, spec))
+	}
+	return out
+}
+
+func copyMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

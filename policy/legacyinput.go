@@ -1,0 +1,149 @@
+package policy
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/policy/legacy"
+)
+
+// Input kinds of the legacy formats that have no kind of their own, as
+// Result.Counts names them.
+const (
+	countProfileRules    = "profile rules"
+	countDockerContainer = "Docker container"
+	countDockerNetwork   = "Docker network"
+)
+
+// legacyInputs collects Docker's documents: which mode Calico's Docker
+// plugin was in depends on whether the load has any network documents, so
+// they are translated once, when the load is finished.
+type legacyInputs struct {
+	containers, networks             []map[string]any
+	containerOrigins, networkOrigins []origin
+}
+
+// addUnkinded reads a document without apiVersion and kind: the legacy
+// profile rules JSON, or an element of docker inspect or docker network
+// inspect output. It returns false when the document is none of them.
+func (l *Loader) addUnkinded(o origin, obj map[string]any) bool {
+	switch {
+	case legacy.IsProfileRules(obj):
+		l.counts[countProfileRules]++
+		doc, issues := legacy.TranslateProfileRules(obj)
+		name, _ := obj["id"].(string)
+		l.addTranslated(o, model.ResourceProfile, name, issues, doc)
+	case legacy.IsDockerContainer(obj):
+		l.counts[countDockerContainer]++
+		l.legacy.containers = append(l.legacy.containers, obj)
+		l.legacy.containerOrigins = append(l.legacy.containerOrigins, o)
+	case legacy.IsDockerNetwork(obj):
+		l.counts[countDockerNetwork]++
+		l.legacy.networks = append(l.legacy.networks, obj)
+		l.legacy.networkOrigins = append(l.legacy.networkOrigins, o)
+	default:
+		return false
+	}
+	return true
+}
+
+// addLegacyV1 reads Calico's v1 kinds (policy, profile, workloadEndpoint,
+// hostEndpoint); it returns false for any other kind.
+func (l *Loader) addLegacyV1(o origin, kind string, obj map[string]any) bool {
+	switch kind {
+	case "policy", "profile", "workloadEndpoint", "hostEndpoint":
+	default:
+		return false
+	}
+	docs, issues := legacy.TranslateV1(obj)
+	var name string
+	if meta, ok := obj["metadata"].(map[string]any); ok {
+		name, _ = meta["name"].(string)
+	}
+	l.addTranslated(o, kind, name, issues, docs...)
+	return true
+}
+
+// addTranslated validates documents translated from a legacy input like
+// any v3 input, and reports the translation's issues as problems of the
+// original document.
+func (l *Loader) addTranslated(o origin, kind, name string, issues []legacy.Issue, docs ...map[string]any) {
+	for _, is := range issues {
+		l.report(o, Problems{{Severity: SeverityError, Kind: kind, Name: name, Path: is.Path, Msg: is.Msg}})
+	}
+	for _, d := range docs {
+		if d == nil {
+			continue
+		}
+		k, _ := d["kind"].(string)
+		l.addCalico(o, k, d, true)
+	}
+}
+
+// dockerIssuePath splits an issue path of TranslateDocker into the list
+// and index it starts with and the path inside that document.
+var dockerIssuePath = regexp.MustCompile(`^(containers|networks)\[(\d+)\]\.?`)
+
+// finishLegacy translates the Docker documents of the whole load. Issues
+// and problems are reported at the container or network they concern.
+func (l *Loader) finishLegacy() {
+	in := &l.legacy
+	if len(in.containers) == 0 && len(in.networks) == 0 {
+		return
+	}
+	docs, issues := legacy.TranslateDocker(in.containers, in.networks)
+	for _, is := range issues {
+		o, kind, path := origin{}, countDockerContainer, is.Path
+		if m := dockerIssuePath.FindStringSubmatch(is.Path); m != nil {
+			i, _ := strconv.Atoi(m[2])
+			path = is.Path[len(m[0]):]
+			if m[1] == "networks" {
+				kind = countDockerNetwork
+				if i < len(in.networkOrigins) {
+					o = in.networkOrigins[i]
+				}
+			} else if i < len(in.containerOrigins) {
+				o = in.containerOrigins[i]
+			}
+		}
+		l.report(o, Problems{{Severity: SeverityError, Kind: kind, Path: path, Msg: is.Msg}})
+	}
+	for _, d := range docs {
+		k, _ := d["kind"].(string)
+		l.addCalico(l.dockerOrigin(d), k, d, true)
+	}
+}
+
+// dockerOrigin finds the input document a translated Docker document came
+// from: the container a workload endpoint is for, the network a profile
+// is for.
+func (l *Loader) dockerOrigin(doc map[string]any) origin {
+	in := &l.legacy
+	meta, _ := doc["metadata"].(map[string]any)
+	spec, _ := doc["spec"].(map[string]any)
+	name, _ := meta["name"].(string)
+	if k, _ := doc["kind"].(string); k == model.ResourceProfile {
+		for i, n := range in.networks {
+			if n["Name"] == name {
+				return in.networkOrigins[i]
+			}
+		}
+		return origin{}
+	}
+	id, _ := spec["containerID"].(string)
+	workload, _ := spec["workload"].(string)
+	for i, c := range in.containers {
+		cname, _ := c["Name"].(string)
+		if (id != "" && c["Id"] == id) || (workload != "" && strings.TrimPrefix(cname, "/") == workload) {
+			return in.containerOrigins[i]
+		}
+	}
+	for i, n := range in.networks {
+		if members, ok := n["Containers"].(map[string]any); ok && members[id] != nil {
+			return in.networkOrigins[i]
+		}
+	}
+	return origin{}
+}

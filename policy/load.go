@@ -1,0 +1,361 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/verdictlabs/verdict/model"
+)
+
+// Loader reads policy resources from any number of inputs and, once they
+// are all in, validates them as a whole and builds the model: whether a
+// policy's tier exists, or a resource is defined twice, depends on every
+// input. Each input is read as a stream, one document at a time.
+//
+// A Loader is for one load and one goroutine.
+type Loader struct {
+	conv      *converter
+	problems  Problems
+	counts    map[string]int
+	set       model.Set
+	seen      map[model.Key]origin
+	tierRefs  []tierRef
+	tierNames map[string]bool // every Tier read, valid or not
+	podNS     []podNamespace
+	svcs      []KubeService
+	slices    []KubeEndpointSlice
+	kubeOrig  map[model.Key]origin
+	legacy    legacyInputs
+	finished  bool
+}
+
+// Result is what a load gives: the model, the warnings (problems that do
+// not make the input invalid) and how many resources of each input kind
+// were read (by the kind the input gave, such as GlobalNetworkPolicy, Pod
+// or policy for a Calico v1 policy).
+type Result struct {
+	Set      model.Set
+	Warnings Problems
+	Counts   map[string]int
+}
+
+// origin is where a resource came from, for problems found after reading.
+type origin struct {
+	file string
+	doc  int
+}
+
+// tierRef is a policy's tier, checked once every Tier is known.
+type tierRef struct {
+	origin
+	kind, namespace, name, tier string
+}
+
+// podNamespace is the namespace a pod lives in, so that one missing from
+// the load can be supplied.
+type podNamespace struct {
+	origin
+	pod, namespace string
+}
+
+// NewLoader returns an empty loader.
+func NewLoader() *Loader {
+	return &Loader{
+		conv:      newConverter(),
+		counts:    map[string]int{},
+		seen:      map[model.Key]origin{},
+		kubeOrig:  map[model.Key]origin{},
+		tierNames: map[string]bool{},
+	}
+}
+
+// Add reads every resource of one input, named name in problems (a file
+// name; may be empty). It returns a *ReadError only when the input cannot
+// be read or is not YAML or JSON at all; problems with the resources are
+// collected for Finish.
+func (l *Loader) Add(name string, r io.Reader) error {
+	if l.finished {
+		return errors.New("policy: Add after Finish")
+	}
+	dr, err := newDocReader(r)
+	if err != nil {
+		return &ReadError{File: name, Err: err}
+	}
+	next := 0 // resources of this input so far: the document index of problems
+	for {
+		v, err := dr.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			var re *ReadError
+			if !errors.As(err, &re) {
+				re = &ReadError{Err: err}
+			}
+			re.File = name
+			return re
+		}
+		l.addValue(name, v, &next)
+	}
+}
+
+// AddFile reads the file at path (see Add).
+func (l *Loader) AddFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return &ReadError{File: path, Err: err}
+	}
+	defer f.Close()
+	return l.Add(path, f)
+}
+
+// addValue adds one top-level value: a resource, a List of them, or a
+// sequence of either. Each resource gets the next document index of its
+// input.
+func (l *Loader) addValue(file string, v any, next *int) {
+	if seq, ok := v.([]any); ok {
+		for _, item := range seq {
+			l.addItem(file, item, next)
+		}
+		return
+	}
+	l.addItem(file, v, next)
+}
+
+// addItem adds a resource or a List of them.
+func (l *Loader) addItem(file string, v any, next *int) {
+	if obj, ok := v.(map[string]any); ok {
+		if items, ok := listItems(obj); ok {
+			for _, item := range items {
+				l.addItem(file, item, next)
+			}
+			return
+		}
+		*next++
+		l.addResource(origin{file: file, doc: *next}, obj)
+		return
+	}
+	*next++
+	l.report(origin{file: file, doc: *next}, Problems{{Severity: SeverityError, Msg: "expected a resource (an object with apiVersion and kind), got " + describeJSON(v)}})
+}
+
+// listItems returns the items of a List: kind List, or any kind ending
+// in List such as GlobalNetworkPolicyList or Calico v1's policyList. An
+// item that leaves out its apiVersion or kind, as the items of a typed
+// list may, takes them from the list.
+func listItems(obj map[string]any) ([]any, bool) {
+	kind, _ := obj["kind"].(string)
+	itemKind, ok := strings.CutSuffix(kind, "List")
+	if !ok {
+		return nil, false
+	}
+	items, ok := obj["items"].([]any)
+	if !ok && obj["items"] != nil {
+		return nil, false
+	}
+	apiVersion, _ := obj["apiVersion"].(string)
+	for _, item := range items {
+		m, ok := item.(map[string]any)
+		if !ok {
+			continue
+		}
+		if _, has := m["apiVersion"]; !has && apiVersion != "" {
+			m["apiVersion"] = apiVersion
+		}
+		if _, has := m["kind"]; !has && itemKind != "" {
+			m["kind"] = itemKind
+		}
+	}
+	return items, true
+}
+
+// report adds problems found in the resource at o.
+func (l *Loader) report(o origin, ps Problems) {
+	for _, p := range ps {
+		p.File, p.Document = o.file, o.doc
+		l.problems = append(l.problems, p)
+	}
+}
+
+// claim records a resource's key, reporting a second definition. It
+// returns false for a duplicate.
+func (l *Loader) claim(o origin, key model.Key) bool {
+	if first, dup := l.seen[key]; dup {
+		l.report(o, Problems{{
+			Severity: SeverityError, Kind: key.Kind, Namespace: key.Namespace, Name: key.Name,
+			Path: "metadata.name",
+			Msg:  fmt.Sprintf("%s is defined twice: first at %s", key, first),
+		}})
+		return false
+	}
+	l.seen[key] = o
+	return true
+}
+
+// String names the origin in a message about another resource.
+func (o origin) String() string {
+	switch {
+	case o.file == "" && o.doc == 0:
+		return "an earlier input"
+	case o.file == "":
+		return fmt.Sprintf("document %d", o.doc)
+	}
+	return fmt.Sprintf("%s document %d", o.file, o.doc)
+}
+
+// Finish validates the load as a whole and returns the model. The error,
+// when anything is wrong, is Problems holding the errors only; the Result
+// is returned either way, with the warnings and counts, but its Set is
+// empty when there is an error.
+func (l *Loader) Finish() (*Result, error) {
+	if l.finished {
+		return nil, errors.New("policy: Finish called twice")
+	}
+	l.finished = true
+	l.finishLegacy()
+	l.finishServices()
+	l.checkTiers()
+	l.addNamespaceProfiles()
+
+	res := &Result{Warnings: l.problems.Warnings(), Counts: l.counts}
+	if errs := l.problems.Errors(); len(errs) > 0 {
+		return res, errs
+	}
+	res.Set = l.set
+	res.Set.Tiers = withBuiltinTiers(l.set.Tiers)
+	return res, nil
+}
+
+// withBuiltinTiers returns the loaded tiers followed by the built-in ones
+// in their fixed order. A built-in tier the input defines is validated to
+// keep its fixed order and default action, so it takes its fixed place
+// too, and the model does not depend on whether an input spelled it out.
+func withBuiltinTiers(loaded []model.Tier) []model.Tier {
+	builtin := model.BuiltinTiers()
+	out := make([]model.Tier, 0, len(loaded)+len(builtin))
+	for _, t := range loaded {
+		if !slices.ContainsFunc(builtin, func(b model.Tier) bool { return b.Name == t.Name }) {
+			out = append(out, t)
+		}
+	}
+	return append(out, builtin...)
+}
+
+// checkTiers reports each policy whose tier is neither loaded nor built
+// in. Calico refuses to create such a policy; Felix would still enforce
+// one, after every other tier.
+func (l *Loader) checkTiers() {
+	var names []string
+	known := map[string]bool{}
+	for name := range l.tierNames {
+		names = append(names, name)
+		known[name] = true
+	}
+	for _, t := range model.BuiltinTiers() {
+		known[t.Name] = true
+	}
+	for _, ref := range l.tierRefs {
+		if known[ref.tier] {
+			continue
+		}
+		l.report(ref.origin, Problems{{
+			Severity: SeverityError, Kind: ref.kind, Namespace: ref.namespace, Name: ref.name,
+			Path: "spec.tier",
+			Msg:  fmt.Sprintf("%s %s is in tier %q, which does not exist: no Tier %q is in the load%s", ref.kind, qualifiedName(ref.namespace, ref.name), ref.tier, ref.tier, tierHint(names)),
+		}})
+	}
+}
+
+func qualifiedName(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return namespace + "/" + name
+}
+
+func tierHint(loaded []string) string {
+	if len(loaded) == 0 {
+		return " (the built-in tiers are default, kube-admin and kube-baseline)"
+	}
+	sort.Strings(loaded)
+	return fmt.Sprintf(" (loaded tiers: %v; built in: default, kube-admin, kube-baseline)", loaded)
+}
+
+// addNamespaceProfiles gives every pod a namespace and every namespace and
+// service account its profile, as Calico's Kubernetes datastore does.
+//
+// A pod whose namespace has no Namespace object in the load gets one with
+// only its name label (kubernetes.io/metadata.name), and a warning: in a
+// cluster the namespace must exist for the pod to, and without it the pod
+// would lose the allow-all kns. profile every Kubernetes pod has.
+func (l *Loader) addNamespaceProfiles() {
+	have := map[string]bool{}
+	for _, ns := range l.set.Namespaces {
+		have[ns.Name] = true
+	}
+	for _, p := range l.podNS {
+		if have[p.namespace] {
+			continue
+		}
+		have[p.namespace] = true
+		kn := KubeNamespace{Metadata: ObjectMeta{Name: p.namespace}}
+		l.set.Namespaces = append(l.set.Namespaces, ConvertNamespace(&kn))
+		l.report(p.origin, Problems{{
+			Severity: SeverityWarning, Kind: kubeKindPod, Namespace: p.namespace, Name: p.pod,
+			Path: "metadata.namespace",
+			Msg:  fmt.Sprintf("namespace %q has no Namespace in the load; assuming one with only its name label", p.namespace),
+		}})
+	}
+	generated := make([]model.Profile, 0, len(l.set.Namespaces)+len(l.set.ServiceAccounts))
+	for _, ns := range l.set.Namespaces {
+		generated = append(generated, NamespaceProfile(ns))
+	}
+	for _, sa := range l.set.ServiceAccounts {
+		generated = append(generated, ServiceAccountProfile(sa))
+	}
+	for _, p := range generated {
+		key := p.Key()
+		if o, dup := l.seen[key]; dup {
+			l.report(o, Problems{{
+				Severity: SeverityError, Kind: key.Kind, Name: key.Name, Path: "metadata.name",
+				Msg: fmt.Sprintf("profile %s is the one Calico makes from a Namespace or ServiceAccount in the load; it cannot also be defined", key.Name),
+			}})
+			continue
+		}
+		l.set.Profiles = append(l.set.Profiles, p)
+	}
+}
+
+// LoadFiles reads the files, validates them together and returns the
+// model; the error lists every problem (see Loader).
+func LoadFiles(paths ...string) (model.Set, error) {
+	l := NewLoader()
+	for _, p := range paths {
+		if err := l.AddFile(p); err != nil {
+			return model.Set{}, err
+		}
+	}
+	res, err := l.Finish()
+	if err != nil {
+		return model.Set{}, err
+	}
+	return res.Set, nil
+}
+
+// Decode reads resources from r and returns the model (see Loader).
+func Decode(r io.Reader) (model.Set, error) {
+	l := NewLoader()
+	if err := l.Add("", r); err != nil {
+		return model.Set{}, err
+	}
+	res, err := l.Finish()
+	if err != nil {
+		return model.Set{}, err
+	}
+	return res.Set, nil
+}
