@@ -8,5 +8,7 @@ func commands() []*cobra.Command {
 		newSelectorCmd(),
 		newValidateCmd(),
 		newConvertCmd(),
+		newEvalCmd(),
+		newConformanceCmd(),
 	}
 }

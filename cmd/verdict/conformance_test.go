@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestConformanceCommand(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout []string // substrings of standard output, in order
+		stderr []string
+	}{
+		{
+			name:   "every case agrees",
+			args:   []string{"conformance", "testdata/conformance/agree.jsonl"},
+			code:   exitYes,
+			stdout: []string{"v: 1 of 1 agree", "netset: 1 of 1 agree", "2 passed, 0 failed\n"},
+		},
+		{
+			name:   "Calico's first vector file",
+			args:   []string{"conformance", "--engine", "reference", "../../internal/conformance/testdata/verdicts.jsonl"},
+			code:   exitYes,
+			stdout: []string{"v: 485 of 485 agree", "s: 249 of 249 agree", "734 passed, 0 failed\n"},
+		},
+		{
+			name: "a disagreement is printed and fails",
+			args: []string{"conformance", "testdata/conformance/agree.jsonl", "testdata/conformance/disagree.jsonl"},
+			code: exitNo,
+			stdout: []string{
+				"disagree: netset-1-0002 (testdata/conformance/disagree.jsonl:2)",
+				"expected: allow [default GlobalNetworkPolicy deny-db #0 allow]",
+				"got:      deny [default GlobalNetworkPolicy deny-db #0 deny]",
+				"netset: 1 of 2 agree",
+				"3 passed, 1 failed\n",
+			},
+		},
+		{
+			name:   "a file outside the schema cannot be read",
+			args:   []string{"conformance", "testdata/conformance/malformed.jsonl"},
+			code:   exitUsage,
+			stderr: []string{"malformed.jsonl", "line 2", `case "v1-0002"`, "unexpected"},
+		},
+		{
+			name:   "a missing file",
+			args:   []string{"conformance", "testdata/conformance/nosuch.jsonl"},
+			code:   exitUsage,
+			stderr: []string{"nosuch.jsonl"},
+		},
+		{
+			name:   "an unknown engine",
+			args:   []string{"conformance", "--engine", "compiled", "testdata/conformance/agree.jsonl"},
+			code:   exitUsage,
+			stderr: []string{"--engine must be reference"},
+		},
+		{
+			name:   "no file",
+			args:   []string{"conformance"},
+			code:   exitUsage,
+			stderr: []string{"requires at least 1 arg"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tt.args, strings.NewReader(""), &stdout, &stderr)
+			if code != tt.code {
+				t.Errorf("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout.String(), stderr.String())
+			}
+			assertInOrder(t, "stdout", stdout.String(), tt.stdout)
+			assertInOrder(t, "stderr", stderr.String(), tt.stderr)
+		})
+	}
+}
+
+// assertInOrder checks that out holds each of want, in that order.
+func assertInOrder(t *testing.T, name, out string, want []string) {
+	t.Helper()
+	rest := out
+	for _, w := range want {
+		i := strings.Index(rest, w)
+		if i < 0 {
+			t.Errorf("%s does not hold %q (in order) in:\n%s", name, w, out)
+			return
+		}
+		rest = rest[i+len(w):]
+	}
+}

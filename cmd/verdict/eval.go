@@ -1,0 +1,507 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
+
+	"github.com/verdictlabs/verdict/eval/reference"
+	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/policy"
+)
+
+// evalOptions are the flags of "verdict eval".
+type evalOptions struct {
+	files      []string
+	src, dst   string
+	proto      string
+	sport      uint16
+	dport      uint16
+	icmpType   uint8
+	icmpCode   uint8
+	httpMethod string
+	httpPath   string
+	staged     bool
+	output     string
+}
+
+func newEvalCmd() *cobra.Command {
+	var o evalOptions
+	cmd := &cobra.Command{
+		Use:   "eval -f FILE... --src ADDR|NS/NAME|NAME --dst ADDR|NS/NAME|NAME [flags]",
+		Short: "Decide one flow and show which tier, policy and rule decided",
+		Long: `eval loads policy resources as validate does, then decides one flow exactly
+as Calico would: egress at the endpoint the source belongs to, ingress at the
+endpoint the destination belongs to. It prints the verdict of each direction,
+the hit that decided it and the full trace; -o json and -o yaml give the same
+account in full.
+
+--src and --dst take an address, namespace/name of an endpoint in the files, or
+the bare name of one without a namespace (a Docker container, a host
+endpoint). An address no workload endpoint owns is an outside peer: nothing is
+enforced on its side. --proto takes a name in any case (tcp, UDP, icmpv6) or a
+number, TCP when not given. Staged policies decide the pending verdict, which
+is shown when it differs; with --staged it is always shown and decides the
+exit status.
+
+Exit status: 0 when the flow is allowed, 1 when it is denied, 2 for bad flags,
+unreadable files or problems in them (printed to standard error, warnings
+too).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runEval(cmd, &o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&o.files, "file", "f", nil, "file of policy resources (repeatable; - for standard input)")
+	f.StringVar(&o.src, "src", "", "source: address, namespace/name or name of an endpoint")
+	f.StringVar(&o.dst, "dst", "", "destination: address, namespace/name or name of an endpoint")
+	f.StringVar(&o.proto, "proto", "tcp", "IP protocol: tcp, udp, icmp, icmpv6, sctp, udplite or a number")
+	f.Uint16Var(&o.sport, "sport", 0, "source port")
+	f.Uint16Var(&o.dport, "dport", 0, "destination port")
+	f.Uint8Var(&o.icmpType, "icmp-type", 0, "ICMP type of an ICMP or ICMPv6 flow")
+	f.Uint8Var(&o.icmpCode, "icmp-code", 0, "ICMP code (needs --icmp-type)")
+	f.StringVar(&o.httpMethod, "http-method", "", "HTTP method of the request the flow carries")
+	f.StringVar(&o.httpPath, "http-path", "", "HTTP path of the request the flow carries")
+	f.BoolVar(&o.staged, "staged", false, "decide the exit status by the pending verdict (staged policies enforced)")
+	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or yaml")
+	return cmd
+}
+
+func runEval(cmd *cobra.Command, o *evalOptions) error {
+	switch {
+	case len(o.files) == 0:
+		return usageError("no policy files: give at least one -f FILE")
+	case o.src == "" || o.dst == "":
+		return usageError("--src and --dst are both required")
+	case o.output != "table" && o.output != "json" && o.output != "yaml":
+		return usageError("-o must be table, json or yaml, not %q", o.output)
+	}
+	proto, err := parseProtocol(o.proto)
+	if err != nil {
+		return usageError("--proto: %v", err)
+	}
+	flags := cmd.Flags()
+	var icmp *model.ICMPTypeCode
+	if flags.Changed("icmp-type") {
+		if proto != model.ProtoICMP && proto != model.ProtoICMPv6 {
+			return usageError("--icmp-type needs --proto icmp or icmpv6")
+		}
+		icmp = &model.ICMPTypeCode{Type: o.icmpType, Code: o.icmpCode}
+	} else if flags.Changed("icmp-code") {
+		return usageError("--icmp-code needs --icmp-type")
+	}
+	var http *model.HTTPRequest
+	if flags.Changed("http-method") || flags.Changed("http-path") {
+		if proto != model.ProtoTCP {
+			return usageError("--http-method and --http-path need --proto tcp")
+		}
+		http = &model.HTTPRequest{Method: o.httpMethod, Path: o.httpPath}
+	}
+
+	res, err := loadInputs(cmd, o.files)
+	var probs policy.Problems
+	if err != nil && !errors.As(err, &probs) {
+		return err
+	}
+	stderr := cmd.ErrOrStderr()
+	for _, p := range probs {
+		fmt.Fprintln(stderr, p)
+	}
+	printWarnings(stderr, res)
+	if len(probs) > 0 {
+		return usageError("the policy files have problems; nothing was evaluated")
+	}
+
+	src, err := resolvePeer(res.Set, o.src)
+	if err != nil {
+		return usageError("--src: %v", err)
+	}
+	dst, err := resolvePeer(res.Set, o.dst)
+	if err != nil {
+		return usageError("--dst: %v", err)
+	}
+	srcAddr, dstAddr, err := pickAddresses(src, dst)
+	if err != nil {
+		return usageError("%v", err)
+	}
+
+	e, err := reference.New(res.Set)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	flow := model.Flow{Src: srcAddr, Dst: dstAddr, Protocol: proto, SrcPort: o.sport, DstPort: o.dport, ICMP: icmp, HTTP: http}
+	x := e.Explain(flow)
+	report := newEvalReport(flow, x)
+
+	out := cmd.OutOrStdout()
+	switch o.output {
+	case "json":
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(report); err != nil {
+			return err
+		}
+	case "yaml":
+		b, err := yaml.Marshal(report)
+		if err != nil {
+			return err
+		}
+		if _, err := out.Write(b); err != nil {
+			return err
+		}
+	default:
+		writeEvalTable(out, report, o.staged)
+	}
+
+	allowed := report.Allowed
+	if o.staged {
+		allowed = report.PendingAllowed
+	}
+	if !allowed {
+		return answerNo()
+	}
+	return nil
+}
+
+// parseProtocol reads a protocol name in any case, or a number 1 to 255.
+func parseProtocol(s string) (uint8, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n < 1 || n > 255 {
+			return 0, fmt.Errorf("protocol number %d is not between 1 and 255", n)
+		}
+		return uint8(n), nil
+	}
+	for _, n := range []uint8{model.ProtoTCP, model.ProtoUDP, model.ProtoICMP, model.ProtoICMPv6, model.ProtoSCTP, model.ProtoUDPLite} {
+		if strings.EqualFold(s, model.ProtocolName(n)) {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown protocol %q (want tcp, udp, icmp, icmpv6, sctp, udplite or a number)", s)
+}
+
+// peer is one side of the flow as the user named it: an address, or an
+// endpoint of the files with its addresses.
+type peer struct {
+	arg      string
+	endpoint *model.Endpoint // nil for a plain address
+	addrs    []netip.Addr
+}
+
+// resolvePeer reads --src or --dst: an address, namespace/name of an
+// endpoint, or the bare name of an endpoint without a namespace.
+func resolvePeer(set model.Set, arg string) (peer, error) {
+	if a, err := netip.ParseAddr(arg); err == nil {
+		return peer{arg: arg, addrs: []netip.Addr{a.Unmap()}}, nil
+	}
+	ns, name, namespaced := strings.Cut(arg, "/")
+	if !namespaced {
+		ns, name = "", arg
+	}
+	var found []*model.Endpoint
+	for i := range set.Endpoints {
+		ep := &set.Endpoints[i]
+		if ep.Name == name && ep.Namespace == ns {
+			found = append(found, ep)
+		}
+	}
+	switch {
+	case len(found) == 0 && namespaced:
+		return peer{}, fmt.Errorf("%q is not an address, and no endpoint %s is in the files", arg, arg)
+	case len(found) == 0:
+		return peer{}, fmt.Errorf("%q is not an address, and no endpoint without a namespace is called that (write namespace/name for a pod)", arg)
+	case len(found) > 1:
+		var kinds []string
+		for _, ep := range found {
+			kinds = append(kinds, string(ep.Kind))
+		}
+		return peer{}, fmt.Errorf("%q names %d endpoints (%s); give an address instead", arg, len(found), strings.Join(kinds, ", "))
+	case len(found[0].Addresses) == 0:
+		return peer{}, fmt.Errorf("endpoint %s has no address", found[0].Key())
+	}
+	return peer{arg: arg, endpoint: found[0], addrs: found[0].Addresses}, nil
+}
+
+// pickAddresses chooses the flow's addresses: the first of each side's
+// addresses that share an IP family, since a flow is IPv4 or IPv6.
+func pickAddresses(src, dst peer) (netip.Addr, netip.Addr, error) {
+	for _, s := range src.addrs {
+		for _, d := range dst.addrs {
+			if s.Is4() == d.Is4() {
+				return s, d, nil
+			}
+		}
+	}
+	return netip.Addr{}, netip.Addr{}, fmt.Errorf("--src %s and --dst %s have no addresses of the same IP family", src.arg, dst.arg)
+}
+
+// evalReport is what eval prints: the flow, the verdicts, and each side's
+// account. Its JSON (and YAML) form is exact; the table is for people.
+type evalReport struct {
+	Flow           flowReport `json:"flow"`
+	Allowed        bool       `json:"allowed"`
+	PendingAllowed bool       `json:"pendingAllowed"`
+	Egress         sideReport `json:"egress"`
+	Ingress        sideReport `json:"ingress"`
+}
+
+type flowReport struct {
+	Src      string      `json:"src"`
+	Dst      string      `json:"dst"`
+	Protocol uint8       `json:"protocol"`
+	SrcPort  uint16      `json:"srcPort"`
+	DstPort  uint16      `json:"dstPort"`
+	ICMP     *icmpReport `json:"icmp,omitempty"`
+	HTTP     *httpReport `json:"http,omitempty"`
+}
+
+type icmpReport struct {
+	Type uint8 `json:"type"`
+	Code uint8 `json:"code"`
+}
+
+type httpReport struct {
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path,omitempty"`
+}
+
+// sideReport is one direction: egress at the source, ingress at the
+// destination. Endpoint and the decisions are absent when nothing is
+// enforced on that side.
+type sideReport struct {
+	Direction    model.Direction `json:"direction"`
+	Address      string          `json:"address"`
+	Enforced     bool            `json:"enforced"`
+	Endpoint     *endpointReport `json:"endpoint,omitempty"`
+	Decision     *decisionReport `json:"decision,omitempty"`
+	Pending      *decisionReport `json:"pending,omitempty"`
+	Trace        []model.Hit     `json:"trace"`
+	PendingTrace []model.Hit     `json:"pendingTrace"`
+	Logs         []model.Hit     `json:"logs,omitempty"`
+	PendingLogs  []model.Hit     `json:"pendingLogs,omitempty"`
+}
+
+type endpointReport struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+}
+
+// decisionReport is a decision; Hit is absent when the end of the profiles
+// decided.
+type decisionReport struct {
+	Allowed       bool       `json:"allowed"`
+	Hit           *model.Hit `json:"hit,omitempty"`
+	EndOfProfiles bool       `json:"endOfProfiles,omitempty"`
+}
+
+func newEvalReport(f model.Flow, x model.Explanation) evalReport {
+	r := evalReport{
+		Flow:           flowReport{Src: f.Src.String(), Dst: f.Dst.String(), Protocol: f.Protocol, SrcPort: f.SrcPort, DstPort: f.DstPort},
+		Allowed:        x.Verdict.Allowed(),
+		PendingAllowed: x.Verdict.PendingAllowed(),
+		Egress:         newSideReport(model.Egress, f.Src, x.Verdict.Egress, x.Egress),
+		Ingress:        newSideReport(model.Ingress, f.Dst, x.Verdict.Ingress, x.Ingress),
+	}
+	if f.ICMP != nil {
+		r.Flow.ICMP = &icmpReport{Type: f.ICMP.Type, Code: f.ICMP.Code}
+	}
+	if f.HTTP != nil {
+		r.Flow.HTTP = &httpReport{Method: f.HTTP.Method, Path: f.HTTP.Path}
+	}
+	return r
+}
+
+func newSideReport(d model.Direction, a netip.Addr, dv model.DirectionVerdict, tr model.Trace) sideReport {
+	s := sideReport{
+		Direction: d, Address: a.String(), Enforced: dv.Enforced,
+		Trace: nonNil(tr.Hits), PendingTrace: nonNil(tr.PendingHits), Logs: tr.Logs, PendingLogs: tr.PendingLogs,
+	}
+	if !dv.Enforced {
+		return s
+	}
+	s.Endpoint = &endpointReport{Kind: dv.Endpoint.Kind, Namespace: dv.Endpoint.Namespace, Name: dv.Endpoint.Name}
+	s.Decision = newDecisionReport(dv.Decision)
+	s.Pending = newDecisionReport(dv.Pending)
+	return s
+}
+
+func newDecisionReport(d model.Decision) *decisionReport {
+	r := &decisionReport{Allowed: d.Allowed, EndOfProfiles: d.EndOfProfiles}
+	if !d.EndOfProfiles {
+		h := d.Hit
+		r.Hit = &h
+	}
+	return r
+}
+
+func nonNil(h []model.Hit) []model.Hit {
+	if h == nil {
+		return []model.Hit{}
+	}
+	return h
+}
+
+// writeEvalTable writes the report for a person: the verdict first, then
+// per direction the endpoint, the deciding hit and the trace. The pending
+// account is shown when it differs from the enforced one, or always with
+// --staged.
+func writeEvalTable(w io.Writer, r evalReport, staged bool) {
+	fmt.Fprintf(w, "flow     %s\n", flowString(r.Flow))
+	fmt.Fprintf(w, "verdict  %s\n", verdictString(r.Allowed, r.Egress.Decision, r.Ingress.Decision))
+	if staged || r.PendingAllowed != r.Allowed {
+		fmt.Fprintf(w, "pending  %s (staged policies enforced)\n", verdictString(r.PendingAllowed, r.Egress.Pending, r.Ingress.Pending))
+	}
+	for _, s := range []sideReport{r.Egress, r.Ingress} {
+		fmt.Fprintln(w)
+		writeSide(w, s, staged)
+	}
+}
+
+func flowString(f flowReport) string {
+	proto := model.ProtocolName(f.Protocol)
+	var b strings.Builder
+	if model.ProtocolNumber(f.Protocol).SupportsPorts() {
+		fmt.Fprintf(&b, "%s -> %s %s", hostPort(f.Src, f.SrcPort), hostPort(f.Dst, f.DstPort), proto)
+	} else {
+		// Ports mean nothing to ICMP and most other protocols.
+		fmt.Fprintf(&b, "%s -> %s %s", f.Src, f.Dst, proto)
+	}
+	if f.ICMP != nil {
+		fmt.Fprintf(&b, " type %d code %d", f.ICMP.Type, f.ICMP.Code)
+	}
+	if f.HTTP != nil {
+		fmt.Fprintf(&b, " HTTP %s %s", orDash(f.HTTP.Method), orDash(f.HTTP.Path))
+	}
+	return b.String()
+}
+
+func hostPort(addr string, port uint16) string {
+	if strings.Contains(addr, ":") {
+		return fmt.Sprintf("[%s]:%d", addr, port)
+	}
+	return fmt.Sprintf("%s:%d", addr, port)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// verdictString says ALLOWED, or DENIED and where.
+func verdictString(allowed bool, egress, ingress *decisionReport) string {
+	if allowed {
+		return "ALLOWED"
+	}
+	var where []string
+	if egress != nil && !egress.Allowed {
+		where = append(where, "egress")
+	}
+	if ingress != nil && !ingress.Allowed {
+		where = append(where, "ingress")
+	}
+	return "DENIED at " + strings.Join(where, " and ")
+}
+
+func writeSide(w io.Writer, s sideReport, staged bool) {
+	dir := strings.ToLower(string(s.Direction))
+	if !s.Enforced {
+		fmt.Fprintf(w, "%s at %s: not enforced (no workload endpoint owns the address)\n", dir, s.Address)
+		return
+	}
+	fmt.Fprintf(w, "%s at %s (%s): %s\n", dir, endpointString(s.Endpoint), s.Address, allowWord(s.Decision.Allowed))
+	fmt.Fprintf(w, "  decided by  %s\n", decidedBy(s.Decision))
+	writeTrace(w, "  trace", s.Trace, s.Logs)
+	if staged || !samePending(s) {
+		fmt.Fprintf(w, "  pending     %s, decided by %s\n", allowWord(s.Pending.Allowed), decidedBy(s.Pending))
+		writeTrace(w, "  pending trace", s.PendingTrace, s.PendingLogs)
+	}
+}
+
+// samePending reports whether the pending account says nothing the
+// enforced one does not.
+func samePending(s sideReport) bool {
+	return sameDecision(s.Decision, s.Pending) && slices.Equal(s.Trace, s.PendingTrace)
+}
+
+func sameDecision(a, b *decisionReport) bool {
+	if a.Allowed != b.Allowed || a.EndOfProfiles != b.EndOfProfiles {
+		return false
+	}
+	if a.Hit == nil || b.Hit == nil {
+		return a.Hit == nil && b.Hit == nil
+	}
+	return *a.Hit == *b.Hit
+}
+
+func endpointString(e *endpointReport) string {
+	if e.Namespace == "" {
+		return e.Kind + " " + e.Name
+	}
+	return e.Kind + " " + e.Namespace + "/" + e.Name
+}
+
+func allowWord(allowed bool) string {
+	if allowed {
+		return "allow"
+	}
+	return "deny"
+}
+
+func decidedBy(d *decisionReport) string {
+	if d.EndOfProfiles {
+		return "the end of the profiles (no profile rule matched)"
+	}
+	return hitString(*d.Hit)
+}
+
+// hitString describes a hit in words: "NetworkPolicy prod/db rule 0
+// (tier default): allow", or "... default action (tier default): deny".
+func hitString(h model.Hit) string {
+	rule := "rule " + strconv.Itoa(h.Index)
+	if h.Index < 0 {
+		rule = "tier default action"
+	}
+	return fmt.Sprintf("%s %s %s (tier %s): %s", h.Kind, qualified(h.Namespace, h.Name), rule, h.Tier, h.Action)
+}
+
+func qualified(ns, name string) string {
+	if ns == "" {
+		return name
+	}
+	return ns + "/" + name
+}
+
+// writeTrace writes the hits as a table, and the Log rules that matched
+// beside it.
+func writeTrace(w io.Writer, title string, hits, logs []model.Hit) {
+	if len(hits) == 0 {
+		fmt.Fprintf(w, "%s: no hits\n", title)
+	} else {
+		fmt.Fprintf(w, "%s:\n", title)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "    #\tTIER\tKIND\tPOLICY\tRULE\tACTION")
+		for i, h := range hits {
+			rule := strconv.Itoa(h.Index)
+			if h.Index < 0 {
+				rule = "default"
+			}
+			fmt.Fprintf(tw, "    %d\t%s\t%s\t%s\t%s\t%s\n", i+1, h.Tier, h.Kind, qualified(h.Namespace, h.Name), rule, h.Action)
+		}
+		tw.Flush()
+	}
+	for _, l := range logs {
+		fmt.Fprintf(w, "    logged by %s %s rule %d (tier %s)\n", l.Kind, qualified(l.Namespace, l.Name), l.Index, l.Tier)
+	}
+}

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+)
+
+// The fixtures: cluster.yaml holds namespaces prod and dev, pods prod/web
+// (10.0.1.5), prod/db (10.0.2.7, fd00::2:7, named port mysql 3306) and
+// dev/tool (10.0.3.3), and the host endpoint bastion (10.0.9.1).
+// policies.yaml holds the security tier's no-ssh policy (Log and Deny TCP
+// 22, else Pass), prod/db-ingress (web to mysql, ICMP echo requests, GET
+// /status from the bastion) and the staged prod/db-lockdown (deny from
+// web).
+var evalFiles = []string{"-f", "testdata/eval/cluster.yaml", "-f", "testdata/eval/policies.yaml"}
+
+func evalArgs(args ...string) []string {
+	return append(append([]string{"eval"}, evalFiles...), args...)
+}
+
+func TestEvalCommand(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		stdin  string
+		code   int
+		stdout []string // substrings of standard output, in order
+		stderr []string
+	}{
+		{
+			name: "allowed by a named port, denied when pending",
+			args: evalArgs("--src", "prod/web", "--dst", "prod/db", "--proto", "TCP", "--dport", "3306", "--sport", "40000"),
+			code: exitYes,
+			stdout: []string{
+				"flow     10.0.1.5:40000 -> 10.0.2.7:3306 TCP",
+				"verdict  ALLOWED",
+				"pending  DENIED at ingress (staged policies enforced)",
+				"egress at WorkloadEndpoint prod/web (10.0.1.5): allow",
+				"decided by  Profile kns.prod rule 0 (tier __PROFILE__): allow",
+				"ingress at WorkloadEndpoint prod/db (10.0.2.7): allow",
+				"decided by  NetworkPolicy prod/db-ingress rule 0 (tier default): allow",
+				"1  security  GlobalNetworkPolicy  no-ssh",
+				"2  default   NetworkPolicy        prod/db-ingress  0     allow",
+				"pending     deny, decided by StagedNetworkPolicy prod/db-lockdown rule 0 (tier default): deny",
+			},
+		},
+		{
+			name:   "--staged: the pending verdict decides the exit status",
+			args:   evalArgs("--src", "prod/web", "--dst", "prod/db", "--dport", "3306", "--staged"),
+			code:   exitNo,
+			stdout: []string{"verdict  ALLOWED", "pending  DENIED at ingress"},
+		},
+		{
+			name:   "the named port is the destination's own",
+			args:   evalArgs("--src", "prod/web", "--dst", "prod/db", "--proto", "6", "--dport", "3307"),
+			code:   exitNo,
+			stdout: []string{"verdict  DENIED at ingress", "NetworkPolicy prod/db-ingress tier default action (tier default): deny", "prod/db-ingress  default  deny"},
+		},
+		{
+			name: "an outside source is not enforced; Log rules are listed",
+			args: evalArgs("--src", "192.0.2.1", "--dst", "10.0.2.7", "--proto", "tcp", "--dport", "22"),
+			code: exitNo,
+			stdout: []string{
+				"verdict  DENIED at ingress",
+				"egress at 192.0.2.1: not enforced (no workload endpoint owns the address)",
+				"decided by  GlobalNetworkPolicy no-ssh rule 1 (tier security): deny",
+				"logged by GlobalNetworkPolicy no-ssh rule 0 (tier security)",
+			},
+		},
+		{
+			name:   "ICMP type is enforced",
+			args:   evalArgs("--src", "dev/tool", "--dst", "prod/db", "--proto", "icmp", "--icmp-type", "8", "--icmp-code", "0"),
+			code:   exitYes,
+			stdout: []string{"flow     10.0.3.3 -> 10.0.2.7 ICMP type 8 code 0", "verdict  ALLOWED", "NetworkPolicy prod/db-ingress rule 1"},
+		},
+		{
+			name:   "another ICMP type is denied",
+			args:   evalArgs("--src", "dev/tool", "--dst", "prod/db", "--proto", "ICMP", "--icmp-type", "0"),
+			code:   exitNo,
+			stdout: []string{"verdict  DENIED at ingress"},
+		},
+		{
+			name:   "a host endpoint by its bare name, with an HTTP request",
+			args:   evalArgs("--src", "bastion", "--dst", "prod/db", "--dport", "80", "--http-method", "GET", "--http-path", "/status/disk"),
+			code:   exitYes,
+			stdout: []string{"10.0.9.1:0 -> 10.0.2.7:80 TCP HTTP GET /status/disk", "egress at 10.0.9.1: not enforced", "NetworkPolicy prod/db-ingress rule 2"},
+		},
+		{
+			name:   "HTTP prefixes match at a segment boundary",
+			args:   evalArgs("--src", "bastion", "--dst", "prod/db", "--dport", "80", "--http-method", "GET", "--http-path", "/statusx"),
+			code:   exitNo,
+			stdout: []string{"verdict  DENIED at ingress"},
+		},
+		{
+			name:   "IPv6: the endpoint's address of the source's family",
+			args:   evalArgs("--src", "fd00::99", "--dst", "prod/db", "--dport", "22"),
+			code:   exitNo,
+			stdout: []string{"[fd00::99]:0 -> [fd00::2:7]:22 TCP", "GlobalNetworkPolicy no-ssh rule 1"},
+		},
+		{
+			name:   "both sides enforced",
+			args:   evalArgs("--src", "dev/tool", "--dst", "prod/web", "--proto", "udp", "--dport", "53"),
+			code:   exitYes,
+			stdout: []string{"egress at WorkloadEndpoint dev/tool (10.0.3.3): allow", "ingress at WorkloadEndpoint prod/web (10.0.1.5): allow"},
+		},
+		{
+			name:   "warnings go to standard error and evaluation goes on",
+			args:   []string{"eval", "-f", "testdata/eval/cluster.yaml", "-f", "testdata/eval/lowercase.yaml", "--src", "dev/tool", "--dst", "8.8.8.8", "--proto", "udp", "--dport", "53"},
+			code:   exitNo,
+			stdout: []string{"verdict  DENIED at egress", "GlobalNetworkPolicy tool-out rule 0 (tier default): deny"},
+			stderr: []string{`lowercase.yaml: document 1: GlobalNetworkPolicy tool-out: spec.egress[0].action: warning: action "deny"`},
+		},
+		{
+			name:   "policies from standard input",
+			args:   []string{"eval", "-f", "testdata/eval/cluster.yaml", "-f", "-", "--src", "dev/tool", "--dst", "8.8.8.8", "--proto", "udp", "--dport", "53"},
+			stdin:  mustReadFile(t, "testdata/eval/lowercase.yaml"),
+			code:   exitNo,
+			stdout: []string{"verdict  DENIED at egress"},
+		},
+		{
+			name:   "problems in the files",
+			args:   []string{"eval", "-f", "testdata/eval/cluster.yaml", "-f", "testdata/eval/broken.yaml", "--src", "prod/web", "--dst", "prod/db"},
+			code:   exitUsage,
+			stderr: []string{`broken.yaml: document 1: GlobalNetworkPolicy orphan: spec.tier:`, "nothing was evaluated"},
+		},
+		{name: "unreadable file", args: []string{"eval", "-f", "testdata/eval/nosuch.yaml", "--src", "10.0.0.1", "--dst", "10.0.0.2"}, code: exitUsage, stderr: []string{"nosuch.yaml"}},
+		{name: "no files", args: []string{"eval", "--src", "10.0.0.1", "--dst", "10.0.0.2"}, code: exitUsage, stderr: []string{"-f FILE"}},
+		{name: "no destination", args: evalArgs("--src", "10.0.0.1"), code: exitUsage, stderr: []string{"--src and --dst are both required"}},
+		{name: "unknown protocol", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "--proto", "tpc"), code: exitUsage, stderr: []string{"--proto", `"tpc"`}},
+		{name: "protocol 0", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "--proto", "0"), code: exitUsage, stderr: []string{"between 1 and 255"}},
+		{name: "port out of range", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "--dport", "70000"), code: exitUsage, stderr: []string{"dport"}},
+		{name: "unknown endpoint", args: evalArgs("--src", "prod/nosuch", "--dst", "prod/db"), code: exitUsage, stderr: []string{"--src", "no endpoint prod/nosuch"}},
+		{name: "bare name of a pod", args: evalArgs("--src", "prod/web", "--dst", "db"), code: exitUsage, stderr: []string{"--dst", "namespace/name"}},
+		{name: "ICMP type with TCP", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "--icmp-type", "8"), code: exitUsage, stderr: []string{"--icmp-type needs"}},
+		{name: "ICMP code alone", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "--proto", "icmp", "--icmp-code", "1"), code: exitUsage, stderr: []string{"--icmp-code needs --icmp-type"}},
+		{name: "HTTP with UDP", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "--proto", "udp", "--http-path", "/"), code: exitUsage, stderr: []string{"need --proto tcp"}},
+		{name: "families differ", args: evalArgs("--src", "prod/web", "--dst", "fd00::1"), code: exitUsage, stderr: []string{"same IP family"}},
+		{name: "bad output format", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "-o", "xml"), code: exitUsage, stderr: []string{"-o must be table, json or yaml"}},
+		{name: "arguments are not taken", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "extra"), code: exitUsage, stderr: []string{"extra"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tt.args, strings.NewReader(tt.stdin), &stdout, &stderr)
+			if code != tt.code {
+				t.Errorf("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout.String(), stderr.String())
+			}
+			assertInOrder(t, "stdout", stdout.String(), tt.stdout)
+			assertInOrder(t, "stderr", stderr.String(), tt.stderr)
+		})
+	}
+}
+
+func mustReadFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestEvalStructuredOutput checks that JSON and YAML give the same exact
+// account: verdicts, endpoints, deciding hits and traces.
+func TestEvalStructuredOutput(t *testing.T) {
+	for _, format := range []string{"json", "yaml"} {
+		t.Run(format, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(evalArgs("--src", "prod/web", "--dst", "prod/db", "--dport", "3306", "-o", format), strings.NewReader(""), &stdout, &stderr)
+			if code != exitYes {
+				t.Fatalf("exit status %d, stderr:\n%s", code, stderr.String())
+			}
+			var got evalReport
+			var err error
+			if format == "json" {
+				err = json.Unmarshal(stdout.Bytes(), &got)
+			} else {
+				err = yaml.UnmarshalStrict(stdout.Bytes(), &got)
+			}
+			if err != nil {
+				t.Fatalf("%v in:\n%s", err, stdout.String())
+			}
+			if !got.Allowed || got.PendingAllowed {
+				t.Errorf("allowed %v, pending %v; want true, false", got.Allowed, got.PendingAllowed)
+			}
+			if got.Flow.Src != "10.0.1.5" || got.Flow.Dst != "10.0.2.7" || got.Flow.Protocol != 6 || got.Flow.DstPort != 3306 {
+				t.Errorf("flow %+v", got.Flow)
+			}
+			in := got.Ingress
+			if !in.Enforced || in.Endpoint == nil || *in.Endpoint != (endpointReport{Kind: "WorkloadEndpoint", Namespace: "prod", Name: "db"}) {
+				t.Errorf("ingress endpoint %+v", in.Endpoint)
+			}
+			if in.Decision == nil || !in.Decision.Allowed || in.Decision.Hit == nil || in.Decision.Hit.Name != "db-ingress" || in.Decision.Hit.Index != 0 {
+				t.Errorf("ingress decision %+v", in.Decision)
+			}
+			if in.Pending == nil || in.Pending.Allowed || in.Pending.Hit.Name != "db-lockdown" {
+				t.Errorf("ingress pending %+v", in.Pending)
+			}
+			if len(in.Trace) != 2 || in.Trace[0].Action != "pass" || len(in.PendingTrace) != 2 || in.PendingTrace[1].Kind != "StagedNetworkPolicy" {
+				t.Errorf("ingress traces %+v / %+v", in.Trace, in.PendingTrace)
+			}
+			if eg := got.Egress; !eg.Enforced || eg.Decision.Hit.Kind != "Profile" || eg.Decision.Hit.Tier != "__PROFILE__" {
+				t.Errorf("egress %+v", eg)
+			}
+		})
+	}
+}
+
+// TestEvalNotEnforcedSideInJSON checks the JSON of a side nothing owns:
+// no endpoint, no decision, empty traces.
+func TestEvalNotEnforcedSideInJSON(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(evalArgs("--src", "192.0.2.1", "--dst", "prod/db", "--dport", "3306", "-o", "json"), strings.NewReader(""), &stdout, &stderr)
+	if code != exitNo {
+		t.Fatalf("exit status %d, stderr:\n%s", code, stderr.String())
+	}
+	var raw struct {
+		Egress map[string]any `json:"egress"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &raw); err != nil {
+		t.Fatal(err)
+	}
+	eg := raw.Egress
+	if eg["enforced"] != false || eg["endpoint"] != nil || eg["decision"] != nil {
+		t.Errorf("egress %v", eg)
+	}
+	if tr, ok := eg["trace"].([]any); !ok || len(tr) != 0 {
+		t.Errorf("egress trace %v, want []", eg["trace"])
+	}
+}

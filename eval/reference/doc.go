@@ -1,0 +1,30 @@
+// Package reference is Verdict's executable specification: an evaluator
+// that interprets a model.Set directly, rule by rule, as SPEC.md states the
+// rules, with no index and no cleverness.
+//
+// Every faster engine is differential-tested against it, so it favours
+// being obviously right over being quick. It still prepares what it can at
+// New (effective labels, sorted tiers and policies, the effective selectors
+// Calico builds for policies and rule peers) so that evaluation parses
+// nothing.
+//
+// What it decides, in brief:
+//
+//   - The judged endpoint of a side is the workload endpoint that owns the
+//     flow's address there: the source endpoint's egress and the destination
+//     endpoint's ingress. A side no workload endpoint owns is not enforced.
+//     Host endpoints take part only as rule peers.
+//   - Tiers are walked in order, then the endpoint's profiles; the trace
+//     lists Calico's flow-log policy hits, and staged policies take part in
+//     the pending walk only.
+//   - Rule peers are resolved by address against every entity owning it
+//     (workload endpoints, host endpoints' expected IPs, network sets' CIDRs
+//     of any prefix length), with the effective peer selector Calico builds
+//     from selector, notSelector, namespaceSelector and serviceAccounts.
+//
+// Where Calico's components disagree, the evaluator follows the Linux
+// dataplane (SPEC.md section 7): ICMP type and code and ipVersion are
+// enforced, named ports match, Pass in a profile denies, a missing set of
+// addresses matches nothing, an empty service namespace means the policy's
+// namespace, and a policy in a missing tier is an error at New.
+package reference

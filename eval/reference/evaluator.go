@@ -1,0 +1,236 @@
+package reference
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/verdictlabs/verdict/model"
+)
+
+// Evaluator decides flows by interpreting a model.Set. It is immutable
+// after New and safe for concurrent use.
+type Evaluator struct {
+	tiers    []*tier                   // in evaluation order, each with its policies sorted
+	profiles map[string]*profile       // by name
+	entities []*entity                 // every endpoint and network set, in the set's order
+	labels   map[string]*model.Profile // the profiles' models, for label inheritance
+}
+
+// New prepares an evaluator for the set. It adds the built-in tiers the set
+// does not define, and rejects a policy whose tier does not exist (SPEC 7:
+// Felix would enforce it silently after every other tier), as well as
+// duplicate tiers, profiles or policies, which would make the answer
+// depend on which copy came first. A policy with an empty Tier is in
+// "default"; a staged policy whose StagedAction is Delete takes part in
+// neither walk, since Calico never hands it to Felix.
+//
+// The evaluator keeps references to the set's rules, labels and
+// selectors: the caller must not modify them afterwards.
+func New(set model.Set) (*Evaluator, error) {
+	set = set.WithBuiltinTiers()
+	e := &Evaluator{
+		profiles: make(map[string]*profile, len(set.Profiles)),
+		labels:   make(map[string]*model.Profile, len(set.Profiles)),
+	}
+
+	services := make(map[model.Key]*model.Service, len(set.Services))
+	for _, s := range slices.Clone(set.Services) {
+		if services[s.Key()] != nil {
+			return nil, fmt.Errorf("%s is defined twice", s.Key())
+		}
+		services[s.Key()] = &s
+	}
+
+	tiers := make(map[string]*tier, len(set.Tiers))
+	var all []*tier
+	for _, t := range slices.Clone(set.Tiers) {
+		if tiers[t.Name] != nil {
+			return nil, fmt.Errorf("tier %q is defined twice", t.Name)
+		}
+		tr := &tier{model: &t}
+		tiers[t.Name] = tr
+		all = append(all, tr)
+	}
+	e.tiers = sortedTiers(all)
+
+	for _, p := range slices.Clone(set.Profiles) {
+		if e.profiles[p.Name] != nil {
+			return nil, fmt.Errorf("profile %q is defined twice", p.Name)
+		}
+		ingress, err := compileRules(p.Ingress, "", services)
+		if err != nil {
+			return nil, fmt.Errorf("profile %q: ingress %w", p.Name, err)
+		}
+		egress, err := compileRules(p.Egress, "", services)
+		if err != nil {
+			return nil, fmt.Errorf("profile %q: egress %w", p.Name, err)
+		}
+		e.profiles[p.Name] = &profile{model: &p, ingress: ingress, egress: egress}
+		e.labels[p.Name] = &p
+	}
+
+	seen := make(map[model.Key]bool, len(set.Policies))
+	for _, p := range slices.Clone(set.Policies) {
+		if p.Kind.Staged() && p.StagedAction == model.StagedDelete {
+			continue
+		}
+		if seen[p.Key()] {
+			return nil, fmt.Errorf("%s is defined twice", p.Key())
+		}
+		seen[p.Key()] = true
+		compiled, err := compilePolicy(&p, tiers, services)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.Key(), err)
+		}
+		t := tiers[compiled.tier]
+		t.policies = append(t.policies, compiled)
+	}
+	for _, t := range e.tiers {
+		sortPolicies(t.policies)
+	}
+
+	for _, ep := range slices.Clone(set.Endpoints) {
+		e.entities = append(e.entities, newEndpointEntity(&ep, e.labels))
+	}
+	for _, ns := range slices.Clone(set.NetworkSets) {
+		e.entities = append(e.entities, newNetworkSetEntity(&ns, e.labels))
+	}
+	return e, nil
+}
+
+func compilePolicy(p *model.Policy, tiers map[string]*tier, services map[model.Key]*model.Service) (*policy, error) {
+	tierName := p.Tier
+	if tierName == "" {
+		tierName = model.TierDefault
+	}
+	if tiers[tierName] == nil {
+		return nil, fmt.Errorf("names tier %q, which does not exist", tierName)
+	}
+	sel, err := policySelector(p)
+	if err != nil {
+		return nil, fmt.Errorf("selector: %w", err)
+	}
+	ns := ""
+	if p.Kind.Namespaced() {
+		ns = p.Namespace
+	}
+	ingress, err := compileRules(p.Ingress, ns, services)
+	if err != nil {
+		return nil, fmt.Errorf("ingress %w", err)
+	}
+	egress, err := compileRules(p.Egress, ns, services)
+	if err != nil {
+		return nil, fmt.Errorf("egress %w", err)
+	}
+	return &policy{model: p, tier: tierName, selects: sel, ingress: ingress, egress: egress}, nil
+}
+
+// Evaluate decides the flow: egress at the workload endpoint owning the
+// source address, ingress at the one owning the destination address, each
+// with the enforced and the pending decision. A side no workload endpoint
+// owns is not enforced.
+func (e *Evaluator) Evaluate(f model.Flow) model.Verdict {
+	w := &world{registered: e.entities}
+	pkt := newPacket(&f, w)
+	return model.Verdict{
+		Egress:  e.judge(judged(pkt.srcOwners), model.Egress, pkt, nil),
+		Ingress: e.judge(judged(pkt.dstOwners), model.Ingress, pkt, nil),
+	}
+}
+
+// Explain decides the flow as Evaluate does and gives the full trace of
+// each side.
+func (e *Evaluator) Explain(f model.Flow) model.Explanation {
+	return e.EvaluateEndpoints(f, nil, nil)
+}
+
+// EvaluateEndpoints decides the flow with endpoints given inline, which
+// need not be registered. A non-nil src is the judged endpoint of the
+// egress side and dst of the ingress side; for this call each also owns
+// its side's flow address and its own addresses as a rule peer, standing in
+// for a registered endpoint of the same key. A nil side is resolved by
+// address, as in Evaluate.
+//
+// An inline endpoint is judged whatever its kind; the hooks peculiar to
+// host endpoints (SPEC 8) are not modelled yet.
+func (e *Evaluator) EvaluateEndpoints(f model.Flow, src, dst *model.Endpoint) model.Explanation {
+	w := &world{registered: e.entities}
+	srcEntity := e.inline(w, src, f.Src)
+	dstEntity := e.inline(w, dst, f.Dst)
+	pkt := newPacket(&f, w)
+	if srcEntity == nil {
+		srcEntity = judged(pkt.srcOwners)
+	}
+	if dstEntity == nil {
+		dstEntity = judged(pkt.dstOwners)
+	}
+	var x model.Explanation
+	x.Verdict.Egress = e.judge(srcEntity, model.Egress, pkt, &x.Egress)
+	x.Verdict.Ingress = e.judge(dstEntity, model.Ingress, pkt, &x.Ingress)
+	return x
+}
+
+// EvaluateDirection decides one direction for one endpoint: egress with
+// the endpoint at the flow's source, or ingress with it at the
+// destination. The endpoint takes part inline, as in EvaluateEndpoints; a
+// nil endpoint is resolved by the address on that side.
+func (e *Evaluator) EvaluateDirection(ep *model.Endpoint, d model.Direction, f model.Flow) (model.DirectionVerdict, model.Trace) {
+	w := &world{registered: e.entities}
+	addr := f.Dst
+	if d == model.Egress {
+		addr = f.Src
+	}
+	judgedEntity := e.inline(w, ep, addr)
+	pkt := newPacket(&f, w)
+	if judgedEntity == nil {
+		owners := pkt.dstOwners
+		if d == model.Egress {
+			owners = pkt.srcOwners
+		}
+		judgedEntity = judged(owners)
+	}
+	var tr model.Trace
+	dv := e.judge(judgedEntity, d, pkt, &tr)
+	return dv, tr
+}
+
+// inline adds an endpoint given for one call to the world, owning addr
+// besides its own addresses. It returns nil for a nil endpoint.
+func (e *Evaluator) inline(w *world, ep *model.Endpoint, addr netip.Addr) *entity {
+	if ep == nil {
+		return nil
+	}
+	ent := newEndpointEntity(ep, e.labels)
+	if addr.IsValid() && !slices.Contains(ent.addrs, addr) {
+		ent.addrs = append(slices.Clip(ent.addrs), addr)
+	}
+	w.inline = append(w.inline, ent)
+	return ent
+}
+
+// judge gives the verdict of one side, filling tr when it is not nil. A nil
+// endpoint means nothing is enforced on that side.
+func (e *Evaluator) judge(ep *entity, d model.Direction, pkt *packet, tr *model.Trace) model.DirectionVerdict {
+	if ep == nil {
+		if tr != nil {
+			*tr = model.Trace{Hits: []model.Hit{}, PendingHits: []model.Hit{}}
+		}
+		return model.DirectionVerdict{}
+	}
+	var enforced, pending *recorder
+	if tr != nil {
+		enforced = &recorder{hits: []model.Hit{}}
+		pending = &recorder{hits: []model.Hit{}}
+	}
+	dv := model.DirectionVerdict{
+		Enforced: true,
+		Endpoint: ep.key,
+		Decision: e.decide(ep, d, pkt, false, enforced),
+		Pending:  e.decide(ep, d, pkt, true, pending),
+	}
+	if tr != nil {
+		*tr = model.Trace{Hits: enforced.hits, PendingHits: pending.hits, Logs: enforced.logs, PendingLogs: pending.logs}
+	}
+	return dv
+}

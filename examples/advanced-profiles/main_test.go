@@ -1,0 +1,11 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/verdictlabs/verdict/examples/internal/golden"
+)
+
+// TestOutput checks the walkthrough's whole printed output, verdicts and
+// reasons included, against testdata/output.golden.
+func TestOutput(t *testing.T) { golden.CheckRun(t, run) }
