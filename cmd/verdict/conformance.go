@@ -11,13 +11,14 @@ import (
 // conformanceEngines are the engines "verdict conformance" can test, by
 // the name --engine takes.
 var conformanceEngines = map[string]conformance.Engine{
+	"compiled":  conformance.CompiledEngine,
 	"reference": conformance.ReferenceEngine,
 }
 
 func newConformanceCmd() *cobra.Command {
 	var engine string
 	cmd := &cobra.Command{
-		Use:   "conformance FILE... [--engine reference]",
+		Use:   "conformance FILE... [--engine compiled|reference]",
 		Short: "Check an engine against Calico's conformance cases",
 		Long: `conformance reads verdict cases in the schema of Calico's conformance vectors
 (one JSON object per line: a scenario, a flow, and the enforced and pending
@@ -26,8 +27,8 @@ compares both verdicts and both traces, hit for hit. It prints every
 disagreement (case id, what Calico said, what the engine said), the count per
 family of cases, and a last line "N passed, M failed".
 
-The only engine so far is the reference evaluator, the executable
-specification.
+The engine is the compiled engine that embedders use (the default) or the
+reference evaluator, the executable specification (--engine reference).
 
 Exit status: 0 when every case agrees, 1 when any case disagrees or cannot be
 built, 2 when a file cannot be read or is not in the case schema.`,
@@ -35,7 +36,7 @@ built, 2 when a file cannot be read or is not in the case schema.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			eng, ok := conformanceEngines[engine]
 			if !ok {
-				return usageError("--engine must be reference, not %q", engine)
+				return usageError("--engine must be compiled or reference, not %q", engine)
 			}
 			var cases []conformance.Case
 			for _, path := range args {
@@ -60,6 +61,6 @@ built, 2 when a file cannot be read or is not in the case schema.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&engine, "engine", "reference", "engine to test: reference")
+	cmd.Flags().StringVar(&engine, "engine", "compiled", "engine to test: compiled or reference")
 	return cmd
 }

@@ -27,6 +27,12 @@ func TestConformanceCommand(t *testing.T) {
 			stdout: []string{"v: 485 of 485 agree", "s: 249 of 249 agree", "734 passed, 0 failed\n"},
 		},
 		{
+			name:   "the compiled engine on Calico's extended vector file",
+			args:   []string{"conformance", "--engine", "compiled", "../../internal/conformance/testdata/verdicts-extended.jsonl"},
+			code:   exitYes,
+			stdout: []string{"1143 passed, 0 failed\n"},
+		},
+		{
 			name: "a disagreement is printed and fails",
 			args: []string{"conformance", "testdata/conformance/agree.jsonl", "testdata/conformance/disagree.jsonl"},
 			code: exitNo,
@@ -52,9 +58,9 @@ func TestConformanceCommand(t *testing.T) {
 		},
 		{
 			name:   "an unknown engine",
-			args:   []string{"conformance", "--engine", "compiled", "testdata/conformance/agree.jsonl"},
+			args:   []string{"conformance", "--engine", "fast", "testdata/conformance/agree.jsonl"},
 			code:   exitUsage,
-			stderr: []string{"--engine must be reference"},
+			stderr: []string{"--engine must be compiled or reference"},
 		},
 		{
 			name:   "no file",

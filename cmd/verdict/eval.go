@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 
+	"github.com/verdictlabs/verdict/eval"
 	"github.com/verdictlabs/verdict/eval/reference"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
@@ -32,6 +33,24 @@ type evalOptions struct {
 	httpPath   string
 	staged     bool
 	output     string
+	engine     string
+}
+
+// explainer is what eval needs of an evaluator; the compiled engine and
+// the reference evaluator both offer it.
+type explainer interface {
+	Explain(f model.Flow) model.Explanation
+}
+
+// newExplainer builds the evaluator --engine names.
+func newExplainer(engine string, set model.Set) (explainer, error) {
+	switch engine {
+	case "compiled":
+		return eval.New(set)
+	case "reference":
+		return reference.New(set)
+	}
+	return nil, fmt.Errorf("--engine must be compiled or reference, not %q", engine)
 }
 
 func newEvalCmd() *cobra.Command {
@@ -74,6 +93,7 @@ too).`,
 	f.StringVar(&o.httpPath, "http-path", "", "HTTP path of the request the flow carries")
 	f.BoolVar(&o.staged, "staged", false, "decide the exit status by the pending verdict (staged policies enforced)")
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or yaml")
+	f.StringVar(&o.engine, "engine", "compiled", "evaluator: compiled (the engine embedders use) or reference (the executable specification)")
 	return cmd
 }
 
@@ -85,6 +105,8 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 		return usageError("--src and --dst are both required")
 	case o.output != "table" && o.output != "json" && o.output != "yaml":
 		return usageError("-o must be table, json or yaml, not %q", o.output)
+	case o.engine != "compiled" && o.engine != "reference":
+		return usageError("--engine must be compiled or reference, not %q", o.engine)
 	}
 	proto, err := parseProtocol(o.proto)
 	if err != nil {
@@ -135,7 +157,7 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 		return usageError("%v", err)
 	}
 
-	e, err := reference.New(res.Set)
+	e, err := newExplainer(o.engine, res.Set)
 	if err != nil {
 		return usageError("%v", err)
 	}

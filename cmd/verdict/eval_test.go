@@ -233,3 +233,31 @@ func TestEvalNotEnforcedSideInJSON(t *testing.T) {
 		t.Errorf("egress trace %v, want []", eg["trace"])
 	}
 }
+
+// TestEvalEnginesAgree checks that --engine compiled (the default) and
+// --engine reference print the same account of the same flows.
+func TestEvalEnginesAgree(t *testing.T) {
+	flows := [][]string{
+		{"--src", "prod/web", "--dst", "prod/db", "--dport", "3306"},
+		{"--src", "prod/web", "--dst", "prod/db", "--dport", "3307"},
+		{"--src", "prod/web", "--dst", "prod/db", "--dport", "3306", "--staged"},
+	}
+	for _, flow := range flows {
+		t.Run(strings.Join(flow, " "), func(t *testing.T) {
+			var outputs [2]string
+			var codes [2]int
+			for i, engine := range []string{"compiled", "reference"} {
+				var stdout, stderr bytes.Buffer
+				codes[i] = run(evalArgs(append(flow, "--engine", engine, "-o", "json")...), strings.NewReader(""), &stdout, &stderr)
+				outputs[i] = stdout.String()
+			}
+			if codes[0] != codes[1] || outputs[0] != outputs[1] {
+				t.Errorf("engines differ:\ncompiled (exit %d):\n%s\nreference (exit %d):\n%s", codes[0], outputs[0], codes[1], outputs[1])
+			}
+		})
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(evalArgs("--src", "prod/web", "--dst", "prod/db", "--engine", "fast"), strings.NewReader(""), &stdout, &stderr); code != exitUsage {
+		t.Errorf("an unknown engine gave exit status %d, want %d", code, exitUsage)
+	}
+}

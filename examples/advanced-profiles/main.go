@@ -8,9 +8,7 @@ import (
 	"embed"
 	"fmt"
 	"io"
-	"os"
 
-	"github.com/verdictlabs/verdict/eval/reference"
 	"github.com/verdictlabs/verdict/examples/internal/walkthrough"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy/legacy"
@@ -110,17 +108,8 @@ func decide(w, warn io.Writer, profiles ...*legacy.Profile) error {
 	if err != nil {
 		return err
 	}
-	ev, err := reference.New(set)
-	if err != nil {
-		return err
-	}
 	fmt.Fprintln(w)
-	return walkthrough.Show(w, set, ev, flows...)
+	return walkthrough.Decide(w, set, flows...)
 }
 
-func main() {
-	if err := run(os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "advanced-profiles:", err)
-		os.Exit(1)
-	}
-}
+func main() { walkthrough.Main("advanced-profiles", run) }

@@ -12,9 +12,7 @@ import (
 	"embed"
 	"fmt"
 	"io"
-	"os"
 
-	"github.com/verdictlabs/verdict/eval/reference"
 	"github.com/verdictlabs/verdict/examples/internal/walkthrough"
 	"github.com/verdictlabs/verdict/model"
 )
@@ -33,11 +31,7 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ev, err := reference.New(set)
-	if err != nil {
-		return err
-	}
-	if err := walkthrough.Show(w, set, ev,
+	if err := walkthrough.Decide(w, set,
 		walkthrough.Flow{From: "frontend-A", To: "database-A", Protocol: tcp, Port: 3306},
 		walkthrough.Flow{From: "frontend-A", To: "database-A", Protocol: tcp, Port: 22},
 		walkthrough.Flow{From: "database-A", To: "frontend-A", Protocol: tcp, Port: 80},
@@ -64,10 +58,7 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if ev, err = reference.New(set); err != nil {
-		return err
-	}
-	return walkthrough.Show(w, set, ev,
+	return walkthrough.Decide(w, set,
 		walkthrough.Flow{From: "frontend-A", To: "database-B", Protocol: tcp, Port: 3306},
 		walkthrough.Flow{From: "database-A", To: "database-B", Protocol: tcp, Port: 3306},
 		walkthrough.Flow{From: "database-B", To: "backup-server", Protocol: tcp, Port: 873},
@@ -76,9 +67,4 @@ func run(w io.Writer) error {
 	)
 }
 
-func main() {
-	if err := run(os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "docker-labels:", err)
-		os.Exit(1)
-	}
-}
+func main() { walkthrough.Main("docker-labels", run) }

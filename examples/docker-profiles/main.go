@@ -12,9 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
-	"github.com/verdictlabs/verdict/eval/reference"
 	"github.com/verdictlabs/verdict/examples/internal/walkthrough"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
@@ -43,7 +41,8 @@ func run(w io.Writer) error {
 	databases := legacy.NewProfile("databases")
 	fmt.Fprintln(w, "$ calicoctl profile databases rule show")
 	fmt.Fprint(w, databases.Show())
-	if err := show(w, set); err != nil {
+	fmt.Fprintln(w)
+	if err := walkthrough.Decide(w, set, flows...); err != nil {
 		return err
 	}
 
@@ -62,7 +61,8 @@ func run(w io.Writer) error {
 	if err := replaceProfile(&set, databases); err != nil {
 		return err
 	}
-	return show(w, set)
+	fmt.Fprintln(w)
+	return walkthrough.Decide(w, set, flows...)
 }
 
 // replaceProfile swaps the profile the Docker network created for the
@@ -88,18 +88,4 @@ func replaceProfile(set *model.Set, p *legacy.Profile) error {
 	return fmt.Errorf("no profile %s to replace", p.Name)
 }
 
-func show(w io.Writer, set model.Set) error {
-	ev, err := reference.New(set)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(w)
-	return walkthrough.Show(w, set, ev, flows...)
-}
-
-func main() {
-	if err := run(os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "docker-profiles:", err)
-		os.Exit(1)
-	}
-}
+func main() { walkthrough.Main("docker-profiles", run) }

@@ -10,9 +10,7 @@ import (
 	"embed"
 	"fmt"
 	"io"
-	"os"
 
-	"github.com/verdictlabs/verdict/eval/reference"
 	"github.com/verdictlabs/verdict/examples/internal/walkthrough"
 	"github.com/verdictlabs/verdict/model"
 )
@@ -52,20 +50,11 @@ func run(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		ev, err := reference.New(set)
-		if err != nil {
-			return err
-		}
-		if err := walkthrough.Show(w, set, ev, flows...); err != nil {
+		if err := walkthrough.Decide(w, set, flows...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func main() {
-	if err := run(os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "tiers-staged:", err)
-		os.Exit(1)
-	}
-}
+func main() { walkthrough.Main("tiers-staged", run) }

@@ -10,8 +10,10 @@ import (
 	"io"
 	"io/fs"
 	"net/netip"
+	"os"
 	"strings"
 
+	"github.com/verdictlabs/verdict/eval"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
 )
@@ -203,4 +205,23 @@ func SamePolicies(a, b model.Set) (bool, error) {
 		return false, err
 	}
 	return ea.String() == eb.String(), nil
+}
+
+// Decide compiles set into an engine, as an embedder would, and shows the
+// flows.
+func Decide(w io.Writer, set model.Set, flows ...Flow) error {
+	ev, err := eval.New(set)
+	if err != nil {
+		return err
+	}
+	return Show(w, set, ev, flows...)
+}
+
+// Main runs an example's walkthrough on standard output and exits with
+// status 1, naming the example, if it fails.
+func Main(name string, run func(io.Writer) error) {
+	if err := run(os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, name+":", err)
+		os.Exit(1)
+	}
 }

@@ -1,0 +1,72 @@
+package workload_test
+
+import (
+	"fmt"
+
+	"github.com/verdictlabs/verdict/benchmarks/workload"
+	"github.com/verdictlabs/verdict/model"
+)
+
+func ExampleNewCluster() {
+	p := workload.DefaultClusterParams(100)
+	p.Seed = 42
+	c := workload.NewCluster(p)
+
+	pods, hosts := 0, 0
+	for _, ep := range c.Set.Endpoints {
+		if ep.Kind == model.HostEndpoint {
+			hosts++
+		} else {
+			pods++
+		}
+	}
+	fmt.Println("pods:", pods)
+	fmt.Println("nodes:", hosts)
+	fmt.Println("namespaces:", len(c.Set.Namespaces))
+	fmt.Println("tiers:", len(c.Set.Tiers))
+	fmt.Println("flows:", len(c.Flows))
+
+	// The same parameters give the same cluster.
+	again := workload.NewCluster(p)
+	fmt.Println("same first flow:", fmt.Sprint(again.Flows[0]) == fmt.Sprint(c.Flows[0]))
+	// Output:
+	// pods: 100
+	// nodes: 5
+	// namespaces: 7
+	// tiers: 6
+	// flows: 1000
+	// same first flow: true
+}
+
+func ExampleChanges() {
+	set := workload.NewCluster(workload.DefaultClusterParams(50)).Set
+	batches := workload.Changes(set, 7, 10, 3)
+	for _, c := range batches {
+		// Each batch is valid against the set the previous ones leave;
+		// an evaluator under test would Apply it here too.
+		set = workload.Apply(set, c)
+	}
+	fmt.Println("batches:", len(batches))
+	// Output:
+	// batches: 10
+}
+
+func ExampleApply() {
+	set := model.Set{Namespaces: []model.Namespace{
+		{Name: "shop", Labels: map[string]string{"env": "dev"}},
+		{Name: "old"},
+	}}
+	set = workload.Apply(set, model.Change{
+		Upserts: model.Set{Namespaces: []model.Namespace{
+			{Name: "shop", Labels: map[string]string{"env": "prod"}}, // replaces shop
+			{Name: "new"}, // added at the end
+		}},
+		Deletes: []model.Key{{Kind: model.ResourceNamespace, Name: "old"}},
+	})
+	for _, ns := range set.Namespaces {
+		fmt.Println(ns.Name, ns.Labels)
+	}
+	// Output:
+	// shop map[env:prod]
+	// new map[]
+}

@@ -1,0 +1,91 @@
+package compile
+
+import (
+	"path"
+	"strings"
+	"testing"
+
+	"github.com/verdictlabs/verdict/selector"
+)
+
+// parseLabels reads "k=v,k2=v2" into a label map; a part without "=" is a
+// key with an empty value.
+func parseLabels(s string) map[string]string {
+	m := map[string]string{}
+	for _, part := range strings.Split(s, ",") {
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		m[k] = v
+	}
+	return m
+}
+
+// FuzzSelectorProgram compiles every selector the parser accepts and
+// checks the program against the selector's own evaluation, on labels
+// both interned and looked up as an inline endpoint's would be.
+func FuzzSelectorProgram(f *testing.F) {
+	f.Add(`a == "b" && has(c)`, "a=b,c=")
+	f.Add(`!(x in {"1", "2"}) || y not in {}`, "x=1")
+	f.Add(`k starts with "pre" && k ends with "fix" && k contains "e"`, "k=prefix")
+	f.Add(`(a != "1" || !has(b)) && (all() && global())`, "b=2")
+	f.Add(`pcns.team == "x" && projectcalico.org/namespace == "ns"`, "pcns.team=x,projectcalico.org/namespace=ns")
+	f.Fuzz(func(t *testing.T, text, labelText string) {
+		s, err := selector.Parse(text, selector.MaxDepth(200))
+		if err != nil {
+			return
+		}
+		labels := parseLabels(labelText)
+		want := s.Matches(selector.Map(labels))
+		prog, ls := programFor(s, labels)
+		if got := prog.matches(ls); got != want {
+			t.Fatalf("%q on %v: program %v, selector %v", text, labels, got, want)
+		}
+		in := newInterner()
+		e := in.edit()
+		prog = compileSelector(s, e)
+		in = e.done()
+		var inline labelSet
+		for k, v := range labels {
+			kid, ok := in.lookup(k)
+			if !ok {
+				continue
+			}
+			vid, ok := in.lookup(v)
+			if !ok {
+				vid = unknownID
+			}
+			inline = append(inline, label{key: kid, val: vid, text: v})
+		}
+		sortLabels(inline)
+		if got := prog.matches(inline); got != want {
+			t.Fatalf("%q on inline %v: program %v, selector %v", text, labels, got, want)
+		}
+	})
+}
+
+// FuzzNormalizePath: any request path normalises without panicking, to
+// nothing or to a clean absolute path free of NUL bytes.
+func FuzzNormalizePath(f *testing.F) {
+	for _, p := range []string{"/", "/a/../b", "/a%2fb", "/a%252fb", `/a\b;x=1/c?q#f`, "relative", "/%zz", "/a%00"} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		got, ok := normalizePath(p)
+		if !ok {
+			if got != "" {
+				t.Fatalf("normalizePath(%q) failed but returned %q", p, got)
+			}
+			return
+		}
+		if !strings.HasPrefix(got, "/") || path.Clean(got) != got || strings.ContainsRune(got, 0) ||
+			strings.ContainsAny(got, `\?#`) && !strings.ContainsAny(p, "%") {
+			t.Fatalf("normalizePath(%q) = %q", p, got)
+		}
+		m := newHTTPMatch(nil)
+		if !m.matches(nil) {
+			t.Fatal("no criteria must match")
+		}
+	})
+}

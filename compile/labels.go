@@ -1,0 +1,77 @@
+package compile
+
+import (
+	"encoding/binary"
+	"slices"
+	"strings"
+)
+
+// label is one interned label. The value's text rides along because
+// contains, starts with and ends with look inside it, and because a value
+// given inline to one evaluation may have no id (unknownID).
+type label struct {
+	key, val uint32
+	text     string
+}
+
+// labelSet is a label set sorted by key id: what selector programs are
+// evaluated against. Keys no selector mentions may be left out, since no
+// selector can tell them apart.
+type labelSet []label
+
+// find returns the label with key k. Most label sets are short, and a
+// linear scan of a few integers beats a binary search there.
+func (ls labelSet) find(k uint32) (label, bool) {
+	if len(ls) <= 8 {
+		for _, l := range ls {
+			if l.key == k {
+				return l, true
+			}
+			if l.key > k {
+				break
+			}
+		}
+		return label{}, false
+	}
+	lo, hi := 0, len(ls)
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if ls[h].key < k {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	if lo < len(ls) && ls[lo].key == k {
+		return ls[lo], true
+	}
+	return label{}, false
+}
+
+func sortLabels(ls labelSet) {
+	slices.SortFunc(ls, func(a, b label) int { return int64cmp(int64(a.key), int64(b.key)) })
+}
+
+func int64cmp(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// signature is a label set's identity as a map key: two label sets with the
+// same signature satisfy exactly the same selectors.
+func (ls labelSet) signature() string {
+	var b strings.Builder
+	b.Grow(8 * len(ls))
+	var buf [8]byte
+	for _, l := range ls {
+		binary.LittleEndian.PutUint32(buf[:4], l.key)
+		binary.LittleEndian.PutUint32(buf[4:], l.val)
+		b.Write(buf[:])
+	}
+	return b.String()
+}

@@ -1,0 +1,135 @@
+package compile
+
+import "iter"
+
+// pmap is a persistent hash map: a fixed number of shards, each an ordinary
+// Go map that is never modified once a snapshot holds it. An edit copies
+// the shards it touches, once per edit however many keys it writes to them,
+// and shares the rest with the map it started from. Lookups cost a hash and
+// one Go map access, which is why the hot path uses it for addresses.
+//
+// The shard count grows with the map (64 to 128 keys a shard, up to 4,096
+// shards), so copying a shard stays cheap at any size.
+type pmap[K comparable, V any] struct {
+	shards []map[K]V // len is a power of two; a nil shard is empty
+	hash   func(K) uint64
+	n      int
+}
+
+const (
+	pmapTargetShardSize = 64
+	pmapMaxShards       = 1 << 12
+)
+
+func newPmap[K comparable, V any](hash func(K) uint64) pmap[K, V] {
+	return pmap[K, V]{shards: make([]map[K]V, 1), hash: hash}
+}
+
+func (m *pmap[K, V]) shardOf(k K) int {
+	return int(m.hash(k) & uint64(len(m.shards)-1))
+}
+
+// get returns the value stored under k.
+func (m *pmap[K, V]) get(k K) (V, bool) {
+	v, ok := m.shards[m.shardOf(k)][k]
+	return v, ok
+}
+
+// len returns the number of keys.
+func (m *pmap[K, V]) len() int { return m.n }
+
+// all yields every key and value, in no particular order.
+func (m *pmap[K, V]) all() iter.Seq2[K, V] {
+	return func(yield func(K, V) bool) {
+		for _, s := range m.shards {
+			for k, v := range s {
+				if !yield(k, v) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// edit starts a batch of changes; the map itself is left as it is.
+// Nothing is copied until the first write.
+func (m *pmap[K, V]) edit() *pmapEdit[K, V] {
+	return &pmapEdit[K, V]{m: *m}
+}
+
+// pmapEdit is one batch of changes to a pmap. Shards it has copied are its
+// own and are changed in place; done hands the result over.
+type pmapEdit[K comparable, V any] struct {
+	m     pmap[K, V]
+	owned []bool // nil until the first write copies the shard list
+}
+
+func (e *pmapEdit[K, V]) get(k K) (V, bool) { return e.m.get(k) }
+
+func (e *pmapEdit[K, V]) own(i int) map[K]V {
+	if e.owned == nil {
+		e.m.shards = append([]map[K]V(nil), e.m.shards...)
+		e.owned = make([]bool, len(e.m.shards))
+	}
+	if !e.owned[i] {
+		old := e.m.shards[i]
+		s := make(map[K]V, len(old)+1)
+		for k, v := range old {
+			s[k] = v
+		}
+		e.m.shards[i] = s
+		e.owned[i] = true
+	}
+	return e.m.shards[i]
+}
+
+func (e *pmapEdit[K, V]) set(k K, v V) {
+	s := e.own(e.m.shardOf(k))
+	if _, ok := s[k]; !ok {
+		e.m.n++
+	}
+	s[k] = v
+}
+
+func (e *pmapEdit[K, V]) del(k K) {
+	i := e.m.shardOf(k)
+	if _, ok := e.m.shards[i][k]; !ok {
+		return
+	}
+	delete(e.own(i), k)
+	e.m.n--
+}
+
+// done returns the edited map. When the map has outgrown its shards they
+// are rebuilt, which costs one pass over the map and keeps later edits
+// cheap.
+func (e *pmapEdit[K, V]) done() pmap[K, V] {
+	m := e.m
+	if e.owned == nil {
+		return m
+	}
+	want := len(m.shards)
+	for want < pmapMaxShards && m.n > 2*pmapTargetShardSize*want {
+		want *= 2
+	}
+	if want != len(m.shards) {
+		m = m.reshard(want)
+	}
+	e.m = pmap[K, V]{}
+	e.owned = nil
+	return m
+}
+
+func (m pmap[K, V]) reshard(count int) pmap[K, V] {
+	out := pmap[K, V]{shards: make([]map[K]V, count), hash: m.hash, n: m.n}
+	for _, s := range m.shards {
+		for k, v := range s {
+			i := out.shardOf(k)
+			if out.shards[i] == nil {
+				out.shards[i] = make(map[K]V, m.n/count+1)
+			}
+			out.shards[i][k] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,130 @@
+package compile
+
+import (
+	"cmp"
+	"encoding/binary"
+	"slices"
+	"sync"
+)
+
+// tierCache shares resolved tiers between the classes of one batch: label
+// sets that differ in some tiers often agree in others (every endpoint
+// has the same cluster-wide admin tier, say), and a shared tier costs its
+// policy list and classifier once. Classes are resolved in parallel, so
+// it is locked.
+type tierCache struct {
+	mu sync.Mutex
+	m  map[string]resolvedTier
+}
+
+func newTierCache() *tierCache { return &tierCache{m: map[string]resolvedTier{}} }
+
+func (c *tierCache) get(key []byte) (resolvedTier, bool) {
+	if c == nil {
+		return resolvedTier{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.m[string(key)]
+	return t, ok
+}
+
+// put stores t under key, or returns the tier another worker stored
+// first, so that both classes share one.
+func (c *tierCache) put(key []byte, t resolvedTier) resolvedTier {
+	if c == nil {
+		return t
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.m[string(key)]; ok {
+		return old
+	}
+	c.m[string(key)] = t
+	return t
+}
+
+// ranked is a policy with its place in evaluation order.
+type ranked struct {
+	rank int32
+	p    *policyRec
+}
+
+// resolve builds the resolved lists of a label set from the selectors it
+// matches: the policies applying with those selectors that take part in
+// normal evaluation, per direction, grouped by tier in tier order and
+// sorted inside each tier (SPEC 3). Tiers equal to one in cache are
+// shared; cache may be nil.
+func resolve(matched []uint32, policySels []uint64, sel func(uint32) *selInfo, ranks map[*policyRec]int32,
+	tier func(string) *tierRec, cache *tierCache) [2]*resolved {
+	var pols []ranked
+	for _, s := range matched {
+		if w := int(s >> 6); w >= len(policySels) || policySels[w]&(1<<(s&63)) == 0 {
+			continue // a peer selector only
+		}
+		for _, p := range sel(s).policies {
+			pols = append(pols, ranked{ranks[p], p})
+		}
+	}
+	var out [2]*resolved
+	if len(pols) == 0 {
+		return out
+	}
+	slices.SortFunc(pols, func(a, b ranked) int { return cmp.Compare(a.rank, b.rank) })
+	var key []byte
+	for _, d := range [2]dirIndex{dirIngress, dirEgress} {
+		var tiers []resolvedTier
+		staged := false
+		for i := 0; i < len(pols); {
+			j := i + 1
+			for j < len(pols) && pols[j].p.tier == pols[i].p.tier {
+				j++
+			}
+			if t, ok := buildTier(pols[i:j], d, tier(pols[i].p.tier), cache, &key); ok {
+				tiers = append(tiers, t)
+				staged = staged || t.staged
+			}
+			i = j
+		}
+		if len(tiers) > 0 {
+			out[d] = &resolved{tiers: slices.Clip(tiers), staged: staged}
+		}
+	}
+	return out
+}
+
+// buildTier builds one tier of a resolved list from its policies (all of
+// tier tr, in order), keeping those governing d; ok is false when none
+// does. key is scratch space for the cache key: the direction, the tier
+// and the ranks of its policies.
+func buildTier(pols []ranked, d dirIndex, tr *tierRec, cache *tierCache, key *[]byte) (resolvedTier, bool) {
+	n := 0
+	*key = append((*key)[:0], byte(d))
+	*key = append(*key, tr.model.Name...)
+	for _, rp := range pols {
+		if rp.p.governs(d) {
+			n++
+			*key = binary.LittleEndian.AppendUint32(*key, uint32(rp.rank))
+		}
+	}
+	if n == 0 {
+		return resolvedTier{}, false
+	}
+	if t, ok := cache.get(*key); ok {
+		return t, true
+	}
+	t := resolvedTier{name: tr.model.Name, pass: tr.pass, firstEnforced: -1, policies: make([]polRef, 0, n)}
+	for _, rp := range pols {
+		p := rp.p
+		if !p.governs(d) {
+			continue
+		}
+		if !p.staged && t.firstEnforced < 0 {
+			t.firstEnforced = int32(len(t.policies))
+		}
+		t.policies = append(t.policies, polRef{p, p.sums[d]})
+		t.staged = t.staged || p.staged
+	}
+	t.classify = newClassifier(t.policies, d)
+	return cache.put(*key, t), true
+}

@@ -1,0 +1,459 @@
+package compile
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/verdictlabs/verdict/model"
+)
+
+// flowCtx is one evaluation: the flow, and the endpoints owning each of
+// its addresses, looked up on first use and kept for the rest of the walk.
+// It lives on the caller's stack: nothing in it is allocated.
+type flowCtx struct {
+	p   *Program
+	f   model.Flow
+	is6 bool
+	// The flow's summary bits, tested against each policy's.
+	sumProto, sumFam, sumPort summary
+	src                       owners
+	dst                       owners
+	// inline are endpoints given for this call only; they own their
+	// addresses and hide registered endpoints with the same key.
+	inline []*entity
+}
+
+// ownerRef is an entity owning an address, with its class.
+type ownerRef struct {
+	e   *entity
+	cls *class
+}
+
+// owners are the endpoints owning one address exactly. Network sets own
+// addresses through CIDRs; rule matching asks each peer selector's CIDR
+// set about those instead of listing them, since an address may lie in
+// thousands of sets.
+type owners struct {
+	ready bool
+	ids   []uint32 // registered owners, from the address index
+	n     int      // cached refs; -1 when there are too many to cache
+	refs  [4]ownerRef
+}
+
+func newFlowCtx(p *Program, f *model.Flow) flowCtx {
+	// The family is the source address's, or the destination's when the
+	// source is missing; an IPv4-mapped IPv6 address is IPv6.
+	a := f.Src
+	if !a.IsValid() {
+		a = f.Dst
+	}
+	c := flowCtx{p: p, f: *f, is6: a.Is6()}
+	c.sumProto, c.sumFam, c.sumPort = flowSummary(f, c.is6)
+	return c
+}
+
+func (c *flowCtx) side(dst bool) (*owners, netip.Addr) {
+	if dst {
+		return &c.dst, c.f.Dst
+	}
+	return &c.src, c.f.Src
+}
+
+// exact returns the registered endpoints owning the address, caching
+// their classes when there are few.
+func (c *flowCtx) exact(dst bool) *owners {
+	o, addr := c.side(dst)
+	if o.ready {
+		return o
+	}
+	o.ready = true
+	o.ids = c.p.addrs.exactOwners(addr)
+	if len(o.ids) > len(o.refs) {
+		o.n = -1
+		return o
+	}
+	for _, id := range o.ids {
+		if e := c.p.entities.get(id); !c.shadowed(e) {
+			o.refs[o.n] = ownerRef{e, c.p.classes.get(e.class)}
+			o.n++
+		}
+	}
+	return o
+}
+
+// owner returns the i-th registered owner of o, or a zero ref for one an
+// inline endpoint hides.
+func (c *flowCtx) owner(o *owners, i int) ownerRef {
+	if o.n >= 0 {
+		return o.refs[i]
+	}
+	e := c.p.entities.get(o.ids[i])
+	if c.shadowed(e) {
+		return ownerRef{}
+	}
+	return ownerRef{e, c.p.classes.get(e.class)}
+}
+
+func (o *owners) count() int {
+	if o.n >= 0 {
+		return o.n
+	}
+	return len(o.ids)
+}
+
+func (c *flowCtx) shadowed(e *entity) bool {
+	for _, in := range c.inline {
+		if in.key == e.key {
+			return true
+		}
+	}
+	return false
+}
+
+// judgedAt returns the workload endpoint judged at the source or
+// destination: the first one owning the address, registered endpoints in
+// set order before inline ones.
+func (c *flowCtx) judgedAt(dst bool) ownerRef {
+	o := c.exact(dst)
+	for i := range o.count() {
+		if r := c.owner(o, i); r.e != nil && r.e.kind == kindWorkload {
+			return r
+		}
+	}
+	_, addr := c.side(dst)
+	for _, e := range c.inline {
+		if e.kind == kindWorkload && slices.Contains(e.owned, addr) {
+			return ownerRef{e, e.cls}
+		}
+	}
+	return ownerRef{}
+}
+
+// someOwnerMatches reports whether some entity owning the address on one
+// side matches selector sel: an endpoint with the address, an inline
+// endpoint owning it, or a network set with a CIDR containing it.
+func (c *flowCtx) someOwnerMatches(dst bool, sel uint32) bool {
+	o := c.exact(dst)
+	for i := range o.count() {
+		if r := c.owner(o, i); r.e != nil && r.cls.has(sel) {
+			return true
+		}
+	}
+	_, addr := c.side(dst)
+	for _, e := range c.inline {
+		if e.cls.has(sel) && slices.Contains(e.owned, addr) {
+			return true
+		}
+	}
+	nets := c.p.sels.get(sel).nets
+	return nets != nil && nets.contains(addr)
+}
+
+// recorder collects the trace of one walk; a nil recorder records nothing,
+// which is how Evaluate skips the trace.
+type recorder struct {
+	hits []model.Hit
+	logs []model.Hit
+}
+
+func (r *recorder) hit(h model.Hit) {
+	if r != nil {
+		r.hits = append(r.hits, h)
+	}
+}
+
+func (r *recorder) log(h model.Hit) {
+	if r != nil {
+		r.logs = append(r.logs, h)
+	}
+}
+
+// judge decides one side for the judged endpoint o, with the trace when tr
+// is not nil. A zero o means no endpoint is judged there.
+func (c *flowCtx) judge(o ownerRef, d dirIndex, tr *model.Trace) model.DirectionVerdict {
+	if o.e == nil {
+		if tr != nil {
+			*tr = model.Trace{Hits: []model.Hit{}, PendingHits: []model.Hit{}}
+		}
+		return model.DirectionVerdict{}
+	}
+	dv := model.DirectionVerdict{Enforced: true, Endpoint: o.e.key}
+	if tr == nil {
+		dv.Decision = c.decide(o, d, false, nil)
+		if res := o.cls.res[d]; res != nil && res.staged {
+			dv.Pending = c.decide(o, d, true, nil)
+		} else {
+			dv.Pending = dv.Decision // no staged policy: the same walk
+		}
+		return dv
+	}
+	enforced := &recorder{hits: []model.Hit{}}
+	pending := &recorder{hits: []model.Hit{}}
+	dv.Decision = c.decide(o, d, false, enforced)
+	dv.Pending = c.decide(o, d, true, pending)
+	*tr = model.Trace{Hits: enforced.hits, PendingHits: pending.hits, Logs: enforced.logs, PendingLogs: pending.logs}
+	return dv
+}
+
+// decide is SPEC 4 for one endpoint and direction: the applicable tiers in
+// order, then the endpoint's profiles. With pending set, staged policies
+// take part in their sorted place; otherwise a tier whose applicable
+// policies are all staged is skipped.
+func (c *flowCtx) decide(o ownerRef, d dirIndex, pending bool, rec *recorder) model.Decision {
+	if res := o.cls.res[d]; res != nil {
+	tiers:
+		for ti := range res.tiers {
+			t := &res.tiers[ti]
+			if rec == nil && t.classify != nil {
+				// A large tier, without a trace to record: the classifier
+				// finds the rule the loop below would.
+				first := t.first(pending)
+				if first == nil {
+					continue
+				}
+				switch out, h := c.classified(t, pending); out {
+				case outAllow:
+					return model.Decision{Allowed: true, Hit: h}
+				case outDeny:
+					return model.Decision{Hit: h}
+				case outPass:
+					continue tiers
+				}
+				if !t.pass {
+					return model.Decision{Hit: first.hit(-1, model.HitDeny)}
+				}
+				continue
+			}
+			// The default action is attributed to the first applicable
+			// policy evaluated, as Calico's flow logs attribute it.
+			var first *policyRec
+			for _, ref := range t.policies {
+				p := ref.p
+				if p.staged && !pending {
+					continue
+				}
+				if first == nil {
+					first = p
+				}
+				if !ref.sum.admits(c.sumProto, c.sumFam, c.sumPort) {
+					continue // no rule of p can match this flow
+				}
+				rules := p.rules[d]
+				for i := range rules {
+					r := &rules[i]
+					if !c.matches(r) {
+						continue
+					}
+					switch r.verb {
+					case verbLog:
+						rec.log(p.hit(int(r.index), model.HitLog))
+					case verbAllow:
+						h := p.hit(int(r.index), model.HitAllow)
+						rec.hit(h)
+						return model.Decision{Allowed: true, Hit: h}
+					case verbDeny:
+						h := p.hit(int(r.index), model.HitDeny)
+						rec.hit(h)
+						return model.Decision{Hit: h}
+					case verbPass:
+						rec.hit(p.hit(int(r.index), model.HitPass))
+						continue tiers
+					}
+				}
+			}
+			if first == nil {
+				continue // only staged policies apply: the enforced walk skips the tier
+			}
+			if t.pass {
+				rec.hit(first.hit(-1, model.HitPass))
+				continue
+			}
+			h := first.hit(-1, model.HitDeny)
+			rec.hit(h)
+			return model.Decision{Hit: h}
+		}
+	}
+	if o.e.endpoint != nil {
+		for _, pid := range o.e.labelProfiles {
+			prof := c.p.profiles.get(pid)
+			if prof == nil {
+				continue // a missing profile is skipped, as in Felix
+			}
+			rules := prof.rules[d]
+			for i := range rules {
+				r := &rules[i]
+				if !c.matches(r) {
+					continue
+				}
+				switch r.verb {
+				case verbLog:
+					rec.log(prof.hit(int(r.index), model.HitLog))
+				case verbAllow:
+					h := prof.hit(int(r.index), model.HitAllow)
+					rec.hit(h)
+					return model.Decision{Allowed: true, Hit: h}
+				default:
+					// SPEC 7: Pass in a profile has no next tier and denies.
+					h := prof.hit(int(r.index), model.HitDeny)
+					rec.hit(h)
+					return model.Decision{Hit: h}
+				}
+			}
+		}
+	}
+	return model.Decision{EndOfProfiles: true}
+}
+
+// matches reports whether every criterion the rule gives holds (SPEC 5).
+func (c *flowCtx) matches(r *rule) bool {
+	if c.is6 && !r.fam6 || !c.is6 && !r.fam4 {
+		return false
+	}
+	need := r.need
+	if need == 0 {
+		return true
+	}
+	f := &c.f
+	if need&needProto != 0 && r.proto != f.Protocol {
+		return false
+	}
+	if need&needNotProto != 0 && r.notProto == f.Protocol {
+		return false
+	}
+	// A flow that carries no ICMP type cannot show the one a rule
+	// requires, and is not the one a notICMP excludes.
+	if need&needICMP != 0 && (f.ICMP == nil || !r.icmp.equal(f.ICMP)) {
+		return false
+	}
+	if need&needNotICMP != 0 && f.ICMP != nil && r.notICMP.equal(f.ICMP) {
+		return false
+	}
+	// Cheap criteria of both sides first (numbers and CIDRs), then those
+	// that look at the entities owning the addresses.
+	if need&needSrc != 0 && !c.sideCheap(&r.src, false) {
+		return false
+	}
+	if need&needDst != 0 && !c.sideCheap(&r.dst, true) {
+		return false
+	}
+	if need&needSrc != 0 && r.src.rich && !c.sideRich(r, &r.src, false) {
+		return false
+	}
+	if need&needDst != 0 && r.dst.rich && !c.sideRich(r, &r.dst, true) {
+		return false
+	}
+	if need&needHTTP != 0 && !r.http.matches(f.HTTP) {
+		return false
+	}
+	return true
+}
+
+// sideCheap checks what needs only the flow: CIDRs and port numbers. A
+// port list with named ports is left to sideRich unless a number already
+// matches.
+func (c *flowCtx) sideCheap(s *side, dst bool) bool {
+	addr, port := c.f.Src, c.f.SrcPort
+	if dst {
+		addr, port = c.f.Dst, c.f.DstPort
+	}
+	need := s.need
+	if need&needPorts != 0 && !s.ports.hasNumber(port) && len(s.ports.named) == 0 {
+		return false
+	}
+	if need&needNotPorts != 0 && s.notPorts.hasNumber(port) {
+		return false
+	}
+	if need&needNets != 0 && !s.nets.contains(addr) {
+		return false
+	}
+	if need&needNotNets != 0 && s.notNets.contains(addr) {
+		return false
+	}
+	return true
+}
+
+// sideRich checks what needs the entities owning the address: peer
+// selectors (calico-semantics 4.4: with a positive part the side matches
+// when some owner matches it, the notSelector folded in; with only a
+// notSelector it fails when some owner matches that), named ports and
+// services.
+func (c *flowCtx) sideRich(r *rule, s *side, dst bool) bool {
+	addr, port := c.f.Src, c.f.SrcPort
+	if dst {
+		addr, port = c.f.Dst, c.f.DstPort
+	}
+	need := s.need
+	if need&needPos != 0 {
+		if !c.someOwnerMatches(dst, s.pos) {
+			return false
+		}
+	} else if need&needNeg != 0 && c.someOwnerMatches(dst, s.neg) {
+		return false
+	}
+	if need&needPorts != 0 && len(s.ports.named) > 0 && !s.ports.hasNumber(port) && !c.namedPortIn(r, s, s.ports, port, dst) {
+		return false
+	}
+	if need&needNotPorts != 0 && len(s.notPorts.named) > 0 && c.namedPortIn(r, s, s.notPorts, port, dst) {
+		return false
+	}
+	if need&needService != 0 && !c.serviceMatches(s.service, addr, port, dst) {
+		return false
+	}
+	return true
+}
+
+// namedPortIn reports whether the port is a named port of ps that an
+// owner of the address declares with the flow's protocol (and the protocol
+// the rule's implies). The owners considered are those matching the side's
+// positive selector, or all of them without one, as Felix builds a named
+// port's set.
+func (c *flowCtx) namedPortIn(r *rule, s *side, ps *portSet, port uint16, dst bool) bool {
+	proto := c.f.Protocol
+	if r.namedProto != 0 && r.namedProto != proto {
+		return false
+	}
+	// Network sets declare no ports: only endpoints can hold the name.
+	o := c.exact(dst)
+	for i := range o.count() {
+		if r := c.owner(o, i); r.e != nil && c.declares(r, s, ps, port, proto) {
+			return true
+		}
+	}
+	_, addr := c.side(dst)
+	for _, e := range c.inline {
+		if slices.Contains(e.owned, addr) && c.declares(ownerRef{e, e.cls}, s, ps, port, proto) {
+			return true
+		}
+	}
+	return false
+}
+
+// declares reports whether the owner counts for the side's named ports and
+// declares one of them with this port and protocol.
+func (c *flowCtx) declares(r ownerRef, s *side, ps *portSet, port uint16, proto uint8) bool {
+	if s.need&needPos != 0 && !r.cls.has(s.pos) {
+		return false
+	}
+	for _, ep := range r.e.ports {
+		if ep.Port == port && ep.Protocol == proto && slices.Contains(ps.named, ep.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// serviceMatches: the address is one of the service's endpoint addresses,
+// and at a destination the protocol and port are among the ports of the
+// same EndpointSlice. A missing service matches nothing (SPEC 7).
+func (c *flowCtx) serviceMatches(id uint32, addr netip.Addr, port uint16, dst bool) bool {
+	svc := c.p.services.get(id)
+	if svc == nil {
+		return false
+	}
+	if !dst {
+		_, ok := svc.addrs[addr]
+		return ok
+	}
+	_, ok := svc.ports[svcPort{addr, c.f.Protocol, port}]
+	return ok
+}

@@ -1,0 +1,21 @@
+// Package eval is what embedders call: an Engine that decides flows the
+// way Calico does, answering which tier, policy and rule decided, and
+// taking incremental updates while it answers.
+//
+// An Engine holds one compiled snapshot (a compile.Program) behind an
+// atomic pointer. Readers (Evaluate, Explain and the rest) load the
+// pointer and never block; each call sees one whole snapshot from start to
+// finish. Writers (Apply) take a mutex among themselves, derive the next
+// snapshot from the current one, sharing everything the change does not
+// touch, and publish it with one atomic store. A change that fails leaves
+// the engine exactly as it was.
+//
+// Evaluate on flows between registered endpoints allocates nothing: the
+// work is a few map lookups and a walk over the rules that can apply,
+// everything else having been prepared when the snapshot was compiled.
+// Explain gives the full trace and allocates it.
+//
+// The answers are those of eval/reference, the executable specification,
+// hit for hit; the differential and conformance tests hold the engine to
+// it.
+package eval
