@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/verdictlabs/verdict/internal/calico"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/selector"
 )
@@ -111,7 +112,7 @@ type txn struct {
 	polBits     []uint64   // Program.policySels
 	tierShare   *tierCache // resolved tiers built in this batch
 	polBitsOwn  bool
-	clauseCache clauseCache
+	clauseCache calico.NamespaceClauses
 }
 
 func (p *Program) begin(cold bool) *txn {
@@ -427,7 +428,7 @@ func (t *txn) compilePolicy(m *model.Policy) (*policyRec, error) {
 	if rec.tier == "" {
 		rec.tier = model.TierDefault
 	}
-	sel, err := policySelector(m)
+	sel, err := calico.PolicySelector(m)
 	if err != nil {
 		return nil, fmt.Errorf("selector: %w", err)
 	}
@@ -494,11 +495,11 @@ func (t *txn) setPolicyBit(id uint32, on bool) {
 // validateOnly compiles rules that are never evaluated.
 type validateOnly struct{}
 
-func (validateOnly) peer(*selector.Selector) uint32 { return 0 }
-func (validateOnly) service(model.Key) uint32       { return 0 }
-func (validateOnly) clauses() *clauseCache          { return &clauseCache{} }
+func (validateOnly) peer(*selector.Selector) uint32    { return 0 }
+func (validateOnly) service(model.Key) uint32          { return 0 }
+func (validateOnly) clauses() *calico.NamespaceClauses { return &calico.NamespaceClauses{} }
 
-func (t *txn) clauses() *clauseCache { return &t.clauseCache }
+func (t *txn) clauses() *calico.NamespaceClauses { return &t.clauseCache }
 
 // selector registers one use of s, compiling it if it is new.
 func (t *txn) selector(s *selector.Selector) uint32 {
@@ -595,7 +596,7 @@ func (t *txn) upsertNetworkSet(m *model.NetworkSet) {
 	ns := *m
 	id, old := t.entitySlot(ns.Key())
 	e := &entity{key: ns.Key(), kind: kindNetworkSet, netset: &ns, class: noClass}
-	for _, name := range networkSetProfiles(&ns) {
+	for _, name := range calico.NetworkSetProfiles(&ns) {
 		e.labelProfiles = append(e.labelProfiles, t.profileID(name))
 	}
 	t.placeEntity(id, old, e)

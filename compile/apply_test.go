@@ -21,6 +21,16 @@ var selectorText = cmp.Options{
 
 func addr(s string) netip.Addr { return netip.MustParseAddr(s) }
 
+func sel(s string) *selector.Selector { return selector.MustParse(s) }
+
+// str prints a selector, "<none>" for nil.
+func str(s *selector.Selector) string {
+	if s == nil {
+		return "<none>"
+	}
+	return s.String()
+}
+
 func pod(name, ns, ip string, labels map[string]string) model.Endpoint {
 	return model.Endpoint{
 		Kind: model.WorkloadEndpoint, Name: name, Namespace: ns, Labels: labels,

@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"slices"
 
+	"github.com/verdictlabs/verdict/internal/calico"
 	"github.com/verdictlabs/verdict/model"
 )
 
@@ -143,7 +144,7 @@ func newClassifier(pols []polRef, d dirIndex) *classifier {
 		if !pols[ref.pol].p.staged {
 			setBit(c.enforced, i)
 		}
-		if r.verb != verbLog {
+		if r.verb != calico.VerbLog {
 			setBit(c.decisive, i)
 		}
 		for s, sd := range [2]*side{&r.src, &r.dst} {
@@ -323,11 +324,11 @@ func (c *flowCtx) classified(t *resolvedTier, pending bool) (outcome, model.Hit)
 			}
 			p := t.policies[ref.pol].p
 			switch ref.r.verb {
-			case verbAllow:
+			case calico.VerbAllow:
 				return outAllow, p.hit(int(ref.r.index), model.HitAllow)
-			case verbDeny:
+			case calico.VerbDeny:
 				return outDeny, p.hit(int(ref.r.index), model.HitDeny)
-			case verbPass:
+			case calico.VerbPass:
 				return outPass, p.hit(int(ref.r.index), model.HitPass)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/verdictlabs/verdict/internal/calico"
 	"github.com/verdictlabs/verdict/model"
 )
 
@@ -121,7 +122,7 @@ func (p *Program) inlineEntity(ep *model.Endpoint, addr netip.Addr) ownerRef {
 			e.labelProfiles = append(e.labelProfiles, id)
 		}
 	}
-	e.cls = p.classOf(endpointLabels(ep, p.profileLabels))
+	e.cls = p.classOf(calico.EndpointLabels(ep, p.profileLabels))
 	return ownerRef{e, e.cls}
 }
 

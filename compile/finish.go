@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/verdictlabs/verdict/internal/calico"
 )
 
 // finish turns the staged changes into a program: entities get their
@@ -52,9 +54,9 @@ func (t *txn) relabelEntities() {
 		e := t.entities.get(id)
 		var labels map[string]string
 		if e.endpoint != nil {
-			labels = endpointLabels(e.endpoint, t.profileLabels)
+			labels = calico.EndpointLabels(e.endpoint, t.profileLabels)
 		} else {
-			labels = networkSetLabels(e.netset, t.profileLabels)
+			labels = calico.NetworkSetLabels(e.netset, t.profileLabels)
 		}
 		ls := t.internLabels(labels)
 		if e.class != noClass && t.classes.get(e.class).sig == ls.signature() {
@@ -380,7 +382,7 @@ func (t *txn) rankPolicies() {
 		if c := cmp.Compare(t.tierRanks[a.tier], t.tierRanks[b.tier]); c != 0 {
 			return c
 		}
-		if c := compareOrders(a.model.Order, b.model.Order); c != 0 {
+		if c := calico.CompareOrders(a.model.Order, b.model.Order); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.sort, b.sort)
@@ -433,7 +435,7 @@ func rankTiers(all func(func(string, *tierRec) bool)) map[string]int {
 		tiers = append(tiers, r)
 	}
 	slices.SortFunc(tiers, func(a, b *tierRec) int {
-		if c := compareOrders(a.model.Order, b.model.Order); c != 0 {
+		if c := calico.CompareOrders(a.model.Order, b.model.Order); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.model.Name, b.model.Name)
@@ -443,18 +445,4 @@ func rankTiers(all func(func(string, *tierRec) bool)) map[string]int {
 		ranks[r.model.Name] = i
 	}
 	return ranks
-}
-
-// compareOrders compares optional orders, a missing one after every
-// present one (Felix reads it as +Inf).
-func compareOrders(a, b *float64) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return 1
-	case b == nil:
-		return -1
-	}
-	return cmp.Compare(*a, *b)
 }

@@ -1,7 +1,6 @@
 package compile
 
 import (
-	"path"
 	"strings"
 	"testing"
 
@@ -61,31 +60,6 @@ func FuzzSelectorProgram(f *testing.F) {
 		sortLabels(inline)
 		if got := prog.matches(inline); got != want {
 			t.Fatalf("%q on inline %v: program %v, selector %v", text, labels, got, want)
-		}
-	})
-}
-
-// FuzzNormalizePath: any request path normalises without panicking, to
-// nothing or to a clean absolute path free of NUL bytes.
-func FuzzNormalizePath(f *testing.F) {
-	for _, p := range []string{"/", "/a/../b", "/a%2fb", "/a%252fb", `/a\b;x=1/c?q#f`, "relative", "/%zz", "/a%00"} {
-		f.Add(p)
-	}
-	f.Fuzz(func(t *testing.T, p string) {
-		got, ok := normalizePath(p)
-		if !ok {
-			if got != "" {
-				t.Fatalf("normalizePath(%q) failed but returned %q", p, got)
-			}
-			return
-		}
-		if !strings.HasPrefix(got, "/") || path.Clean(got) != got || strings.ContainsRune(got, 0) ||
-			strings.ContainsAny(got, `\?#`) && !strings.ContainsAny(p, "%") {
-			t.Fatalf("normalizePath(%q) = %q", p, got)
-		}
-		m := newHTTPMatch(nil)
-		if !m.matches(nil) {
-			t.Fatal("no criteria must match")
 		}
 	})
 }

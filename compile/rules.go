@@ -2,40 +2,16 @@ package compile
 
 import (
 	"fmt"
-	"net/netip"
 
+	"github.com/verdictlabs/verdict/internal/calico"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/selector"
 )
 
-// verb is what a matching rule does to the walk.
-type verb uint8
-
-const (
-	verbLog verb = iota // record and go on with the next rule
-	verbAllow
-	verbDeny
-	verbPass
-)
-
-// verbOf reads an action as Felix does: empty is Allow, and an unknown one
-// denies, so a malformed model fails closed.
-func verbOf(a model.Action) verb {
-	switch a {
-	case model.Log:
-		return verbLog
-	case model.Allow, "":
-		return verbAllow
-	case model.Pass:
-		return verbPass
-	}
-	return verbDeny
-}
-
 // rule is a rule compiled for matching. Every criterion the rule leaves
 // empty is absent here and costs nothing: need lists the checks to make.
 type rule struct {
-	verb  verb
+	verb  calico.Verb
 	index int32
 	need  ruleChecks
 
@@ -46,7 +22,7 @@ type rule struct {
 	namedProto      uint8 // declared protocol a named port must have; 0 any
 
 	src, dst side
-	http     *httpMatch
+	http     *calico.HTTPMatch
 }
 
 type ruleChecks uint16
@@ -114,7 +90,7 @@ type registrar interface {
 	// service returns the id of the service with key k, existing or not.
 	service(k model.Key) uint32
 	// clauses caches namespace clauses.
-	clauses() *clauseCache
+	clauses() *calico.NamespaceClauses
 }
 
 // compileRules compiles one direction's rules of a policy or profile in
@@ -133,8 +109,8 @@ func compileRules(rules []model.Rule, ns string, reg registrar) ([]rule, error) 
 }
 
 func compileRule(m *model.Rule, ns string, reg registrar) (rule, error) {
-	r := rule{verb: verbOf(m.Action)}
-	r.fam4, r.fam6 = familyAllowed(m, 4), familyAllowed(m, 6)
+	r := rule{verb: calico.VerbOf(m.Action)}
+	r.fam4, r.fam6 = calico.FamilyAllowed(m, 4), calico.FamilyAllowed(m, 6)
 	if m.Protocol.IsSet() {
 		r.need |= needProto
 		r.proto = m.Protocol.Number
@@ -166,47 +142,13 @@ func compileRule(m *model.Rule, ns string, reg registrar) (rule, error) {
 	}
 	if m.HTTP != nil {
 		r.need |= needHTTP
-		r.http = newHTTPMatch(m.HTTP)
+		r.http = calico.NewHTTPMatch(m.HTTP)
 	}
 	return r, nil
 }
 
-// familyAllowed applies the dataplane's family filter: the rule's
-// ipVersion (ICMP or ICMPv6 written by name implying one when unset) must
-// allow the family, and every non-empty nets or notNets list must still
-// hold a CIDR of it.
-func familyAllowed(r *model.Rule, fam int) bool {
-	version := r.IPVersion
-	if version == 0 && r.Protocol.ByName {
-		switch r.Protocol.Number {
-		case model.ProtoICMP:
-			version = 4
-		case model.ProtoICMPv6:
-			version = 6
-		}
-	}
-	if version != 0 && version != fam {
-		return false
-	}
-	for _, nets := range [][]netip.Prefix{r.Source.Nets, r.Source.NotNets, r.Destination.Nets, r.Destination.NotNets} {
-		if len(nets) > 0 && !hasFamily(nets, fam) {
-			return false
-		}
-	}
-	return true
-}
-
-func hasFamily(nets []netip.Prefix, fam int) bool {
-	for _, n := range nets {
-		if (fam == 4) == n.Addr().Is4() {
-			return true
-		}
-	}
-	return false
-}
-
 func compileSide(er *model.EntityRule, ns string, reg registrar) (side, error) {
-	pos, neg, err := peerSelectors(er, ns, reg.clauses())
+	pos, neg, err := calico.PeerSelectors(er, ns, reg.clauses())
 	if err != nil {
 		return side{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/verdictlabs/verdict/internal/calico"
 	"github.com/verdictlabs/verdict/model"
 )
 
@@ -245,17 +246,17 @@ func (c *flowCtx) decide(o ownerRef, d dirIndex, pending bool, rec *recorder) mo
 						continue
 					}
 					switch r.verb {
-					case verbLog:
+					case calico.VerbLog:
 						rec.log(p.hit(int(r.index), model.HitLog))
-					case verbAllow:
+					case calico.VerbAllow:
 						h := p.hit(int(r.index), model.HitAllow)
 						rec.hit(h)
 						return model.Decision{Allowed: true, Hit: h}
-					case verbDeny:
+					case calico.VerbDeny:
 						h := p.hit(int(r.index), model.HitDeny)
 						rec.hit(h)
 						return model.Decision{Hit: h}
-					case verbPass:
+					case calico.VerbPass:
 						rec.hit(p.hit(int(r.index), model.HitPass))
 						continue tiers
 					}
@@ -286,9 +287,9 @@ func (c *flowCtx) decide(o ownerRef, d dirIndex, pending bool, rec *recorder) mo
 					continue
 				}
 				switch r.verb {
-				case verbLog:
+				case calico.VerbLog:
 					rec.log(prof.hit(int(r.index), model.HitLog))
-				case verbAllow:
+				case calico.VerbAllow:
 					h := prof.hit(int(r.index), model.HitAllow)
 					rec.hit(h)
 					return model.Decision{Allowed: true, Hit: h}
@@ -342,7 +343,7 @@ func (c *flowCtx) matches(r *rule) bool {
 	if need&needDst != 0 && r.dst.rich && !c.sideRich(r, &r.dst, true) {
 		return false
 	}
-	if need&needHTTP != 0 && !r.http.matches(f.HTTP) {
+	if need&needHTTP != 0 && !r.http.Matches(f.HTTP) {
 		return false
 	}
 	return true

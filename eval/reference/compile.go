@@ -3,6 +3,7 @@ package reference
 import (
 	"fmt"
 
+	"github.com/verdictlabs/verdict/internal/calico"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/selector"
 )
@@ -120,7 +121,7 @@ func compileRules(rules []model.Rule, ns string, services map[model.Key]*model.S
 }
 
 func compileSide(er *model.EntityRule, ns string, services map[model.Key]*model.Service) (side, error) {
-	pos, neg, err := peerSelectors(er, ns)
+	pos, neg, err := calico.PeerSelectors(er, ns, nil)
 	if err != nil {
 		return side{}, err
 	}

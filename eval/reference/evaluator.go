@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/verdictlabs/verdict/internal/calico"
 	"github.com/verdictlabs/verdict/model"
 )
 
@@ -107,7 +108,7 @@ func compilePolicy(p *model.Policy, tiers map[string]*tier, services map[model.K
 	if tiers[tierName] == nil {
 		return nil, fmt.Errorf("names tier %q, which does not exist", tierName)
 	}
-	sel, err := policySelector(p)
+	sel, err := calico.PolicySelector(p)
 	if err != nil {
 		return nil, fmt.Errorf("selector: %w", err)
 	}

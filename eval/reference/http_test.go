@@ -6,47 +6,6 @@ import (
 	"github.com/verdictlabs/verdict/model"
 )
 
-func TestNormalizePath(t *testing.T) {
-	cases := []struct {
-		in   string
-		want string
-		ok   bool
-	}{
-		{"/", "/", true},
-		{"/api/v1", "/api/v1", true},
-		{"/api/v1/", "/api/v1", true},
-		{"/api/v1?id=3", "/api/v1", true},
-		{"/healthz#frag", "/healthz", true},
-		{"/a//b", "/a/b", true},
-		{"//api//v1", "/api/v1", true},
-		{"/api/./v1", "/api/v1", true},
-		{"/api/../admin", "/admin", true},
-		{"/../../etc", "/etc", true},
-		{"/api%2Fv1", "/api/v1", true},
-		{"/a/%2e%2e/admin", "/admin", true},
-		{"/api/%252e%252e/admin", "", false},
-		{"/api/%252Fadmin", "", false},
-		{"/api/%255cadmin", "", false},
-		{"/api%00", "", false},
-		{`/a\b`, "/a/b", true},
-		{"/a%5cb", "/a/b", true},
-		{"/admin;jsessionid=1/x", "/admin/x", true},
-		{"/api;v=1/v1", "/api/v1", true},
-		{"/caf%C3%A9", "/café", true},
-		{"/bad%zz", "", false},
-		{"/bad%2", "", false},
-		{"api", "", false},
-		{"", "", false},
-		{"?x=1", "", false},
-	}
-	for _, c := range cases {
-		got, ok := normalizePath(c.in)
-		if got != c.want || ok != c.ok {
-			t.Errorf("normalizePath(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
-		}
-	}
-}
-
 func TestHTTP(t *testing.T) {
 	request := func(method, path string) model.Flow {
 		f := tcp("10.0.1.1", "10.0.2.1", 80)

@@ -3,6 +3,7 @@ package reference
 import (
 	"net/netip"
 
+	"github.com/verdictlabs/verdict/internal/calico"
 	"github.com/verdictlabs/verdict/model"
 )
 
@@ -43,7 +44,7 @@ func family(f *model.Flow) int {
 func (r *rule) matches(p *packet) bool {
 	m := r.model
 	f := p.flow
-	if !familyMatches(m, p.family) {
+	if !calico.FamilyAllowed(m, p.family) {
 		return false
 	}
 	if m.Protocol.IsSet() && m.Protocol.Number != f.Protocol {
@@ -61,42 +62,8 @@ func (r *rule) matches(p *packet) bool {
 	if !r.destination.matches(f.Dst, f.DstPort, p.dstOwners, true, m.Protocol, f.Protocol) {
 		return false
 	}
-	return httpMatches(m.HTTP, f.HTTP)
-}
-
-// familyMatches applies the dataplane's family filter: Felix renders a rule
-// for a family only when its ipVersion allows it (protocol ICMP or ICMPv6
-// written by name implying one when ipVersion is unset), and when every
-// non-empty nets or notNets list still holds a CIDR of that family. So a
-// rule whose only net criterion is an IPv4 notNets never matches IPv6.
-func familyMatches(r *model.Rule, fam int) bool {
-	version := r.IPVersion
-	if version == 0 && r.Protocol.ByName {
-		switch r.Protocol.Number {
-		case model.ProtoICMP:
-			version = 4
-		case model.ProtoICMPv6:
-			version = 6
-		}
-	}
-	if version != 0 && version != fam {
-		return false
-	}
-	for _, nets := range [][]netip.Prefix{r.Source.Nets, r.Source.NotNets, r.Destination.Nets, r.Destination.NotNets} {
-		if len(nets) > 0 && !hasFamily(nets, fam) {
-			return false
-		}
-	}
-	return true
-}
-
-func hasFamily(nets []netip.Prefix, fam int) bool {
-	for _, n := range nets {
-		if (fam == 4) == n.Addr().Is4() {
-			return true
-		}
-	}
-	return false
+	// HTTP criteria count only when the flow carries a request (SPEC 5).
+	return calico.NewHTTPMatch(m.HTTP).Matches(f.HTTP)
 }
 
 // icmpMatches checks icmp and notICMP. Both are enforced (SPEC 7), unlike

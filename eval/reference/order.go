@@ -4,13 +4,14 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/verdictlabs/verdict/internal/calico"
 	"github.com/verdictlabs/verdict/model"
 )
 
 // compareTiers orders tiers as Felix does (SPEC 3): by order, a tier
 // without one after every ordered tier, then by name.
 func compareTiers(a, b *model.Tier) int {
-	if c := compareOrders(a.Order, b.Order); c != 0 {
+	if c := calico.CompareOrders(a.Order, b.Order); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.Name, b.Name)
@@ -19,24 +20,10 @@ func compareTiers(a, b *model.Tier) int {
 // comparePolicies orders the policies of one tier: by order, a policy
 // without one last, then by "<name>/<namespace>/<kind>" byte by byte.
 func comparePolicies(a, b *model.Policy) int {
-	if c := compareOrders(a.Order, b.Order); c != 0 {
+	if c := calico.CompareOrders(a.Order, b.Order); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.SortName(), b.SortName())
-}
-
-// compareOrders compares two optional orders, a missing order being
-// greater than every present one (Felix reads it as +Inf).
-func compareOrders(a, b *float64) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return 1
-	case b == nil:
-		return -1
-	}
-	return cmp.Compare(*a, *b)
 }
 
 // sortedTiers returns the tiers in evaluation order.

@@ -1,6 +1,9 @@
 package reference
 
-import "github.com/verdictlabs/verdict/model"
+import (
+	"github.com/verdictlabs/verdict/internal/calico"
+	"github.com/verdictlabs/verdict/model"
+)
 
 // recorder collects the trace of one walk; a nil recorder records nothing,
 // which is how Evaluate skips the trace.
@@ -19,30 +22,6 @@ func (r *recorder) log(h model.Hit) {
 	if r != nil {
 		r.logs = append(r.logs, h)
 	}
-}
-
-// verb is what a matching rule does to the walk.
-type verb int
-
-const (
-	verbContinue verb = iota // Log: record and go on with the next rule
-	verbAllow
-	verbDeny
-	verbPass
-)
-
-// verbOf reads a rule's action. An empty action is Allow, as Felix reads
-// it; an unknown one denies, so a malformed model fails closed.
-func verbOf(a model.Action) verb {
-	switch a {
-	case model.Log:
-		return verbContinue
-	case model.Allow, "":
-		return verbAllow
-	case model.Pass:
-		return verbPass
-	}
-	return verbDeny
 }
 
 // decide walks the tiers and then the profiles for one endpoint in one
@@ -69,18 +48,18 @@ tiers:
 				if !r.matches(pkt) {
 					continue
 				}
-				switch verbOf(r.model.Action) {
-				case verbContinue:
+				switch calico.VerbOf(r.model.Action) {
+				case calico.VerbLog:
 					rec.log(p.hit(i, model.HitLog))
-				case verbAllow:
+				case calico.VerbAllow:
 					h := p.hit(i, model.HitAllow)
 					rec.hit(h)
 					return model.Decision{Allowed: true, Hit: h}
-				case verbDeny:
+				case calico.VerbDeny:
 					h := p.hit(i, model.HitDeny)
 					rec.hit(h)
 					return model.Decision{Hit: h}
-				case verbPass:
+				case calico.VerbPass:
 					rec.hit(p.hit(i, model.HitPass))
 					continue tiers
 				}
@@ -105,10 +84,10 @@ tiers:
 			if !r.matches(pkt) {
 				continue
 			}
-			switch verbOf(r.model.Action) {
-			case verbContinue:
+			switch calico.VerbOf(r.model.Action) {
+			case calico.VerbLog:
 				rec.log(prof.hit(i, model.HitLog))
-			case verbAllow:
+			case calico.VerbAllow:
 				h := prof.hit(i, model.HitAllow)
 				rec.hit(h)
 				return model.Decision{Allowed: true, Hit: h}

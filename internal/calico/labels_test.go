@@ -1,4 +1,4 @@
-package reference
+package calico
 
 import (
 	"testing"
@@ -79,7 +79,7 @@ func TestEndpointLabels(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if diff := cmp.Diff(c.want, endpointLabels(&c.ep, profiles)); diff != "" {
+			if diff := cmp.Diff(c.want, selector.Map(EndpointLabels(&c.ep, labelsOf(profiles)))); diff != "" {
 				t.Errorf("labels (-want +got):\n%s", diff)
 			}
 		})
@@ -113,9 +113,55 @@ func TestNetworkSetLabels(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if diff := cmp.Diff(c.want, networkSetLabels(&c.set, profiles)); diff != "" {
+			if diff := cmp.Diff(c.want, selector.Map(NetworkSetLabels(&c.set, labelsOf(profiles)))); diff != "" {
 				t.Errorf("labels (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestEffectiveLabels checks the precedence of own, added and inherited
+// labels, and that a missing profile gives nothing.
+func TestEffectiveLabels(t *testing.T) {
+	profiles := map[string]map[string]string{
+		"kns.prod": {"pcns.team": "x", "shared": "from-ns", "app": "shadowed"},
+		"custom":   {"shared": "from-custom", "extra": "1"},
+	}
+	ep := &model.Endpoint{
+		Namespace: "prod", Orchestrator: "k8s", ServiceAccount: "sa",
+		Labels:   map[string]string{"app": "web", "pcns.team": "spoof", "pcsa.x": "spoof", LabelNamespace: "other"},
+		Profiles: []string{"kns.prod", "missing", "custom"},
+	}
+	got := EndpointLabels(ep, func(n string) map[string]string { return profiles[n] })
+	want := map[string]string{
+		"app": "web", LabelNamespace: "prod", LabelOrchestrator: "k8s", LabelServiceAccount: "sa",
+		"pcns.team": "x", "shared": "from-ns", "extra": "1",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	ns := &model.NetworkSet{Namespace: "prod", Labels: map[string]string{"role": "ext", LabelNamespace: "x"}}
+	nl := NetworkSetLabels(ns, func(n string) map[string]string { return profiles[n] })
+	if nl[LabelNamespace] != "prod" || nl["pcns.team"] != "x" || nl["role"] != "ext" {
+		t.Errorf("network set labels %v", nl)
+	}
+	global := NetworkSetLabels(&model.NetworkSet{Labels: map[string]string{"a": "b"}}, func(string) map[string]string { return profiles["kns.prod"] })
+	if len(global) != 1 {
+		t.Errorf("a global network set inherited labels: %v", global)
+	}
+}
+
+// labelsOf looks profiles up by name, as the evaluators do.
+func labelsOf(profiles map[string]*model.Profile) func(string) map[string]string {
+	return func(name string) map[string]string {
+		if p := profiles[name]; p != nil {
+			return p.LabelsToApply
+		}
+		return nil
 	}
 }

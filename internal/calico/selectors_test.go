@@ -1,4 +1,4 @@
-package reference
+package calico
 
 import (
 	"testing"
@@ -68,7 +68,7 @@ func TestPolicySelector(t *testing.T) {
 	labels := map[string]selector.Map{"pod1": pod1, "pod2": pod2, "host": host}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := policySelector(&c.policy)
+			s, err := PolicySelector(&c.policy)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,7 +136,7 @@ func TestPeerSelectorText(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			pos, neg, err := peerSelectors(&c.er, c.ns)
+			pos, neg, err := PeerSelectors(&c.er, c.ns, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,14 +158,113 @@ func str(s *selector.Selector) string {
 }
 
 func TestQuote(t *testing.T) {
-	if _, err := equalsClause(labelNamespace, `a"b'c`); err == nil {
+	if _, err := equalsClause(LabelNamespace, `a"b'c`); err == nil {
 		t.Error("a value with both quote characters was accepted")
 	}
-	s, err := equalsClause(labelNamespace, `it's`)
+	s, err := equalsClause(LabelNamespace, `it's`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !s.Matches(selector.Map{labelNamespace: "it's"}) {
+	if !s.Matches(selector.Map{LabelNamespace: "it's"}) {
 		t.Errorf("%s does not match its own value", s)
 	}
+}
+
+// TestPeerSelectors checks the effective peer selectors against the
+// examples Calico's own tests give (calico-semantics 4.12), in canonical
+// form.
+func TestPeerSelectors(t *testing.T) {
+	tests := []struct {
+		name     string
+		ns       string
+		er       model.EntityRule
+		pos, neg string
+	}{
+		{"namespaced selector and notSelector", "namespace2",
+			model.EntityRule{Selector: sel(`mylabel == "value1"`), NotSelector: sel(`has(label1)`)},
+			`(projectcalico.org/namespace == "namespace2" && mylabel == "value1")`, `has(label1)`},
+		{"namespaced notSelector alone is scoped", "namespace2",
+			model.EntityRule{NotSelector: sel(`has(label2)`)},
+			`projectcalico.org/namespace == "namespace2"`, `has(label2)`},
+		{"global notSelector alone is not", "",
+			model.EntityRule{NotSelector: sel(`has(label2)`)},
+			`<none>`, `has(label2)`},
+		{"namespaceSelector over pcns labels", "any",
+			model.EntityRule{NamespaceSelector: sel(`namespacelabel1 == 'value1'`), NotSelector: sel(`has(label2)`)},
+			`pcns.namespacelabel1 == "value1"`, `has(label2)`},
+		{"profile selector", "",
+			model.EntityRule{Selector: sel(`has(foo)`)},
+			`has(foo)`, `<none>`},
+		{"ports only", "ns",
+			model.EntityRule{Ports: []model.Port{{Min: 80, Max: 80}}},
+			`<none>`, `<none>`},
+		{"namespaceSelector and selector", "namespace",
+			model.EntityRule{Selector: sel(`projectcalico.org/orchestrator == 'k8s'`), NamespaceSelector: sel(`key == 'value'`)},
+			`(pcns.key == "value" && projectcalico.org/orchestrator == "k8s")`, `<none>`},
+		{"service accounts", "namespace",
+			model.EntityRule{ServiceAccounts: &model.ServiceAccountMatch{Names: []string{"sa1", "sa2"}, Selector: sel(`key == 'value1'`)}},
+			`(projectcalico.org/namespace == "namespace" && (pcsa.key == "value1" && projectcalico.org/serviceaccount in {"sa1", "sa2"}))`, `<none>`},
+		{"namespaceSelector all()", "ns",
+			model.EntityRule{NamespaceSelector: sel(`all()`)},
+			`has(projectcalico.org/namespace)`, `<none>`},
+		{"namespaceSelector global()", "",
+			model.EntityRule{NamespaceSelector: sel(`global()`), Selector: sel(`role == "db"`)},
+			`(!has(projectcalico.org/namespace) && role == "db")`, `<none>`},
+	}
+	for _, tt := range tests {
+		pos, neg, err := PeerSelectors(&tt.er, tt.ns, &NamespaceClauses{})
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if orNone(pos) != tt.pos || orNone(neg) != tt.neg {
+			t.Errorf("%s:\n got  %s / %s\n want %s / %s", tt.name, orNone(pos), orNone(neg), tt.pos, tt.neg)
+		}
+	}
+}
+
+// TestPolicySelectorText checks the effective policy selectors in
+// canonical form.
+func TestPolicySelectorText(t *testing.T) {
+	tests := []struct {
+		name string
+		p    model.Policy
+		want string
+	}{
+		{"namespaced", model.Policy{Kind: model.KindNetworkPolicy, Namespace: "prod", Selector: sel(`app == "db"`)},
+			`(app == "db" && projectcalico.org/namespace == "prod")`},
+		{"namespaced without selector", model.Policy{Kind: model.KindKubernetesNetworkPolicy, Namespace: "prod"},
+			`projectcalico.org/namespace == "prod"`},
+		{"global without selector", model.Policy{Kind: model.KindGlobalNetworkPolicy}, `all()`},
+		{"global namespaceSelector narrows all()", model.Policy{Kind: model.KindGlobalNetworkPolicy, Selector: sel(`all()`), NamespaceSelector: sel(`team == "x"`)},
+			`(has(projectcalico.org/namespace) && pcns.team == "x")`},
+		{"service account selector all()", model.Policy{Kind: model.KindGlobalNetworkPolicy, ServiceAccountSelector: sel(`all()`)},
+			`has(projectcalico.org/serviceaccount)`},
+		{"staged namespaced", model.Policy{Kind: model.KindStagedNetworkPolicy, Namespace: "dev", Selector: sel(`has(x)`), ServiceAccountSelector: sel(`role == "a"`)},
+			`((has(x) && projectcalico.org/namespace == "dev") && pcsa.role == "a")`},
+	}
+	for _, tt := range tests {
+		got, err := PolicySelector(&tt.p)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if got.String() != tt.want {
+			t.Errorf("%s: got %s, want %s", tt.name, got, tt.want)
+		}
+	}
+	bad := model.Policy{Kind: model.KindNetworkPolicy, Namespace: `a"b'c`}
+	if _, err := PolicySelector(&bad); err == nil {
+		t.Error("a namespace with both quote characters was accepted")
+	}
+}
+
+func sel(s string) *selector.Selector { return selector.MustParse(s) }
+
+// orNone prints a selector, "<none>" for nil.
+func orNone(s *selector.Selector) string {
+	if s == nil {
+		return "<none>"
+	}
+	return s.String()
 }

@@ -1,4 +1,4 @@
-package compile
+package calico
 
 import (
 	"path"
@@ -7,8 +7,8 @@ import (
 	"github.com/verdictlabs/verdict/model"
 )
 
-// httpMatch is a rule's HTTP criteria with its paths normalised once.
-type httpMatch struct {
+// HTTPMatch is a rule's HTTP criteria with its paths normalised once.
+type HTTPMatch struct {
 	methods []string
 	paths   []httpPath
 }
@@ -19,35 +19,39 @@ type httpPath struct {
 	ok     bool // the rule's path normalises; one that does not matches nothing
 }
 
-func newHTTPMatch(m *model.HTTPMatch) *httpMatch {
+// NewHTTPMatch prepares a rule's HTTP criteria; nil criteria give a nil
+// *HTTPMatch, which matches every request.
+func NewHTTPMatch(m *model.HTTPMatch) *HTTPMatch {
 	if m == nil {
 		return nil
 	}
-	h := &httpMatch{methods: m.Methods}
+	h := &HTTPMatch{methods: m.Methods}
 	for _, p := range m.Paths {
 		var hp httpPath
 		if p.Exact != "" {
-			hp.path, hp.ok = normalizePath(p.Exact)
+			hp.path, hp.ok = NormalizePath(p.Exact)
 		} else {
 			hp.prefix = true
-			hp.path, hp.ok = normalizePath(p.Prefix)
+			hp.path, hp.ok = NormalizePath(p.Prefix)
 		}
 		h.paths = append(h.paths, hp)
 	}
 	return h
 }
 
-// matches checks the criteria against the flow's request; a flow without
-// one is not checked (SPEC 5), and an unknown method or path matches as in
-// Calico's checker.
-func (h *httpMatch) matches(req *model.HTTPRequest) bool {
+// Matches checks the criteria against the flow's request. They are checked
+// only when the flow carries a request (SPEC 5): at layer 4 nothing can see
+// them, and the dataplane matches such a rule on its other criteria.
+func (h *HTTPMatch) Matches(req *model.HTTPRequest) bool {
 	if h == nil || req == nil {
 		return true
 	}
 	return h.methodMatches(req.Method) && h.pathMatches(req.Path)
 }
 
-func (h *httpMatch) methodMatches(method string) bool {
+// methodMatches: any listed method, compared case-sensitively, or "*". A
+// request whose method is unknown matches, as in Calico's L7 checker.
+func (h *HTTPMatch) methodMatches(method string) bool {
 	if len(h.methods) == 0 || method == "" {
 		return true
 	}
@@ -59,11 +63,17 @@ func (h *httpMatch) methodMatches(method string) bool {
 	return false
 }
 
-func (h *httpMatch) pathMatches(reqPath string) bool {
+// pathMatches: any listed path, after both sides are normalised; a prefix
+// matches at a path segment boundary, so /pub matches /pub and /pub/x but
+// not /public. A request whose path is unknown matches, as one whose method
+// is unknown does (the conformance vectors show Calico's pipeline
+// agreeing). A request path that does not normalise matches no path
+// criterion, which fails closed.
+func (h *HTTPMatch) pathMatches(reqPath string) bool {
 	if len(h.paths) == 0 || reqPath == "" {
 		return true
 	}
-	req, ok := normalizePath(reqPath)
+	req, ok := NormalizePath(reqPath)
 	if !ok {
 		return false
 	}
@@ -84,14 +94,15 @@ func (h *httpMatch) pathMatches(reqPath string) bool {
 	return false
 }
 
-// normalizePath gives a path the one spelling Calico's checker compares
-// (calico-semantics 4.10): no query or fragment, percent-decoded once,
-// backslashes as slashes, no ";parameters" in segments, cleaned. A path
-// that is not absolute, or that still hides an encoded dot, slash or
-// backslash or a NUL after decoding, normalises to nothing (ok false) and
-// matches no criterion. Paths already in normal form come back without
-// allocating.
-func normalizePath(p string) (string, bool) {
+// NormalizePath brings a path to the form Calico's checker compares
+// (calico-semantics 4.10), so that one resource has one spelling: drop the
+// query and fragment, percent-decode once, refuse what still hides an
+// encoded dot, slash or backslash (a double encoding meant to slip past
+// the match) or a NUL, turn backslashes into slashes, drop ";parameters"
+// from each segment, and clean the result. ok is false for a path that is
+// not absolute or must not match anything. Paths already in normal form
+// come back without allocating.
+func NormalizePath(p string) (string, bool) {
 	if i := strings.IndexAny(p, "?#"); i >= 0 {
 		p = p[:i]
 	}
@@ -140,8 +151,9 @@ func hasEncodedSeparator(p string) bool {
 	return false
 }
 
-// percentDecode decodes %XX once; a malformed escape spoils the path, so
-// it cannot be read two ways.
+// percentDecode decodes %XX escapes once. A malformed escape makes the
+// whole path invalid rather than being passed through, so it cannot be
+// read two ways.
 func percentDecode(s string) (string, bool) {
 	var b strings.Builder
 	b.Grow(len(s))
