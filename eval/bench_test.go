@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/verdictlabs/verdict/benchmarks/workload"
 	"github.com/verdictlabs/verdict/eval"
 	"github.com/verdictlabs/verdict/model"
 )
@@ -142,57 +143,9 @@ func BenchmarkApply(b *testing.B) {
 	}
 }
 
-// checkerShape is the shape of Calico's per-flow checker benchmark
-// (calico-semantics 6.5): one endpoint to which 294 policies of 68 rules
-// apply, mostly Pass rules, a quarter of them naming address sets, with
-// 3,700 address sets of about 70 CIDRs each (about 256k members) as
-// global network sets. The flow matches nothing until the last tier, so
-// the whole walk is done.
-func checkerShape() (model.Set, model.Flow) {
-	r := rand.New(rand.NewPCG(294, 68))
-	const sets, perSet, policies, rules = 3700, 70, 294, 68
-	var set model.Set
-	for i := range sets {
-		ns := model.NetworkSet{Name: fmt.Sprintf("set-%d", i), Labels: map[string]string{"set": fmt.Sprint(i)}}
-		for range perSet {
-			a := netip.AddrFrom4([4]byte{byte(11 + r.IntN(80)), byte(r.IntN(256)), byte(r.IntN(256)), 0})
-			ns.Nets = append(ns.Nets, netip.PrefixFrom(a, 24+r.IntN(9)).Masked())
-		}
-		set.NetworkSets = append(set.NetworkSets, ns)
-	}
-	set.Tiers = []model.Tier{{Name: "baseline", Order: order(10), DefaultAction: model.Pass}}
-	for i := range policies {
-		p := model.Policy{Kind: model.KindGlobalNetworkPolicy, Name: fmt.Sprintf("p-%03d", i), Tier: "baseline",
-			Order: order(float64(i)), Selector: sel(`role == "checked"`), Types: []model.Direction{model.Ingress}}
-		for j := range rules {
-			rule := model.Rule{Action: model.Pass, Protocol: model.ProtocolNamed(model.ProtoTCP)}
-			switch {
-			case j%4 == 0:
-				rule.Source.Selector = sel(fmt.Sprintf(`set == "%d"`, r.IntN(sets)))
-			case j%4 == 1:
-				rule.Destination.Ports = []model.Port{{Min: uint16(1000 + r.IntN(2000)), Max: uint16(3000 + r.IntN(2000))}}
-				rule.Source.Nets = []netip.Prefix{netip.PrefixFrom(netip.AddrFrom4([4]byte{172, byte(16 + r.IntN(16)), 0, 0}), 16)}
-			case j%4 == 2:
-				rule.Protocol = model.ProtocolNamed(model.ProtoUDP)
-			default:
-				rule.Action = []model.Action{model.Allow, model.Deny}[r.IntN(2)]
-				rule.Destination.Ports = []model.Port{{Min: uint16(r.IntN(1000) + 1), Max: uint16(r.IntN(1000) + 1000)}}
-				rule.Source.NotNets = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/1")}
-			}
-			p.Ingress = append(p.Ingress, rule)
-		}
-		set.Policies = append(set.Policies, p)
-	}
-	checked := pod("checked", "app", "10.0.0.1", map[string]string{"role": "checked"})
-	checked.Profiles = nil
-	set.Endpoints = []model.Endpoint{checked}
-	f := model.Flow{Src: netip.AddrFrom4([4]byte{200, 1, 2, 3}), Dst: addr("10.0.0.1"), Protocol: model.ProtoTCP, SrcPort: 40000, DstPort: 8443}
-	return set, f
-}
-
 func BenchmarkEvaluateCheckerShape(b *testing.B) {
-	set, f := checkerShape()
-	e := mustNew(b, set)
+	c := workload.CheckerBaseline(workload.CheckerPolicies)
+	e, f := mustNew(b, c.Set), c.FullWalk
 	if v := e.Evaluate(f); !v.Ingress.Enforced || !v.Ingress.Decision.EndOfProfiles {
 		b.Fatalf("the flow should walk every rule and end after the profiles: %+v", v.Ingress)
 	}

@@ -1,0 +1,95 @@
+package benchmarks
+
+import (
+	"testing"
+
+	"github.com/verdictlabs/verdict/benchmarks/workload"
+	"github.com/verdictlabs/verdict/model"
+)
+
+// evaluator is what the compiled engine and the reference evaluator have
+// in common.
+type evaluator interface {
+	Evaluate(model.Flow) model.Verdict
+}
+
+// evaluateFlows measures one flow per operation, cycling over flows.
+func evaluateFlows(b *testing.B, e evaluator, flows []model.Flow) {
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		e.Evaluate(flows[i%len(flows)])
+	}
+}
+
+// sample returns the fixed prefix of flows a reference sub-benchmark
+// cycles over.
+func sample(flows []model.Flow) []model.Flow {
+	return flows[:min(len(flows), referenceSample)]
+}
+
+// BenchmarkCheckerBaseline evaluates the flows of Calico's per-flow
+// checker shape: one that walks every rule and one that the first policy
+// decides.
+func BenchmarkCheckerBaseline(b *testing.B) {
+	c := workload.CheckerBaseline(pick(workload.CheckerPolicies, 30))
+	evaluators := []struct {
+		name string
+		new  func() evaluator
+	}{
+		{"compiled", func() evaluator { return newEngine(b, c.Set) }},
+		{"reference", func() evaluator { return newReference(b, c.Set) }},
+	}
+	for _, ev := range evaluators {
+		b.Run(ev.name, func(b *testing.B) {
+			e := ev.new()
+			b.Run("fullwalk", func(b *testing.B) { evaluateFlows(b, e, []model.Flow{c.FullWalk}) })
+			b.Run("early", func(b *testing.B) { evaluateFlows(b, e, []model.Flow{c.Early}) })
+		})
+	}
+}
+
+// clusterSizes are the endpoint counts of BenchmarkCluster; policies
+// scale with them (a quarter of the endpoints are random Calico policies,
+// with Kubernetes NetworkPolicies per application on top).
+var clusterSizes = []int{1_000, 10_000, 100_000}
+
+// BenchmarkCluster evaluates generated flows over default clusters of
+// 1k, 10k and 100k endpoints.
+func BenchmarkCluster(b *testing.B) {
+	b.Run("compiled", func(b *testing.B) {
+		for _, n := range clusterSizes {
+			b.Run(sizeName(n), func(b *testing.B) {
+				if n > 10_000 {
+					fullSizeOnly(b)
+				}
+				evaluateFlows(b, clusterEngine(b, n), cluster(n).Flows)
+			})
+		}
+	})
+	b.Run("reference", func(b *testing.B) {
+		for _, n := range clusterSizes {
+			b.Run(sizeName(n), func(b *testing.B) {
+				if n > 10_000 {
+					fullSizeOnly(b)
+				}
+				c := cluster(n)
+				evaluateFlows(b, newReference(b, c.Set), sample(c.Flows))
+			})
+		}
+	})
+}
+
+// BenchmarkClusterParallel evaluates from every core at once over one
+// engine, which readers share without locks.
+func BenchmarkClusterParallel(b *testing.B) {
+	b.Run("compiled", func(b *testing.B) {
+		n := pick(100_000, 1_000)
+		e, flows := clusterEngine(b, n), cluster(n).Flows
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for i := 0; pb.Next(); i++ {
+				e.Evaluate(flows[i%len(flows)])
+			}
+		})
+	})
+}
