@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"github.com/verdictlabs/verdict/internal/suggest"
 	"math"
 	"reflect"
 	"slices"
@@ -465,7 +466,7 @@ func (fs *structFields) suggest(unknown string) string {
 		if len(unknown) < 4 {
 			continue
 		}
-		if dist := editDistance(name, unknown); dist < bestDist {
+		if dist := suggest.Distance(name, unknown); dist < bestDist {
 			best, bestDist = name, dist
 		}
 	}
@@ -473,25 +474,4 @@ func (fs *structFields) suggest(unknown string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance between two short strings.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

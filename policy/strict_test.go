@@ -224,14 +224,3 @@ func TestDecodeStrictPanicsOnNonPointer(t *testing.T) {
 	}()
 	decodeStrict(map[string]any{}, strictDoc{}, false, rootPath())
 }
-
-func TestEditDistance(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		want int
-	}{{"", "", 0}, {"abc", "", 3}, {"port", "ports", 1}, {"kitten", "sitting", 3}, {"selector", "selcetor", 2}} {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}

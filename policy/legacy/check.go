@@ -2,6 +2,7 @@ package legacy
 
 import (
 	"fmt"
+	"github.com/verdictlabs/verdict/internal/suggest"
 	"net/netip"
 	"regexp"
 	"strconv"
@@ -205,9 +206,9 @@ func (p peer) check(at func(string) string, is *issueList) {
 	}
 }
 
-// suggest offers the known name closest to an unknown one, for messages
+// didYouMean offers the known name closest to an unknown one, for messages
 // about misspelt fields.
-func suggest(unknown string, known []string) string {
+func didYouMean(unknown string, known []string) string {
 	// Short names are one edit from many others; only a single slip counts.
 	limit := 2
 	if len(unknown) < 5 {
@@ -218,7 +219,7 @@ func suggest(unknown string, known []string) string {
 		if strings.EqualFold(k, unknown) {
 			return fmt.Sprintf("; did you mean %q?", k)
 		}
-		if d := editDistance(k, unknown); d < bestDist {
+		if d := suggest.Distance(k, unknown); d < bestDist {
 			best, bestDist = k, d
 		}
 	}
@@ -226,25 +227,4 @@ func suggest(unknown string, known []string) string {
 		return ""
 	}
 	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-// editDistance is the Levenshtein distance between two short names.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

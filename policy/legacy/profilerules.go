@@ -42,7 +42,7 @@ func decodeProfileRules(doc map[string]any, is *issueList) (id string, inbound, 
 		case "outbound_rules":
 			outbound = decodeRuleList(doc[k], k, is)
 		default:
-			is.addf(k, "unknown field %q%s", k, suggest(k, profileRulesKeys))
+			is.addf(k, "unknown field %q%s", k, didYouMean(k, profileRulesKeys))
 		}
 	}
 	switch v, ok := doc["id"]; {

@@ -143,7 +143,7 @@ func decodeRule(m map[string]any, at func(string) string, is *issueList) Rule {
 			r.LogPrefix, _ = getString(v, at(k), is)
 		default:
 			if !decodePeerField(&r, k, v, at, is) {
-				is.addf(at(k), "unknown field %q%s", k, suggest(k, ruleKeys))
+				is.addf(at(k), "unknown field %q%s", k, didYouMean(k, ruleKeys))
 			}
 		}
 	}

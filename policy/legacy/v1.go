@@ -78,7 +78,7 @@ func translateV1(doc map[string]any, path, itemKind string, is *issueList) []map
 	}
 	translate, ok := v1Kinds[kind]
 	if !ok {
-		is.addf(child(path, "kind"), "unknown apiVersion v1 kind %q%s", kind, suggest(kind, v1KindNames))
+		is.addf(child(path, "kind"), "unknown apiVersion v1 kind %q%s", kind, didYouMean(kind, v1KindNames))
 		return nil
 	}
 	checkKeys(doc, path, []string{"apiVersion", "kind", "metadata", "spec"}, is)
@@ -110,7 +110,7 @@ func v1List(doc map[string]any, path, elem string, is *issueList) []map[string]a
 func checkKeys(m map[string]any, path string, known []string, is *issueList) {
 	for _, k := range sortedKeys(m) {
 		if !slices.Contains(known, k) {
-			is.addf(key(path, k), "unknown field %q%s", k, suggest(k, known))
+			is.addf(key(path, k), "unknown field %q%s", k, didYouMean(k, known))
 		}
 	}
 }
