@@ -41,23 +41,7 @@ func FuzzSelectorProgram(f *testing.F) {
 		if got := prog.matches(ls); got != want {
 			t.Fatalf("%q on %v: program %v, selector %v", text, labels, got, want)
 		}
-		in := newInterner()
-		e := in.edit()
-		prog = compileSelector(s, e)
-		in = e.done()
-		var inline labelSet
-		for k, v := range labels {
-			kid, ok := in.lookup(k)
-			if !ok {
-				continue
-			}
-			vid, ok := in.lookup(v)
-			if !ok {
-				vid = unknownID
-			}
-			inline = append(inline, label{key: kid, val: vid, text: v})
-		}
-		sortLabels(inline)
+		prog, inline := inlineProgramFor(s, labels)
 		if got := prog.matches(inline); got != want {
 			t.Fatalf("%q on inline %v: program %v, selector %v", text, labels, got, want)
 		}

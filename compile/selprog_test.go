@@ -12,6 +12,30 @@ import (
 
 // programFor compiles a selector in a fresh interner and interns the
 // labels, as a batch of changes does.
+// inlineProgramFor compiles s and looks labels up without interning them,
+// as inline endpoints are: values never seen take unknownID, keys never
+// seen are dropped.
+func inlineProgramFor(s *selector.Selector, labels map[string]string) (selProg, labelSet) {
+	in := newInterner()
+	e := in.edit()
+	prog := compileSelector(s, e)
+	in = e.done()
+	var inline labelSet
+	for k, v := range labels {
+		kid, ok := in.lookup(k)
+		if !ok {
+			continue
+		}
+		vid, ok := in.lookup(v)
+		if !ok {
+			vid = unknownID
+		}
+		inline = append(inline, label{key: kid, val: vid, text: v})
+	}
+	sortLabels(inline)
+	return prog, inline
+}
+
 func programFor(s *selector.Selector, labels map[string]string) (selProg, labelSet) {
 	in := newInterner()
 	e := in.edit()
@@ -82,23 +106,7 @@ func TestSelectorProgramsRandom(t *testing.T) {
 		}
 		// The same labels looked up without interning: values never
 		// seen take unknownID, keys never seen are dropped.
-		in := newInterner()
-		e := in.edit()
-		prog = compileSelector(s, e)
-		in = e.done()
-		var inline labelSet
-		for k, v := range labels {
-			kid, ok := in.lookup(k)
-			if !ok {
-				continue
-			}
-			vid, ok := in.lookup(v)
-			if !ok {
-				vid = unknownID
-			}
-			inline = append(inline, label{key: kid, val: vid, text: v})
-		}
-		sortLabels(inline)
+		prog, inline := inlineProgramFor(s, labels)
 		if got := prog.matches(inline); got != want {
 			t.Fatalf("case %d inline: %q on %v: program %v, selector %v", i, s, labels, got, want)
 		}
