@@ -48,9 +48,10 @@ func BenchmarkCheckerBaseline(b *testing.B) {
 	}
 }
 
-// clusterSizes are the endpoint counts of BenchmarkCluster; policies
-// scale with them (a quarter of the endpoints are random Calico policies,
-// with Kubernetes NetworkPolicies per application on top).
+// clusterSizes are the endpoint counts of BenchmarkCluster, over
+// workload.LargeClusterParams: a random Calico policy per ten endpoints
+// (10k at 100k, a few hundred of them global) besides the Kubernetes
+// NetworkPolicy each application has.
 var clusterSizes = []int{1_000, 10_000, 100_000}
 
 // BenchmarkCluster evaluates generated flows over default clusters of

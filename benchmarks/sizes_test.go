@@ -46,7 +46,7 @@ func cluster(n int) workload.Cluster {
 	defer clusters.Unlock()
 	c, ok := clusters.m[n]
 	if !ok {
-		c = workload.NewCluster(workload.DefaultClusterParams(n))
+		c = workload.NewCluster(workload.LargeClusterParams(n))
 		clusters.m[n] = c
 	}
 	return c

@@ -36,7 +36,7 @@ func (p *Program) Apply(c model.Change) (*Program, error) {
 }
 
 func (p *Program) apply(c model.Change, cold bool) (*Program, error) {
-	t := p.begin(cold)
+	t := p.begin(cold, len(c.Upserts.Endpoints)+len(c.Upserts.NetworkSets))
 	if err := t.change(&c); err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ type txn struct {
 
 	in       *internEdit
 	sels     *pvecEdit[*selInfo]
-	progs    *pvecEdit[selProg]
+	progs    *pvecEdit[selCode]
 	selIDs   *pmapEdit[string, uint32]
 	selFree  []uint32
 	selIndex *labelIndexEdit
@@ -95,13 +95,17 @@ type txn struct {
 	movedNetsets map[uint32][]uint32
 	nextOrdinal  uint64
 	relabel      map[uint32]bool // entities whose labels must be recomputed
-	classes      *pvecEdit[*class]
-	classIDs     *pmapEdit[string, uint32]
-	classFree    []uint32
-	ownedClass   map[uint32]bool
-	newClasses   map[uint32]bool
-	deadClasses  map[uint32]bool
-	addrs        *addrIndexEdit
+	// freshEnts are entities this batch created, which no program holds
+	// yet, so they may be changed in place.
+	freshEnts   map[uint32]bool
+	labelBuf    []label // reused while computing labels
+	classes     *pvecEdit[*class]
+	classIDs    *pmapEdit[string, uint32]
+	classFree   []uint32
+	ownedClass  map[uint32]bool
+	newClasses  map[uint32]bool
+	deadClasses map[uint32]bool
+	addrs       *addrIndexEdit
 
 	namespaces      *pmapEdit[string, *model.Namespace]
 	serviceAccounts *pmapEdit[model.Key, *model.ServiceAccount]
@@ -115,7 +119,9 @@ type txn struct {
 	clauseCache calico.NamespaceClauses
 }
 
-func (p *Program) begin(cold bool) *txn {
+// begin starts a batch that upserts about entities endpoints and network
+// sets.
+func (p *Program) begin(cold bool, entities int) *txn {
 	t := &txn{
 		old:             p,
 		cold:            cold,
@@ -146,7 +152,8 @@ func (p *Program) begin(cold bool) *txn {
 		netsets:         p.netsets,
 		movedNetsets:    map[uint32][]uint32{},
 		nextOrdinal:     p.nextOrdinal,
-		relabel:         map[uint32]bool{},
+		relabel:         make(map[uint32]bool, entities),
+		freshEnts:       make(map[uint32]bool, entities),
 		classes:         p.classes.edit(),
 		classIDs:        p.classIDs.edit(),
 		classFree:       slices.Clone(p.classFree),
@@ -163,7 +170,8 @@ func (p *Program) begin(cold bool) *txn {
 // checkDuplicates rejects two resources of one kind with the same key in
 // one set or change: which one was meant cannot be told.
 func checkDuplicates(s *model.Set) error {
-	seen := map[model.Key]bool{}
+	seen := make(map[model.Key]bool, len(s.Tiers)+len(s.Policies)+len(s.Profiles)+len(s.NetworkSets)+
+		len(s.Namespaces)+len(s.ServiceAccounts)+len(s.Endpoints)+len(s.Services))
 	check := func(k model.Key) error {
 		if seen[k] {
 			return fmt.Errorf("%s is defined twice", k)
@@ -514,11 +522,11 @@ func (t *txn) selector(s *selector.Selector) uint32 {
 		t.selFree = t.selFree[:n-1]
 	} else {
 		id = t.sels.push(nil)
-		t.progs.push(nil)
+		t.progs.push(selCode{})
 	}
 	info := &selInfo{sel: s, prog: compileSelector(s, t.in), refs: 1}
 	t.sels.set(id, info)
-	t.progs.set(id, info.prog)
+	t.progs.set(id, selCode{prog: info.prog}) // its need mask comes with its placement
 	t.ownedSel[id] = true
 	t.selIDs.set(canon, id)
 	t.newSels[id] = true
@@ -579,10 +587,11 @@ func (t *txn) entitySlot(key model.Key) (id uint32, old *entity) {
 	return id, nil
 }
 
-func (t *txn) upsertEndpoint(m *model.Endpoint) {
-	ep := *m
+// upsertEndpoint keeps m itself, not a copy: like the rest of the change,
+// the caller may not modify it afterwards.
+func (t *txn) upsertEndpoint(ep *model.Endpoint) {
 	id, old := t.entitySlot(ep.Key())
-	e := &entity{key: ep.Key(), kind: kindWorkload, endpoint: &ep, ports: ep.Ports, class: noClass}
+	e := &entity{key: ep.Key(), kind: kindWorkload, endpoint: ep, ports: ep.Ports, class: noClass}
 	if ep.Kind == model.HostEndpoint {
 		e.kind = kindHost
 	}
@@ -592,11 +601,10 @@ func (t *txn) upsertEndpoint(m *model.Endpoint) {
 	t.placeEntity(id, old, e)
 }
 
-func (t *txn) upsertNetworkSet(m *model.NetworkSet) {
-	ns := *m
+func (t *txn) upsertNetworkSet(ns *model.NetworkSet) {
 	id, old := t.entitySlot(ns.Key())
-	e := &entity{key: ns.Key(), kind: kindNetworkSet, netset: &ns, class: noClass}
-	for _, name := range calico.NetworkSetProfiles(&ns) {
+	e := &entity{key: ns.Key(), kind: kindNetworkSet, netset: ns, class: noClass}
+	for _, name := range calico.NetworkSetProfiles(ns) {
 		e.labelProfiles = append(e.labelProfiles, t.profileID(name))
 	}
 	t.placeEntity(id, old, e)
@@ -610,6 +618,7 @@ func (t *txn) placeEntity(id uint32, old, e *entity) {
 	}
 	t.entities.set(id, e)
 	t.relabel[id] = true
+	t.freshEnts[id] = true
 	if old == nil {
 		e.ordinal = t.nextOrdinal
 		t.nextOrdinal++
@@ -714,17 +723,6 @@ func (t *txn) profileLabels(name string) map[string]string {
 		return p.model.LabelsToApply
 	}
 	return nil
-}
-
-// internLabels turns a label map into a sorted label set, interning every
-// key and value.
-func (t *txn) internLabels(m map[string]string) labelSet {
-	ls := make(labelSet, 0, len(m))
-	for k, v := range m {
-		ls = append(ls, label{key: t.in.intern(k), val: t.in.intern(v), text: v})
-	}
-	sortLabels(ls)
-	return ls
 }
 
 func (t *txn) ownClass(id uint32) *class {

@@ -52,13 +52,7 @@ func (t *txn) relabelEntities() {
 	slices.Sort(ids) // a deterministic order gives deterministic class ids
 	for _, id := range ids {
 		e := t.entities.get(id)
-		var labels map[string]string
-		if e.endpoint != nil {
-			labels = calico.EndpointLabels(e.endpoint, t.profileLabels)
-		} else {
-			labels = calico.NetworkSetLabels(e.netset, t.profileLabels)
-		}
-		ls := t.internLabels(labels)
+		ls := t.entityLabels(e)
 		if e.class != noClass && t.classes.get(e.class).sig == ls.signature() {
 			continue
 		}
@@ -71,10 +65,44 @@ func (t *txn) relabelEntities() {
 		if e.class != noClass {
 			t.releaseClass(e.class)
 		}
-		cp := *e
-		cp.class = cls
-		t.entities.set(id, &cp)
+		if !t.freshEnts[id] {
+			cp := *e // an older program may hold e
+			e = &cp
+			t.entities.set(id, e)
+		}
+		e.class = cls
 	}
+}
+
+// entityLabels returns an entity's effective labels as a label set,
+// interning every key and value. The labels arrive highest precedence
+// first, so after a stable sort by key the first of each key is the one
+// that counts.
+func (t *txn) entityLabels(e *entity) labelSet {
+	buf := t.labelBuf[:0]
+	yield := func(k, v string) {
+		buf = append(buf, label{key: t.in.intern(k), val: t.in.intern(v), text: v})
+	}
+	if e.endpoint != nil {
+		calico.VisitEndpointLabels(e.endpoint, t.profileLabels, yield)
+	} else {
+		calico.VisitNetworkSetLabels(e.netset, t.profileLabels, yield)
+	}
+	slices.SortStableFunc(buf, func(a, b label) int { return cmp.Compare(a.key, b.key) })
+	t.labelBuf = buf
+	n := 0
+	for i := range buf {
+		if i == 0 || buf[i].key != buf[i-1].key {
+			n++
+		}
+	}
+	ls := make(labelSet, 0, n)
+	for i := range buf {
+		if i == 0 || buf[i].key != buf[i-1].key {
+			ls = append(ls, buf[i])
+		}
+	}
+	return ls
 }
 
 // settleSelectors indexes the selectors this batch created and still uses,
@@ -91,13 +119,15 @@ func (t *txn) settleSelectors() (added, removed []uint32) {
 		}
 		t.selIDs.del(info.sel.String())
 		t.sels.set(id, nil)
-		t.progs.set(id, nil)
+		t.progs.set(id, selCode{})
 		delete(t.newSels, id)
 		t.selFree = append(t.selFree, id)
 	}
 	for id := range t.newSels {
 		info := t.ownSel(id)
-		info.place = choosePlacement(info.sel, t.in, t.pairCount.get, t.keyCount.get)
+		reqs := info.sel.Requirements()
+		info.place = choosePlacement(reqs, t.in, t.pairCount.get, t.keyCount.get)
+		t.progs.set(id, selCode{need: needMask(reqs, t.in), prog: info.prog})
 		t.selIndex.add(id, info.place)
 		added = append(added, id)
 	}
@@ -132,7 +162,7 @@ func (t *txn) revisitClasses(added, removed []uint32) {
 		}
 		var gained []uint32
 		for _, s := range added {
-			if t.progs.get(s).matches(c.labels) {
+			if t.progs.get(s).prog.matches(c.labels) {
 				gained = append(gained, s)
 			}
 		}
@@ -227,13 +257,14 @@ const parallelClasses = 128
 // matching ls, trying only the label index's candidates. Each candidate
 // list is sorted, so when they follow each other in id order (one big
 // list, typically) no sort is needed.
-func matchInto(buf []uint32, ls labelSet, candidates func(labelSet, func([]uint32)), prog func(uint32) selProg) []uint32 {
+func matchInto(buf []uint32, ls labelSet, candidates func(labelSet, func([]uint32)), code func(uint32) selCode) []uint32 {
 	out := buf[:0]
 	sorted := true
+	have := labelMask(ls)
 	candidates(ls, func(ids []uint32) {
 		start := len(out)
 		for _, id := range ids {
-			if prog(id).matches(ls) {
+			if c := code(id); c.need&^have == 0 && c.prog.matches(ls) {
 				out = append(out, id)
 			}
 		}

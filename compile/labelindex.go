@@ -29,8 +29,7 @@ const (
 // whose allowed values (or, for a key that must merely be present, the key
 // itself) the fewest classes have, as counted by pairs and keys. Ties go to
 // value lists, then to the key that sorts first.
-func choosePlacement(s *selector.Selector, in *internEdit, pairs func(uint64) (int32, bool), keys func(uint32) (int32, bool)) placement {
-	reqs := s.Requirements()
+func choosePlacement(reqs selector.Requirements, in *internEdit, pairs func(uint64) (int32, bool), keys func(uint32) (int32, bool)) placement {
 	names := make([]string, 0, len(reqs))
 	for k, r := range reqs {
 		if r.Impossible() {
@@ -74,6 +73,41 @@ func choosePlacement(s *selector.Selector, in *internEdit, pairs func(uint64) (i
 }
 
 func pairKey(k, v uint32) uint64 { return uint64(k)<<32 | uint64(v) }
+
+// needMask is a necessary condition for a selector to match, as bits of
+// one word: a bit for each key its requirements say must be present, and
+// one for the label a key must have when a single value is allowed, each
+// hashed to one of 64 bits. A label set whose labelMask lacks one of them
+// cannot match, so most candidates the label index offers are dropped with
+// one AND instead of a run of their programs: a selector filed under
+// has(feature) that also pins a namespace, say.
+func needMask(reqs selector.Requirements, in *internEdit) uint64 {
+	var m uint64
+	for k, r := range reqs {
+		if !r.MustBePresent && r.Values == nil {
+			continue
+		}
+		key := in.intern(k)
+		m |= maskBit(pairKey(key, noID))
+		if len(r.Values) == 1 {
+			m |= maskBit(pairKey(key, in.intern(r.Values[0])))
+		}
+	}
+	return m
+}
+
+// labelMask has the bits of every key and label of ls, as needMask
+// places them.
+func labelMask(ls labelSet) uint64 {
+	var m uint64
+	for _, l := range ls {
+		m |= maskBit(pairKey(l.key, noID)) | maskBit(pairKey(l.key, l.val))
+	}
+	return m
+}
+
+// maskBit hashes a key (with value noID) or a label to one bit.
+func maskBit(pk uint64) uint64 { return 1 << (mix64(pk) >> 58) }
 
 // labelIndex finds the selectors that may match a label set: those filed
 // under one of its (key, value) pairs or keys, plus the unindexed ones. The

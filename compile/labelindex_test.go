@@ -17,6 +17,7 @@ func TestLabelIndexCandidatesCoverMatches(t *testing.T) {
 	ie := in.edit()
 	var sels []*selector.Selector
 	var progs []selProg
+	var needs []uint64
 	var places []placement
 	idx := newLabelIndex()
 	e := idx.edit()
@@ -26,12 +27,13 @@ func TestLabelIndexCandidatesCoverMatches(t *testing.T) {
 		s := g.selector()
 		sels = append(sels, s)
 		progs = append(progs, compileSelector(s, ie))
-		p := choosePlacement(s, ie, noCounts, noKeys)
+		p := choosePlacement(s.Requirements(), ie, noCounts, noKeys)
+		needs = append(needs, needMask(s.Requirements(), ie))
 		places = append(places, p)
 		e.add(uint32(i), p)
 	}
 	idx = e.done()
-	var pruned, total int
+	var pruned, masked, candidates, total int
 	for range 2000 {
 		labels := g.labels()
 		ls := make(labelSet, 0, len(labels))
@@ -39,6 +41,7 @@ func TestLabelIndexCandidatesCoverMatches(t *testing.T) {
 			ls = append(ls, label{key: ie.intern(k), val: ie.intern(v), text: v})
 		}
 		sortLabels(ls)
+		have := labelMask(ls)
 		seen := map[uint32]int{}
 		idx.candidates(ls, func(ids []uint32) {
 			if !slices.IsSorted(ids) {
@@ -60,6 +63,16 @@ func TestLabelIndexCandidatesCoverMatches(t *testing.T) {
 			}
 			if seen[uint32(i)] == 0 {
 				pruned++
+			} else {
+				candidates++
+			}
+			if needs[i]&^have != 0 {
+				if s.Matches(selector.Map(labels)) {
+					t.Fatalf("the need mask of %q rejects %v, which it matches", s, labels)
+				}
+				if seen[uint32(i)] > 0 {
+					masked++
+				}
 			}
 			if progs[i].matches(ls) != s.Matches(selector.Map(labels)) {
 				t.Fatalf("program of %q disagrees on %v", s, labels)
@@ -68,6 +81,9 @@ func TestLabelIndexCandidatesCoverMatches(t *testing.T) {
 	}
 	if pruned < total/4 {
 		t.Errorf("the index pruned only %d of %d pairs", pruned, total)
+	}
+	if masked == 0 {
+		t.Errorf("need masks dropped none of %d candidates", candidates)
 	}
 	e = idx.edit()
 	for i, p := range places {
@@ -119,7 +135,7 @@ func TestChoosePlacement(t *testing.T) {
 		{`app starts with "w"`, placeKey, "app", nil},
 	}
 	for _, tt := range tests {
-		p := choosePlacement(selector.MustParse(tt.sel), e, pairCount, keyCount)
+		p := choosePlacement(selector.MustParse(tt.sel).Requirements(), e, pairCount, keyCount)
 		if p.mode != tt.mode {
 			t.Errorf("%s: mode %d, want %d", tt.sel, p.mode, tt.mode)
 			continue

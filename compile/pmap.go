@@ -25,6 +25,23 @@ func newPmap[K comparable, V any](hash func(K) uint64) pmap[K, V] {
 	return pmap[K, V]{shards: make([]map[K]V, 1), hash: hash}
 }
 
+// newPmapFor returns an empty map with the shards n keys will need, so
+// that filling it from nothing (a cold compile) grows many small maps
+// instead of rehashing one large one and resharding it at the end.
+func newPmapFor[K comparable, V any](hash func(K) uint64, n int) pmap[K, V] {
+	return pmap[K, V]{shards: make([]map[K]V, shardsFor(n, 1)), hash: hash}
+}
+
+// shardsFor returns the shard count, at least from, that keeps n keys
+// within twice the target shard size.
+func shardsFor(n, from int) int {
+	want := from
+	for want < pmapMaxShards && n > 2*pmapTargetShardSize*want {
+		want *= 2
+	}
+	return want
+}
+
 func (m *pmap[K, V]) shardOf(k K) int {
 	return int(m.hash(k) & uint64(len(m.shards)-1))
 }
@@ -108,11 +125,7 @@ func (e *pmapEdit[K, V]) done() pmap[K, V] {
 	if e.owned == nil {
 		return m
 	}
-	want := len(m.shards)
-	for want < pmapMaxShards && m.n > 2*pmapTargetShardSize*want {
-		want *= 2
-	}
-	if want != len(m.shards) {
+	if want := shardsFor(m.n, len(m.shards)); want != len(m.shards) {
 		m = m.reshard(want)
 	}
 	e.m = pmap[K, V]{}

@@ -20,7 +20,7 @@ type Program struct {
 	// Selectors: one compiled program per distinct selector, by canonical
 	// form, with the label index over their required labels.
 	sels     pvec[*selInfo]
-	progs    pvec[selProg] // sels[i].prog, kept apart so that matching reads one dense array
+	progs    pvec[selCode] // sels[i].prog with its need mask, kept apart so that matching reads one dense array
 	selIDs   pmap[string, uint32]
 	selFree  []uint32
 	selIndex labelIndex
@@ -256,11 +256,15 @@ func (t *resolvedTier) first(pending bool) *policyRec {
 	return t.policies[t.firstEnforced].p
 }
 
-// polRef is a policy in a resolved list, with the summary of its rules in
-// that direction.
+// polRef is a policy in a resolved list with what a walk reads of it in
+// that direction, its rules, their summary and whether it is staged, kept
+// in the list so that a walk touches the policy record itself only for a
+// hit.
 type polRef struct {
-	p   *policyRec
-	sum summary
+	rules  []rule
+	sum    summary
+	staged bool
+	p      *policyRec
 }
 
 // Compile builds the program for a set. It adds the built-in tiers the set
@@ -282,7 +286,20 @@ func Compile(set model.Set) (*Program, error) {
 	set.Policies = slices.DeleteFunc(slices.Clone(set.Policies), func(p model.Policy) bool {
 		return p.Kind.Staged() && p.StagedAction == model.StagedDelete
 	})
-	return empty().apply(model.Change{Upserts: set}, true)
+	return emptyFor(&set).apply(model.Change{Upserts: set}, true)
+}
+
+// emptyFor returns an empty program whose largest maps already have the
+// shards the set will need.
+func emptyFor(set *model.Set) *Program {
+	p := empty()
+	entities := len(set.Endpoints) + len(set.NetworkSets)
+	p.entityIDs = newPmapFor[model.Key, uint32](hashKey, entities)
+	p.classIDs = newPmapFor[string, uint32](hashString, entities)
+	p.addrs.exact = newPmapFor[netip.Addr, []uint32](hashAddr, len(set.Endpoints))
+	p.policies = newPmapFor[model.Key, *policyRec](hashKey, len(set.Policies))
+	p.selIDs = newPmapFor[string, uint32](hashString, len(set.Policies))
+	return p
 }
 
 func empty() *Program {

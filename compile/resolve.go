@@ -122,7 +122,7 @@ func buildTier(pols []ranked, d dirIndex, tr *tierRec, cache *tierCache, key *[]
 		if !p.staged && t.firstEnforced < 0 {
 			t.firstEnforced = int32(len(t.policies))
 		}
-		t.policies = append(t.policies, polRef{p, p.sums[d]})
+		t.policies = append(t.policies, polRef{rules: p.rules[d], sum: p.sums[d], staged: p.staged, p: p})
 		t.staged = t.staged || p.staged
 	}
 	t.classify = newClassifier(t.policies, d)

@@ -180,12 +180,7 @@ func (c *flowCtx) judge(o ownerRef, d dirIndex, tr *model.Trace) model.Direction
 	}
 	dv := model.DirectionVerdict{Enforced: true, Endpoint: o.e.key}
 	if tr == nil {
-		dv.Decision = c.decide(o, d, false, nil)
-		if res := o.cls.res[d]; res != nil && res.staged {
-			dv.Pending = c.decide(o, d, true, nil)
-		} else {
-			dv.Pending = dv.Decision // no staged policy: the same walk
-		}
+		dv.Decision, dv.Pending = c.decideBoth(o, d)
 		return dv
 	}
 	enforced := &recorder{hits: []model.Hit{}}
@@ -196,109 +191,180 @@ func (c *flowCtx) judge(o ownerRef, d dirIndex, tr *model.Trace) model.Direction
 	return dv
 }
 
+// tierResult is what one tier did with a walk.
+type tierResult uint8
+
+const (
+	tierNext    tierResult = iota // on to the next tier: a Pass, or no policy of the walk applies
+	tierDecided                   // an Allow or Deny rule, or the tier's Deny default
+)
+
 // decide is SPEC 4 for one endpoint and direction: the applicable tiers in
 // order, then the endpoint's profiles. With pending set, staged policies
 // take part in their sorted place; otherwise a tier whose applicable
 // policies are all staged is skipped.
 func (c *flowCtx) decide(o ownerRef, d dirIndex, pending bool, rec *recorder) model.Decision {
 	if res := o.cls.res[d]; res != nil {
-	tiers:
 		for ti := range res.tiers {
-			t := &res.tiers[ti]
-			if rec == nil && t.classify != nil {
-				// A large tier, without a trace to record: the classifier
-				// finds the rule the loop below would.
-				first := t.first(pending)
-				if first == nil {
-					continue
-				}
-				switch out, h := c.classified(t, pending); out {
-				case outAllow:
-					return model.Decision{Allowed: true, Hit: h}
-				case outDeny:
-					return model.Decision{Hit: h}
-				case outPass:
-					continue tiers
-				}
-				if !t.pass {
-					return model.Decision{Hit: first.hit(-1, model.HitDeny)}
-				}
-				continue
+			if r, dec := c.walkTier(&res.tiers[ti], d, pending, rec); r == tierDecided {
+				return dec
 			}
-			// The default action is attributed to the first applicable
-			// policy evaluated, as Calico's flow logs attribute it.
-			var first *policyRec
-			for _, ref := range t.policies {
-				p := ref.p
-				if p.staged && !pending {
-					continue
-				}
-				if first == nil {
-					first = p
-				}
-				if !ref.sum.admits(c.sumProto, c.sumFam, c.sumPort) {
-					continue // no rule of p can match this flow
-				}
-				rules := p.rules[d]
-				for i := range rules {
-					r := &rules[i]
-					if !c.matches(r) {
-						continue
-					}
-					switch r.verb {
-					case calico.VerbLog:
-						rec.log(p.hit(int(r.index), model.HitLog))
-					case calico.VerbAllow:
-						h := p.hit(int(r.index), model.HitAllow)
-						rec.hit(h)
-						return model.Decision{Allowed: true, Hit: h}
-					case calico.VerbDeny:
-						h := p.hit(int(r.index), model.HitDeny)
-						rec.hit(h)
-						return model.Decision{Hit: h}
-					case calico.VerbPass:
-						rec.hit(p.hit(int(r.index), model.HitPass))
-						continue tiers
-					}
-				}
-			}
-			if first == nil {
-				continue // only staged policies apply: the enforced walk skips the tier
-			}
-			if t.pass {
-				rec.hit(first.hit(-1, model.HitPass))
-				continue
-			}
-			h := first.hit(-1, model.HitDeny)
-			rec.hit(h)
-			return model.Decision{Hit: h}
 		}
 	}
-	if o.e.endpoint != nil {
-		for _, pid := range o.e.labelProfiles {
-			prof := c.p.profiles.get(pid)
-			if prof == nil {
-				continue // a missing profile is skipped, as in Felix
+	return c.walkProfiles(o, d, rec)
+}
+
+// decideBoth returns the enforced and the pending decision of decide
+// without a trace, walking both at once: a tier without staged policies
+// treats the two walks alike, so it is evaluated once for both, and so are
+// the profiles. Only tiers holding staged policies are walked twice.
+func (c *flowCtx) decideBoth(o ownerRef, d dirIndex) (enforced, pending model.Decision) {
+	res := o.cls.res[d]
+	if res == nil || !res.staged {
+		enforced = c.decide(o, d, false, nil)
+		return enforced, enforced
+	}
+	enfDone, penDone := false, false
+	for ti := range res.tiers {
+		t := &res.tiers[ti]
+		if !t.staged {
+			if r, dec := c.walkTier(t, d, false, nil); r == tierDecided {
+				if !enfDone {
+					enforced, enfDone = dec, true
+				}
+				if !penDone {
+					pending, penDone = dec, true
+				}
 			}
-			rules := prof.rules[d]
-			for i := range rules {
-				r := &rules[i]
-				if !c.matches(r) {
-					continue
+		} else {
+			if !enfDone {
+				if r, dec := c.walkTier(t, d, false, nil); r == tierDecided {
+					enforced, enfDone = dec, true
 				}
-				switch r.verb {
-				case calico.VerbLog:
-					rec.log(prof.hit(int(r.index), model.HitLog))
-				case calico.VerbAllow:
-					h := prof.hit(int(r.index), model.HitAllow)
-					rec.hit(h)
-					return model.Decision{Allowed: true, Hit: h}
-				default:
-					// SPEC 7: Pass in a profile has no next tier and denies.
-					h := prof.hit(int(r.index), model.HitDeny)
-					rec.hit(h)
-					return model.Decision{Hit: h}
+			}
+			if !penDone {
+				if r, dec := c.walkTier(t, d, true, nil); r == tierDecided {
+					pending, penDone = dec, true
 				}
+			}
+		}
+		if enfDone && penDone {
+			return enforced, pending
+		}
+	}
+	last := c.walkProfiles(o, d, nil)
+	if !enfDone {
+		enforced = last
+	}
+	if !penDone {
+		pending = last
+	}
+	return enforced, pending
+}
+
+// walkTier walks one tier of a resolved list: its policies in order (the
+// staged ones only when pending), each rule until one decides. A Pass rule,
+// a Pass default or a tier with no policy for this walk sends the walk on;
+// an Allow, a Deny or the Deny default decides it.
+func (c *flowCtx) walkTier(t *resolvedTier, d dirIndex, pending bool, rec *recorder) (tierResult, model.Decision) {
+	if rec == nil && t.classify != nil {
+		// A large tier, without a trace to record: the classifier finds
+		// the rule the loop below would.
+		first := t.first(pending)
+		if first == nil {
+			return tierNext, model.Decision{}
+		}
+		switch out, h := c.classified(t, pending); out {
+		case outAllow:
+			return tierDecided, model.Decision{Allowed: true, Hit: h}
+		case outDeny:
+			return tierDecided, model.Decision{Hit: h}
+		case outPass:
+			return tierNext, model.Decision{}
+		}
+		if !t.pass {
+			return tierDecided, model.Decision{Hit: first.hit(-1, model.HitDeny)}
+		}
+		return tierNext, model.Decision{}
+	}
+	// The default action is attributed to the first applicable policy
+	// evaluated, as Calico's flow logs attribute it.
+	var first *policyRec
+	for _, ref := range t.policies {
+		p := ref.p
+		if ref.staged && !pending {
+			continue
+		}
+		if first == nil {
+			first = p
+		}
+		if !ref.sum.admits(c.sumProto, c.sumFam, c.sumPort) {
+			continue // no rule of p can match this flow
+		}
+		rules := ref.rules
+		for i := range rules {
+			r := &rules[i]
+			if !c.matches(r) {
+				continue
+			}
+			switch r.verb {
+			case calico.VerbLog:
+				rec.log(p.hit(int(r.index), model.HitLog))
+			case calico.VerbAllow:
+				h := p.hit(int(r.index), model.HitAllow)
+				rec.hit(h)
+				return tierDecided, model.Decision{Allowed: true, Hit: h}
+			case calico.VerbDeny:
+				h := p.hit(int(r.index), model.HitDeny)
+				rec.hit(h)
+				return tierDecided, model.Decision{Hit: h}
+			case calico.VerbPass:
+				rec.hit(p.hit(int(r.index), model.HitPass))
+				return tierNext, model.Decision{}
+			}
+		}
+	}
+	if first == nil {
+		return tierNext, model.Decision{} // only staged policies apply: the enforced walk skips the tier
+	}
+	if t.pass {
+		rec.hit(first.hit(-1, model.HitPass))
+		return tierNext, model.Decision{}
+	}
+	h := first.hit(-1, model.HitDeny)
+	rec.hit(h)
+	return tierDecided, model.Decision{Hit: h}
+}
+
+// walkProfiles walks the endpoint's profiles in order, after every tier
+// has passed it on; the end of them is the end of profiles.
+func (c *flowCtx) walkProfiles(o ownerRef, d dirIndex, rec *recorder) model.Decision {
+	if o.e.endpoint == nil {
+		return model.Decision{EndOfProfiles: true}
+	}
+	for _, pid := range o.e.labelProfiles {
+		prof := c.p.profiles.get(pid)
+		if prof == nil {
+			continue // a missing profile is skipped, as in Felix
+		}
+		rules := prof.rules[d]
+		for i := range rules {
+			r := &rules[i]
+			if !c.matches(r) {
+				continue
+			}
+			switch r.verb {
+			case calico.VerbLog:
+				rec.log(prof.hit(int(r.index), model.HitLog))
+			case calico.VerbAllow:
+				h := prof.hit(int(r.index), model.HitAllow)
+				rec.hit(h)
+				return model.Decision{Allowed: true, Hit: h}
+			default:
+				// SPEC 7: Pass in a profile has no next tier and denies.
+				h := prof.hit(int(r.index), model.HitDeny)
+				rec.hit(h)
+				return model.Decision{Hit: h}
 			}
 		}
 	}

@@ -297,16 +297,18 @@ func directionProbe(r *rand.Rand, set model.Set, f model.Flow) probe {
 }
 
 func inlineEndpoint(r *rand.Rand, set model.Set) *model.Endpoint {
-	var pods []model.Endpoint
-	for _, ep := range set.Endpoints {
-		if ep.Kind == model.WorkloadEndpoint {
-			pods = append(pods, ep)
+	// Indexes only: copying every endpoint for each probe would cost more
+	// than the probe.
+	var pods []int
+	for i := range set.Endpoints {
+		if set.Endpoints[i].Kind == model.WorkloadEndpoint {
+			pods = append(pods, i)
 		}
 	}
 	if len(pods) == 0 || r.IntN(4) == 0 {
 		return nil
 	}
-	ep := pods[r.IntN(len(pods))]
+	ep := set.Endpoints[pods[r.IntN(len(pods))]]
 	switch r.IntN(3) {
 	case 1:
 		// Relabelled: it stands in for the registered one.

@@ -46,6 +46,9 @@ func NewCluster(p ClusterParams) Cluster {
 	for i, t := range b.set.Tiers {
 		tiers[i] = t.Name
 	}
+	if p.GlobalPolicies > 0 {
+		pg.globalsLeft = p.GlobalPolicies
+	}
 	for range p.Policies {
 		policies = append(policies, pg.randomPolicy(tiers))
 	}

@@ -375,3 +375,35 @@ func itoa(n int) string {
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
 }
+
+// TestGlobalPoliciesBound checks that GlobalPolicies bounds the random
+// global policies, leaving the fixed and coverage ones, and that
+// LargeClusterParams sets the bound.
+func TestGlobalPoliciesBound(t *testing.T) {
+	globals := func(p workload.ClusterParams) int {
+		n := 0
+		for _, pol := range workload.NewCluster(p).Set.Policies {
+			if !pol.Kind.Namespaced() {
+				n++
+			}
+		}
+		return n
+	}
+	p := workload.DefaultClusterParams(200)
+	p.Policies = 0
+	fixed := globals(p)
+	p.Policies = 300
+	unbounded := globals(p)
+	p.GlobalPolicies = 7
+	bounded := globals(p)
+	if unbounded <= fixed+7 {
+		t.Fatalf("without a bound only %d of 300 random policies were global; the test needs more", unbounded-fixed)
+	}
+	if bounded != fixed+7 {
+		t.Errorf("GlobalPolicies 7: %d global policies, want the %d fixed ones and 7 random", bounded, fixed)
+	}
+	large := workload.LargeClusterParams(20_000)
+	if large.Policies != 2_000 || large.GlobalPolicies != 120 {
+		t.Errorf("LargeClusterParams(20000): %d policies, %d global, want 2000 and 120", large.Policies, large.GlobalPolicies)
+	}
+}

@@ -25,6 +25,12 @@ type ClusterParams struct {
 	// that cover each selector form and rule criterion and to the
 	// Kubernetes NetworkPolicies written per application.
 	Policies int
+	// GlobalPolicies bounds how many of the random policies are global
+	// (GlobalNetworkPolicy or StagedGlobalNetworkPolicy); once it is
+	// reached a global kind drawn becomes the namespaced one. Zero or
+	// negative means no bound. The fixed and coverage policies, which hold
+	// every global kind, do not count.
+	GlobalPolicies int
 	// NetworkSets is the number of network sets, global and namespaced
 	// (at least 4, so that their CIDRs can cover every prefix length).
 	NetworkSets int
@@ -42,7 +48,8 @@ type ClusterParams struct {
 
 // DefaultClusterParams returns parameters for a cluster of about the given
 // number of pods, shaped like a mid-sized production cluster: a namespace
-// per 25 pods, up to four replicas, a random policy per four pods, a
+// per 25 pods, up to four replicas, a random policy per four pods (with no
+// bound on the global ones, so that small clusters exercise them all), a
 // network set per ten, a node per twenty, a third of the deployments dual
 // stack and ten flows per pod.
 func DefaultClusterParams(endpoints int) ClusterParams {
@@ -58,6 +65,22 @@ func DefaultClusterParams(endpoints int) ClusterParams {
 		DualStack:     0.35,
 		Flows:         10 * endpoints,
 	}
+}
+
+// LargeClusterParams returns parameters for a cluster of about the given
+// number of pods shaped like a large production cluster, the shape the
+// benchmarks measure: DefaultClusterParams, but with a random Calico
+// policy per ten pods (10,000 at 100,000 pods, besides the Kubernetes
+// NetworkPolicy each application has) of which at most 100 plus one per
+// thousand pods are global. Global policies are written by a platform
+// team and stay in the hundreds however many applications a cluster
+// holds; without that bound each pod of a large cluster would have
+// hundreds of applicable policies, which no real cluster has.
+func LargeClusterParams(endpoints int) ClusterParams {
+	p := DefaultClusterParams(endpoints)
+	p.Policies = max(8, endpoints/10)
+	p.GlobalPolicies = 100 + endpoints/1000
+	return p
 }
 
 // normalised returns the parameters with every count raised to its

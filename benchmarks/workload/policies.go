@@ -14,10 +14,14 @@ import (
 type policyGen struct {
 	*ruleGen
 	taken map[model.Key]bool
+	// globalsLeft is how many more random policies may be global; past
+	// it a global kind drawn becomes its namespaced counterpart. Negative
+	// means no bound.
+	globalsLeft int
 }
 
 func newPolicyGen(r *rng, w *world, existing []model.Policy) *policyGen {
-	g := &policyGen{ruleGen: &ruleGen{r: r, w: w}, taken: map[model.Key]bool{}}
+	g := &policyGen{ruleGen: &ruleGen{r: r, w: w}, taken: map[model.Key]bool{}, globalsLeft: -1}
 	for i := range existing {
 		g.taken[writtenKey(&existing[i])] = true
 	}
@@ -91,6 +95,16 @@ func (g *policyGen) randomPolicy(tiers []string) model.Policy {
 	r := g.r
 	kind := []model.Kind{model.KindGlobalNetworkPolicy, model.KindNetworkPolicy,
 		model.KindStagedGlobalNetworkPolicy, model.KindStagedNetworkPolicy}[r.weighted(30, 40, 10, 10)]
+	if !kind.Namespaced() {
+		switch {
+		case g.globalsLeft == 0 && kind.Staged():
+			kind = model.KindStagedNetworkPolicy
+		case g.globalsLeft == 0:
+			kind = model.KindNetworkPolicy
+		case g.globalsLeft > 0:
+			g.globalsLeft--
+		}
+	}
 	tier := pick(r, tiers)
 	if slices.Contains(tiers, model.TierDefault) && r.chance(0.3) {
 		tier = model.TierDefault

@@ -100,18 +100,26 @@ type side struct {
 	serviceMissing bool
 }
 
+// ruleEnv is what preparing rules needs from the whole set: the services
+// rules may name, and the namespace clauses already parsed (every rule
+// side of a namespaced policy is scoped by one).
+type ruleEnv struct {
+	services map[model.Key]*model.Service
+	clauses  calico.NamespaceClauses
+}
+
 // compileRules prepares a policy's or profile's rules. ns is the policy's
 // namespace ("" for global policies and profiles): it scopes peer
 // selectors and is the namespace of a service named without one.
-func compileRules(rules []model.Rule, ns string, services map[model.Key]*model.Service) ([]*rule, error) {
+func compileRules(rules []model.Rule, ns string, env *ruleEnv) ([]*rule, error) {
 	out := make([]*rule, len(rules))
 	for i := range rules {
 		r := &rules[i]
-		src, err := compileSide(&r.Source, ns, services)
+		src, err := compileSide(&r.Source, ns, env)
 		if err != nil {
 			return nil, fmt.Errorf("rule %d: source: %w", i, err)
 		}
-		dst, err := compileSide(&r.Destination, ns, services)
+		dst, err := compileSide(&r.Destination, ns, env)
 		if err != nil {
 			return nil, fmt.Errorf("rule %d: destination: %w", i, err)
 		}
@@ -120,8 +128,8 @@ func compileRules(rules []model.Rule, ns string, services map[model.Key]*model.S
 	return out, nil
 }
 
-func compileSide(er *model.EntityRule, ns string, services map[model.Key]*model.Service) (side, error) {
-	pos, neg, err := calico.PeerSelectors(er, ns, nil)
+func compileSide(er *model.EntityRule, ns string, env *ruleEnv) (side, error) {
+	pos, neg, err := calico.PeerSelectors(er, ns, &env.clauses)
 	if err != nil {
 		return side{}, err
 	}
@@ -133,7 +141,7 @@ func compileSide(er *model.EntityRule, ns string, services map[model.Key]*model.
 			// its Felix path looks up "/<name>" and finds nothing.
 			svcNS = ns
 		}
-		s.service = services[model.Key{Kind: model.ResourceService, Namespace: svcNS, Name: sm.Name}]
+		s.service = env.services[model.Key{Kind: model.ResourceService, Namespace: svcNS, Name: sm.Name}]
 		s.serviceMissing = s.service == nil
 	}
 	return s, nil

@@ -43,6 +43,7 @@ func New(set model.Set) (*Evaluator, error) {
 		services[s.Key()] = &s
 	}
 
+	env := &ruleEnv{services: services}
 	tiers := make(map[string]*tier, len(set.Tiers))
 	var all []*tier
 	for _, t := range slices.Clone(set.Tiers) {
@@ -59,11 +60,11 @@ func New(set model.Set) (*Evaluator, error) {
 		if e.profiles[p.Name] != nil {
 			return nil, fmt.Errorf("profile %q is defined twice", p.Name)
 		}
-		ingress, err := compileRules(p.Ingress, "", services)
+		ingress, err := compileRules(p.Ingress, "", env)
 		if err != nil {
 			return nil, fmt.Errorf("profile %q: ingress %w", p.Name, err)
 		}
-		egress, err := compileRules(p.Egress, "", services)
+		egress, err := compileRules(p.Egress, "", env)
 		if err != nil {
 			return nil, fmt.Errorf("profile %q: egress %w", p.Name, err)
 		}
@@ -80,7 +81,7 @@ func New(set model.Set) (*Evaluator, error) {
 			return nil, fmt.Errorf("%s is defined twice", p.Key())
 		}
 		seen[p.Key()] = true
-		compiled, err := compilePolicy(&p, tiers, services)
+		compiled, err := compilePolicy(&p, tiers, env)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.Key(), err)
 		}
@@ -100,7 +101,7 @@ func New(set model.Set) (*Evaluator, error) {
 	return e, nil
 }
 
-func compilePolicy(p *model.Policy, tiers map[string]*tier, services map[model.Key]*model.Service) (*policy, error) {
+func compilePolicy(p *model.Policy, tiers map[string]*tier, env *ruleEnv) (*policy, error) {
 	tierName := p.Tier
 	if tierName == "" {
 		tierName = model.TierDefault
@@ -116,11 +117,11 @@ func compilePolicy(p *model.Policy, tiers map[string]*tier, services map[model.K
 	if p.Kind.Namespaced() {
 		ns = p.Namespace
 	}
-	ingress, err := compileRules(p.Ingress, ns, services)
+	ingress, err := compileRules(p.Ingress, ns, env)
 	if err != nil {
 		return nil, fmt.Errorf("ingress %w", err)
 	}
-	egress, err := compileRules(p.Egress, ns, services)
+	egress, err := compileRules(p.Egress, ns, env)
 	if err != nil {
 		return nil, fmt.Errorf("egress %w", err)
 	}

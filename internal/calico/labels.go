@@ -29,25 +29,33 @@ const (
 // applies, nil for a profile that does not exist.
 func EndpointLabels(ep *model.Endpoint, profileLabels func(name string) map[string]string) map[string]string {
 	labels := make(map[string]string, len(ep.Labels)+3)
+	VisitEndpointLabels(ep, profileLabels, firstWins(labels))
+	return labels
+}
+
+// VisitEndpointLabels calls yield with the labels EndpointLabels returns,
+// without building a map: highest precedence first, so that a key may come
+// more than once and its first value is the one that counts. Calico's
+// conversion writes the labels it adds after copying the pod's, so they
+// overwrite a label of the same key the pod carries itself; the pod's own
+// then win over its profiles', and an earlier profile over a later one.
+func VisitEndpointLabels(ep *model.Endpoint, profileLabels func(name string) map[string]string, yield func(key, value string)) {
+	if ep.Namespace != "" {
+		yield(LabelNamespace, ep.Namespace)
+	}
+	if ep.Orchestrator != "" {
+		yield(LabelOrchestrator, ep.Orchestrator)
+	}
+	if ep.ServiceAccount != "" {
+		yield(LabelServiceAccount, ep.ServiceAccount)
+	}
 	for k, v := range ep.Labels {
 		if strings.HasPrefix(k, PrefixNamespace) || strings.HasPrefix(k, PrefixServiceAccount) {
 			continue
 		}
-		labels[k] = v
+		yield(k, v)
 	}
-	// Calico's conversion writes these after copying the pod's labels, so
-	// they overwrite a label of the same key the pod carries itself.
-	if ep.Namespace != "" {
-		labels[LabelNamespace] = ep.Namespace
-	}
-	if ep.Orchestrator != "" {
-		labels[LabelOrchestrator] = ep.Orchestrator
-	}
-	if ep.ServiceAccount != "" {
-		labels[LabelServiceAccount] = ep.ServiceAccount
-	}
-	inherit(labels, ep.Profiles, profileLabels)
-	return labels
+	visitProfiles(ep.Profiles, profileLabels, yield)
 }
 
 // NetworkSetLabels returns a network set's labels as rule selectors see
@@ -56,15 +64,30 @@ func EndpointLabels(ep *model.Endpoint, profileLabels func(name string) map[stri
 // kns.<namespace>, which is how namespace selectors reach it.
 func NetworkSetLabels(ns *model.NetworkSet, profileLabels func(name string) map[string]string) map[string]string {
 	labels := make(map[string]string, len(ns.Labels)+1)
-	for k, v := range ns.Labels {
-		labels[k] = v
-	}
-	if ns.Namespace == "" {
-		return labels
-	}
-	labels[LabelNamespace] = ns.Namespace
-	inherit(labels, NetworkSetProfiles(ns), profileLabels)
+	VisitNetworkSetLabels(ns, profileLabels, firstWins(labels))
 	return labels
+}
+
+// VisitNetworkSetLabels calls yield with the labels NetworkSetLabels
+// returns, highest precedence first, as VisitEndpointLabels does.
+func VisitNetworkSetLabels(ns *model.NetworkSet, profileLabels func(name string) map[string]string, yield func(key, value string)) {
+	if ns.Namespace != "" {
+		yield(LabelNamespace, ns.Namespace)
+	}
+	for k, v := range ns.Labels {
+		yield(k, v)
+	}
+	visitProfiles(NetworkSetProfiles(ns), profileLabels, yield)
+}
+
+// firstWins returns a yield function keeping the first value of each key
+// in labels.
+func firstWins(labels map[string]string) func(key, value string) {
+	return func(k, v string) {
+		if _, taken := labels[k]; !taken {
+			labels[k] = v
+		}
+	}
 }
 
 // NetworkSetProfiles names the profiles a network set inherits from: none
@@ -76,15 +99,12 @@ func NetworkSetProfiles(ns *model.NetworkSet) []string {
 	return []string{NamespaceProfilePrefix + ns.Namespace}
 }
 
-// inherit adds the labels the named profiles apply, in order, without
-// overwriting a key already present. A profile that does not exist gives
-// nothing, as in Felix, where the endpoint simply has no such parent yet.
-func inherit(labels map[string]string, profiles []string, profileLabels func(name string) map[string]string) {
+// visitProfiles yields the labels the named profiles apply, in order. A
+// profile that does not exist gives none.
+func visitProfiles(profiles []string, profileLabels func(name string) map[string]string, yield func(key, value string)) {
 	for _, name := range profiles {
 		for k, v := range profileLabels(name) {
-			if _, taken := labels[k]; !taken {
-				labels[k] = v
-			}
+			yield(k, v)
 		}
 	}
 }
