@@ -76,6 +76,8 @@ type txn struct {
 	policiesChanged bool
 	pairCount       *pmapEdit[uint64, int32]
 	keyCount        *pmapEdit[uint32, int32]
+	pairDelta       map[uint64]int32 // changes to pairCount not yet flushed
+	keyDelta        map[uint32]int32 // likewise for keyCount
 	profileIDs      *pmapEdit[string, uint32]
 	profiles        *pvecEdit[*profileRec]
 	// relabelProfiles are profiles whose labels changed: entities
@@ -100,7 +102,7 @@ type txn struct {
 	freshEnts   map[uint32]bool
 	labelBuf    []label // reused while computing labels
 	classes     *pvecEdit[*class]
-	classIDs    *pmapEdit[string, uint32]
+	classIDs    *pmapEdit[uint64, []uint32]
 	classFree   []uint32
 	ownedClass  map[uint32]bool
 	newClasses  map[uint32]bool
@@ -141,6 +143,8 @@ func (p *Program) begin(cold bool, entities int) *txn {
 		policies:        p.policies.edit(),
 		pairCount:       p.pairCount.edit(),
 		keyCount:        p.keyCount.edit(),
+		pairDelta:       map[uint64]int32{},
+		keyDelta:        map[uint32]int32{},
 		profileIDs:      p.profileIDs.edit(),
 		profiles:        p.profiles.edit(),
 		relabelProfiles: map[uint32]bool{},
@@ -157,8 +161,8 @@ func (p *Program) begin(cold bool, entities int) *txn {
 		classes:         p.classes.edit(),
 		classIDs:        p.classIDs.edit(),
 		classFree:       slices.Clone(p.classFree),
-		ownedClass:      map[uint32]bool{},
-		newClasses:      map[uint32]bool{},
+		ownedClass:      make(map[uint32]bool, entities),
+		newClasses:      make(map[uint32]bool, entities),
 		deadClasses:     map[uint32]bool{},
 		namespaces:      p.namespaces.edit(),
 		serviceAccounts: p.serviceAccounts.edit(),
@@ -591,7 +595,7 @@ func (t *txn) entitySlot(key model.Key) (id uint32, old *entity) {
 // the caller may not modify it afterwards.
 func (t *txn) upsertEndpoint(ep *model.Endpoint) {
 	id, old := t.entitySlot(ep.Key())
-	e := &entity{key: ep.Key(), kind: kindWorkload, endpoint: ep, ports: ep.Ports, class: noClass}
+	e := &entity{kind: kindWorkload, endpoint: ep, class: noClass}
 	if ep.Kind == model.HostEndpoint {
 		e.kind = kindHost
 	}
@@ -603,7 +607,7 @@ func (t *txn) upsertEndpoint(ep *model.Endpoint) {
 
 func (t *txn) upsertNetworkSet(ns *model.NetworkSet) {
 	id, old := t.entitySlot(ns.Key())
-	e := &entity{key: ns.Key(), kind: kindNetworkSet, netset: ns, class: noClass}
+	e := &entity{kind: kindNetworkSet, netset: ns, class: noClass}
 	for _, name := range calico.NetworkSetProfiles(ns) {
 		e.labelProfiles = append(e.labelProfiles, t.profileID(name))
 	}
@@ -679,7 +683,7 @@ func (t *txn) dropEntity(id uint32) {
 		t.releaseClass(e.class)
 	}
 	t.entities.set(id, nil)
-	t.entityIDs.del(e.key)
+	t.entityIDs.del(e.key())
 	delete(t.relabel, id)
 	t.freedEnts = append(t.freedEnts, id)
 }
@@ -739,10 +743,13 @@ func (t *txn) ownClass(id uint32) *class {
 // acquireClass returns the class of a label set, creating it if no entity
 // has those labels yet.
 func (t *txn) acquireClass(ls labelSet) uint32 {
-	sig := ls.signature()
-	if id, ok := t.classIDs.get(sig); ok {
-		t.ownClass(id).refs++
-		return id
+	h := ls.hash()
+	ids, _ := t.classIDs.get(h)
+	for _, id := range ids {
+		if t.classes.get(id).labels.equal(ls) {
+			t.ownClass(id).refs++
+			return id
+		}
 	}
 	var id uint32
 	if n := len(t.classFree); n > 0 {
@@ -751,31 +758,49 @@ func (t *txn) acquireClass(ls labelSet) uint32 {
 	} else {
 		id = t.classes.push(nil)
 	}
-	t.classes.set(id, &class{labels: ls, sig: sig, refs: 1})
+	t.classes.set(id, &class{labels: ls, refs: 1})
 	t.countLabels(ls, 1)
 	t.ownedClass[id] = true
-	t.classIDs.set(sig, id)
+	// The list may be shared with an older program: never append in place.
+	t.classIDs.set(h, append(slices.Clip(ids), id))
 	t.newClasses[id] = true
 	return id
 }
 
 // countLabels adds delta to the class counts of every label and key of ls.
+// The deltas gather in plain maps, a few increments per class, and reach
+// the persistent counts once per label in flushCounts.
 func (t *txn) countLabels(ls labelSet, delta int32) {
 	for _, l := range ls {
-		pk := pairKey(l.key, l.val)
-		n, _ := t.pairCount.get(pk)
-		if n += delta; n == 0 {
+		t.pairDelta[pairKey(l.key, l.val)] += delta
+		t.keyDelta[l.key] += delta
+	}
+}
+
+// flushCounts adds the gathered deltas to the counts.
+func (t *txn) flushCounts() {
+	for pk, d := range t.pairDelta {
+		if d == 0 {
+			continue
+		}
+		if n, _ := t.pairCount.get(pk); n+d == 0 {
 			t.pairCount.del(pk)
 		} else {
-			t.pairCount.set(pk, n)
-		}
-		k, _ := t.keyCount.get(l.key)
-		if k += delta; k == 0 {
-			t.keyCount.del(l.key)
-		} else {
-			t.keyCount.set(l.key, k)
+			t.pairCount.set(pk, n+d)
 		}
 	}
+	for k, d := range t.keyDelta {
+		if d == 0 {
+			continue
+		}
+		if n, _ := t.keyCount.get(k); n+d == 0 {
+			t.keyCount.del(k)
+		} else {
+			t.keyCount.set(k, n+d)
+		}
+	}
+	clear(t.pairDelta)
+	clear(t.keyDelta)
 }
 
 func (t *txn) releaseClass(id uint32) {

@@ -232,8 +232,8 @@ func (c *flowCtx) collectPeers(cl *classifier, dst bool, l *peerList) {
 	}
 	_, addr := c.side(dst)
 	for _, e := range c.inline {
-		if slices.Contains(e.owned, addr) {
-			visit(e.cls)
+		if slices.Contains(e.inline.owned, addr) {
+			visit(e.inline.cls)
 		}
 	}
 	if addr.IsValid() && addr.Zone() == "" {

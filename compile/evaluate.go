@@ -110,20 +110,21 @@ func (c *flowCtx) addInline(src, dst *model.Endpoint) (ownerRef, ownerRef) {
 // selectors; a label set some registered entity has reuses that entity's
 // class.
 func (p *Program) inlineEntity(ep *model.Endpoint, addr netip.Addr) ownerRef {
-	e := &entity{key: ep.Key(), kind: kindWorkload, endpoint: ep, ports: ep.Ports, owned: ep.Addresses}
+	in := &inlineOwner{owned: ep.Addresses}
+	e := &entity{kind: kindWorkload, endpoint: ep, inline: in}
 	if ep.Kind == model.HostEndpoint {
 		e.kind = kindHost
 	}
-	if addr.IsValid() && !slices.Contains(e.owned, addr) {
-		e.owned = append(slices.Clip(e.owned), addr)
+	if addr.IsValid() && !slices.Contains(in.owned, addr) {
+		in.owned = append(slices.Clip(in.owned), addr)
 	}
 	for _, name := range ep.Profiles {
 		if id, ok := p.profileIDs.get(name); ok {
 			e.labelProfiles = append(e.labelProfiles, id)
 		}
 	}
-	e.cls = p.classOf(calico.EndpointLabels(ep, p.profileLabels))
-	return ownerRef{e, e.cls}
+	in.cls = p.classOf(calico.EndpointLabels(ep, p.profileLabels))
+	return ownerRef{e, in.cls}
 }
 
 func (p *Program) profileLabels(name string) map[string]string {
@@ -157,7 +158,7 @@ func (p *Program) classOf(labels map[string]string) *class {
 	}
 	sortLabels(ls)
 	if known {
-		if id, ok := p.classIDs.get(ls.signature()); ok {
+		if id, ok := findClass(p.classIDs, &p.classes, ls); ok {
 			return p.classes.get(id)
 		}
 	}
@@ -177,14 +178,14 @@ func (p *Program) classOf(labels map[string]string) *class {
 func (p *Program) Owners(addr netip.Addr) []model.Key {
 	var out []model.Key
 	for _, id := range p.addrs.exactOwners(addr) {
-		out = append(out, p.entities.get(id).key)
+		out = append(out, p.entities.get(id).key())
 	}
 	seen := map[uint32]bool{}
 	p.addrs.netOwners(addr, func(ids []uint32) bool {
 		for _, id := range ids {
 			if !seen[id] {
 				seen[id] = true
-				out = append(out, p.entities.get(id).key)
+				out = append(out, p.entities.get(id).key())
 			}
 		}
 		return true

@@ -25,6 +25,7 @@ func (t *txn) finish() *Program {
 	t.completeNewClasses()
 	t.gatherPeerNets()
 	t.collectClasses()
+	t.flushCounts()
 	return t.program()
 }
 
@@ -53,7 +54,7 @@ func (t *txn) relabelEntities() {
 	for _, id := range ids {
 		e := t.entities.get(id)
 		ls := t.entityLabels(e)
-		if e.class != noClass && t.classes.get(e.class).sig == ls.signature() {
+		if e.class != noClass && t.classes.get(e.class).labels.equal(ls) {
 			continue
 		}
 		if e.netset != nil && e.class != noClass {
@@ -108,6 +109,7 @@ func (t *txn) entityLabels(e *entity) labelSet {
 // settleSelectors indexes the selectors this batch created and still uses,
 // and drops those no one uses any more. It returns both lists.
 func (t *txn) settleSelectors() (added, removed []uint32) {
+	t.flushCounts() // placements read them
 	for id := range t.deadSels {
 		info := t.sels.get(id)
 		if info.refs > 0 {
@@ -377,10 +379,27 @@ func (t *txn) collectClasses() {
 		if c.refs > 0 {
 			continue
 		}
-		t.classIDs.del(c.sig)
+		t.forgetClass(id, c.labels)
 		t.countLabels(c.labels, -1)
 		t.classes.set(id, nil)
 		t.classFree = append(t.classFree, id)
+	}
+}
+
+// forgetClass removes class id, with labels ls, from the classes by hash.
+func (t *txn) forgetClass(id uint32, ls labelSet) {
+	h := ls.hash()
+	ids, _ := t.classIDs.get(h)
+	rest := make([]uint32, 0, len(ids))
+	for _, x := range ids {
+		if x != id {
+			rest = append(rest, x)
+		}
+	}
+	if len(rest) == 0 {
+		t.classIDs.del(h)
+	} else {
+		t.classIDs.set(h, rest)
 	}
 }
 

@@ -1,10 +1,6 @@
 package compile
 
-import (
-	"encoding/binary"
-	"slices"
-	"strings"
-)
+import "slices"
 
 // label is one interned label. The value's text rides along because
 // contains, starts with and ends with look inside it, and because a value
@@ -62,16 +58,28 @@ func int64cmp(a, b int64) int {
 	return 0
 }
 
-// signature is a label set's identity as a map key: two label sets with the
-// same signature satisfy exactly the same selectors.
-func (ls labelSet) signature() string {
-	var b strings.Builder
-	b.Grow(8 * len(ls))
-	var buf [8]byte
+// hash is a label set's identity hash: equal label sets (see equal) hash
+// equally. Classes are found by it, with equal settling collisions, so
+// that no class keeps a signature string (a cold compile has as many
+// classes as endpoints).
+func (ls labelSet) hash() uint64 {
+	h := uint64(len(ls))
 	for _, l := range ls {
-		binary.LittleEndian.PutUint32(buf[:4], l.key)
-		binary.LittleEndian.PutUint32(buf[4:], l.val)
-		b.Write(buf[:])
+		h = mix64(h ^ pairKey(l.key, l.val))
 	}
-	return b.String()
+	return h
+}
+
+// equal reports whether two label sets have the same keys and values, and
+// so satisfy exactly the same selectors.
+func (ls labelSet) equal(o labelSet) bool {
+	if len(ls) != len(o) {
+		return false
+	}
+	for i := range ls {
+		if ls[i].key != o[i].key || ls[i].val != o[i].val {
+			return false
+		}
+	}
+	return true
 }

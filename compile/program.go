@@ -40,7 +40,7 @@ type Program struct {
 	netsets     []uint32 // ids of the network-set entities, sorted
 	nextOrdinal uint64
 	classes     pvec[*class]
-	classIDs    pmap[string, uint32] // by label signature
+	classIDs    pmap[uint64, []uint32] // by label set hash
 	classFree   []uint32
 	addrs       addrIndex
 
@@ -178,30 +178,52 @@ const (
 
 // entity is an endpoint or network set: a rule peer by its addresses, and
 // for a workload endpoint the judged side of a flow.
+//
+// A cold compile holds one per endpoint, so it keeps only what cannot be
+// read from the endpoint or network set itself.
 type entity struct {
-	key     model.Key
 	kind    entityKind
-	ordinal uint64 // place in the set's order; the first workload owning an address is judged
 	class   uint32
-	// cls is set instead of class for an endpoint given inline to one
-	// call, whose class may exist only for that call; owned are the
-	// addresses it owns for that call.
-	cls   *class
-	owned []netip.Addr
+	ordinal uint64 // place in the set's order; the first workload owning an address is judged
 
 	endpoint *model.Endpoint   // endpoints
 	netset   *model.NetworkSet // network sets
 	// labelProfiles are the profiles the entity inherits labels from (for
 	// an endpoint, its profiles, walked in order after the tiers).
 	labelProfiles []uint32
-	ports         []model.EndpointPort
+	// inline is set for an endpoint given inline to one call.
+	inline *inlineOwner
+}
+
+// inlineOwner is what an endpoint given inline to one call has instead of
+// a registered class: a class that may exist only for that call, and the
+// addresses it owns for that call.
+type inlineOwner struct {
+	cls   *class
+	owned []netip.Addr
+}
+
+// key returns the entity's resource key.
+func (e *entity) key() model.Key {
+	if e.endpoint != nil {
+		return e.endpoint.Key()
+	}
+	return e.netset.Key()
+}
+
+// ports returns the named ports an endpoint declares; network sets have
+// none.
+func (e *entity) ports() []model.EndpointPort {
+	if e.endpoint == nil {
+		return nil
+	}
+	return e.endpoint.Ports
 }
 
 // class is a label set shared by every entity that has it: the selectors
 // it matches and, per direction, the tiers and policies that apply.
 type class struct {
 	labels  labelSet
-	sig     string
 	refs    int
 	matched []uint32 // ids of every selector the labels match, sorted
 	res     [2]*resolved
@@ -295,7 +317,7 @@ func emptyFor(set *model.Set) *Program {
 	p := empty()
 	entities := len(set.Endpoints) + len(set.NetworkSets)
 	p.entityIDs = newPmapFor[model.Key, uint32](hashKey, entities)
-	p.classIDs = newPmapFor[string, uint32](hashString, entities)
+	p.classIDs = newPmapFor[uint64, []uint32](hashUint64, entities)
 	p.addrs.exact = newPmapFor[netip.Addr, []uint32](hashAddr, len(set.Endpoints))
 	p.policies = newPmapFor[model.Key, *policyRec](hashKey, len(set.Policies))
 	p.selIDs = newPmapFor[string, uint32](hashString, len(set.Policies))
@@ -312,7 +334,7 @@ func empty() *Program {
 		profileIDs:      newPmap[string, uint32](hashString),
 		serviceIDs:      newPmap[model.Key, uint32](hashKey),
 		entityIDs:       newPmap[model.Key, uint32](hashKey),
-		classIDs:        newPmap[string, uint32](hashString),
+		classIDs:        newPmap[uint64, []uint32](hashUint64),
 		addrs:           newAddrIndex(),
 		pairCount:       newPmap[uint64, int32](hashUint64),
 		keyCount:        newPmap[uint32, int32](hashUint32),
@@ -391,12 +413,32 @@ type Stats struct {
 	Policies  int
 }
 
+// classCount counts the classes some entity has.
+func (p *Program) classCount() int {
+	n := 0
+	for _, ids := range p.classIDs.all() {
+		n += len(ids)
+	}
+	return n
+}
+
+// findClass returns the id of the class with exactly the labels ls.
+func findClass(ids pmap[uint64, []uint32], classes *pvec[*class], ls labelSet) (uint32, bool) {
+	list, _ := ids.get(ls.hash())
+	for _, id := range list {
+		if classes.get(id).labels.equal(ls) {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
 // Stats returns the program's counts.
 func (p *Program) Stats() Stats {
 	return Stats{
 		Selectors: p.selIDs.len(),
 		Unindexed: len(p.selIndex.unindexed),
-		Classes:   p.classIDs.len(),
+		Classes:   p.classCount(),
 		Entities:  p.entityIDs.len(),
 		Policies:  p.policies.len(),
 	}

@@ -104,7 +104,7 @@ func (o *owners) count() int {
 
 func (c *flowCtx) shadowed(e *entity) bool {
 	for _, in := range c.inline {
-		if in.key == e.key {
+		if in.endpoint.Key() == e.key() {
 			return true
 		}
 	}
@@ -123,8 +123,8 @@ func (c *flowCtx) judgedAt(dst bool) ownerRef {
 	}
 	_, addr := c.side(dst)
 	for _, e := range c.inline {
-		if e.kind == kindWorkload && slices.Contains(e.owned, addr) {
-			return ownerRef{e, e.cls}
+		if e.kind == kindWorkload && slices.Contains(e.inline.owned, addr) {
+			return ownerRef{e, e.inline.cls}
 		}
 	}
 	return ownerRef{}
@@ -142,7 +142,7 @@ func (c *flowCtx) someOwnerMatches(dst bool, sel uint32) bool {
 	}
 	_, addr := c.side(dst)
 	for _, e := range c.inline {
-		if e.cls.has(sel) && slices.Contains(e.owned, addr) {
+		if e.inline.cls.has(sel) && slices.Contains(e.inline.owned, addr) {
 			return true
 		}
 	}
@@ -178,7 +178,7 @@ func (c *flowCtx) judge(o ownerRef, d dirIndex, tr *model.Trace) model.Direction
 		}
 		return model.DirectionVerdict{}
 	}
-	dv := model.DirectionVerdict{Enforced: true, Endpoint: o.e.key}
+	dv := model.DirectionVerdict{Enforced: true, Endpoint: o.e.key()}
 	if tr == nil {
 		dv.Decision, dv.Pending = c.decideBoth(o, d)
 		return dv
@@ -488,7 +488,7 @@ func (c *flowCtx) namedPortIn(r *rule, s *side, ps *portSet, port uint16, dst bo
 	}
 	_, addr := c.side(dst)
 	for _, e := range c.inline {
-		if slices.Contains(e.owned, addr) && c.declares(ownerRef{e, e.cls}, s, ps, port, proto) {
+		if slices.Contains(e.inline.owned, addr) && c.declares(ownerRef{e, e.inline.cls}, s, ps, port, proto) {
 			return true
 		}
 	}
@@ -501,7 +501,7 @@ func (c *flowCtx) declares(r ownerRef, s *side, ps *portSet, port uint16, proto 
 	if s.need&needPos != 0 && !r.cls.has(s.pos) {
 		return false
 	}
-	for _, ep := range r.e.ports {
+	for _, ep := range r.e.ports() {
 		if ep.Port == port && ep.Protocol == proto && slices.Contains(ps.named, ep.Name) {
 			return true
 		}
