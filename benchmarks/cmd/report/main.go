@@ -13,6 +13,12 @@
 // compiled). -input reads saved `go test -bench` output instead of
 // running the suite. The raw output of a run is kept beside the report
 // (with the extension .txt) so that a report can be regenerated.
+//
+// After a full run, each benchmark with a target the run did not meet is
+// run once more under the CPU profiler (and the heap profiler for a memory
+// target); the top of each profile goes into the report and the whole of
+// it into benchmarks/profiles, to show what limits the target. -profile=false
+// skips this.
 package main
 
 import (
@@ -34,14 +40,15 @@ func main() {
 	out := flag.String("o", "BENCHMARKS.md", "report to write")
 	svg := flag.String("svg", "benchmarks/benchmarks.svg", "plot to write, relative to the report's directory")
 	input := flag.String("input", "", "read go test -bench output from this file instead of running the suite")
+	profile := flag.Bool("profile", true, "after a full run, profile the benchmarks of unmet targets")
 	flag.Parse()
-	if err := run(*short, *benchtime, *out, *svg, *input); err != nil {
+	if err := run(*short, *benchtime, *out, *svg, *input, *profile); err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}
 }
 
-func run(short bool, benchtime, out, svg, input string) error {
+func run(short bool, benchtime, out, svg, input string, profile bool) error {
 	var raw []byte
 	var took time.Duration
 	if input != "" {
@@ -82,8 +89,20 @@ func run(short bool, benchtime, out, svg, input string) error {
 		return fmt.Errorf("no benchmark results in the output")
 	}
 	m := machine(parsed)
+	var profiles []Profile
+	if profile && !short && input == "" {
+		dir := filepath.Join(filepath.Dir(out), "benchmarks", "profiles")
+		if profiles, err = profileUnmet(parsed, dir); err != nil {
+			return err
+		}
+		for i := range profiles {
+			if rel, err := filepath.Rel(filepath.Dir(out), profiles[i].File); err == nil {
+				profiles[i].File = rel
+			}
+		}
+	}
 	var doc bytes.Buffer
-	Write(&doc, parsed, Context{Short: short, Machine: m, Took: took, Plot: svg})
+	Write(&doc, parsed, Context{Short: short, Machine: m, Took: took, Plot: svg, Profiles: profiles})
 	if err := os.WriteFile(out, doc.Bytes(), 0o644); err != nil {
 		return err
 	}

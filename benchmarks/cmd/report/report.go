@@ -24,6 +24,9 @@ type Context struct {
 	Took time.Duration
 	// Plot is the SVG file the report links to.
 	Plot string
+	// Profiles are the profiles of the benchmarks whose targets were not
+	// met.
+	Profiles []Profile
 }
 
 // A target is one of the engine's goals: a figure of a benchmark that
@@ -132,6 +135,19 @@ func Write(w io.Writer, r *Run, c Context) {
 		p("| %s | `%s` | %s | %s |\n", t.what, strings.TrimPrefix(t.bench, "Benchmark"), fig, status)
 	}
 	p("\n")
+
+	if len(c.Profiles) > 0 {
+		p("## What limits the unmet targets\n\n")
+		p("Each benchmark with an unmet target, run once more under the profiler " +
+			"(narrowed to the code the target measures, leaving out the setup that builds its input).\n\n")
+		for _, pr := range c.Profiles {
+			what := "CPU time"
+			if pr.Kind == "heap" {
+				what = "bytes allocated"
+			}
+			p("### `%s`: %s\n\nWhole profile: [%s](%s)\n\n```\n%s\n```\n\n", strings.TrimPrefix(pr.Bench, "Benchmark"), what, pr.File, pr.File, pr.Top)
+		}
+	}
 
 	p("## Calico on this machine class\n\n| measure | Calico | Verdict | benchmark |\n|---|---|---|---|\n")
 	for _, a := range anchors {

@@ -49,3 +49,54 @@ BenchmarkCompile/coldstart-2 	 1	 4000000000 ns/op	 120 heap-MB	 9 B/op	 9 alloc
 		t.Errorf("plot without cluster figures:\n%s", svg.String())
 	}
 }
+
+func TestBenchPattern(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"BenchmarkCluster/compiled/100k", "^BenchmarkCluster$/^compiled$/^100k$"},
+		{"BenchmarkCompile/coldstart", "^BenchmarkCompile$/^coldstart$"},
+	} {
+		if got := benchPattern(tt.name); got != tt.want {
+			t.Errorf("benchPattern(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// Only unmet targets are profiled, each benchmark once, the heap only for
+// an unmet memory target.
+func TestUnmet(t *testing.T) {
+	run, err := Parse(strings.NewReader(`BenchmarkCluster/compiled/100k-2 	 1000	 5000 ns/op	 0 B/op	 0 allocs/op
+BenchmarkCluster/reference/100k-2 	 10	 50000000 ns/op	 0 B/op	 0 allocs/op
+BenchmarkCompile/coldstart-2 	 1	 4000000000 ns/op	 320 heap-MB	 9 B/op	 9 allocs/op
+BenchmarkRelabel/10000-2 	 1000	 10000 ns/op	 0 B/op	 0 allocs/op
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	benches, memory := unmet(run)
+	want := []string{"BenchmarkCluster/compiled/100k", "BenchmarkCompile/coldstart"}
+	if strings.Join(benches, ",") != strings.Join(want, ",") {
+		t.Errorf("unmet = %v, want %v", benches, want)
+	}
+	if !memory["BenchmarkCompile/coldstart"] || memory["BenchmarkCluster/compiled/100k"] {
+		t.Errorf("memory = %v, want only the cold start", memory)
+	}
+}
+
+func TestProfilesInReport(t *testing.T) {
+	top := pprofTable("File: benchmarks.test\nType: cpu\nTime: 2026\nShowing nodes accounting for 1s\n      flat  flat%   sum%        cum   cum%\n     0.50s 50% 50% 1s 100%  compile.(*flowCtx).decide\n")
+	if strings.Contains(top, "Time:") || !strings.Contains(top, "compile.(*flowCtx).decide") {
+		t.Fatalf("pprofTable kept the wrong lines:\n%s", top)
+	}
+	run, err := Parse(strings.NewReader("BenchmarkCluster/compiled/100k-2 \t 1000\t 5000 ns/op\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	Write(&buf, run, Context{Plot: "p.svg", Profiles: []Profile{{Bench: "BenchmarkCluster/compiled/100k", Kind: "cpu", File: "benchmarks/profiles/Cluster-compiled-100k.cpu.txt", Top: top}}})
+	out := buf.String()
+	for _, want := range []string{"## What limits the unmet targets", "### `Cluster/compiled/100k`: CPU time", "compile.(*flowCtx).decide", "(benchmarks/profiles/Cluster-compiled-100k.cpu.txt)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
