@@ -52,7 +52,7 @@ type txn struct {
 
 	in       *internEdit
 	sels     *pvecEdit[*selInfo]
-	progs    *pvecEdit[selCode]
+	progs    *pvecEdit[selProg]
 	selIDs   *pmapEdit[string, uint32]
 	selFree  []uint32
 	selIndex *labelIndexEdit
@@ -526,11 +526,11 @@ func (t *txn) selector(s *selector.Selector) uint32 {
 		t.selFree = t.selFree[:n-1]
 	} else {
 		id = t.sels.push(nil)
-		t.progs.push(selCode{})
+		t.progs.push(nil)
 	}
 	info := &selInfo{sel: s, prog: compileSelector(s, t.in), refs: 1}
 	t.sels.set(id, info)
-	t.progs.set(id, selCode{prog: info.prog}) // its need mask comes with its placement
+	t.progs.set(id, info.prog)
 	t.ownedSel[id] = true
 	t.selIDs.set(canon, id)
 	t.newSels[id] = true

@@ -121,7 +121,7 @@ func (t *txn) settleSelectors() (added, removed []uint32) {
 		}
 		t.selIDs.del(info.sel.String())
 		t.sels.set(id, nil)
-		t.progs.set(id, selCode{})
+		t.progs.set(id, nil)
 		delete(t.newSels, id)
 		t.selFree = append(t.selFree, id)
 	}
@@ -129,8 +129,7 @@ func (t *txn) settleSelectors() (added, removed []uint32) {
 		info := t.ownSel(id)
 		reqs := info.sel.Requirements()
 		info.place = choosePlacement(reqs, t.in, t.pairCount.get, t.keyCount.get)
-		t.progs.set(id, selCode{need: needMask(reqs, t.in), prog: info.prog})
-		t.selIndex.add(id, info.place)
+		t.selIndex.add(id, info.place, needMaskOf(reqs, t.in))
 		added = append(added, id)
 	}
 	slices.Sort(added)
@@ -164,7 +163,7 @@ func (t *txn) revisitClasses(added, removed []uint32) {
 		}
 		var gained []uint32
 		for _, s := range added {
-			if t.progs.get(s).prog.matches(c.labels) {
+			if t.progs.get(s).matches(c.labels) {
 				gained = append(gained, s)
 			}
 		}
@@ -259,15 +258,15 @@ const parallelClasses = 128
 // matching ls, trying only the label index's candidates. Each candidate
 // list is sorted, so when they follow each other in id order (one big
 // list, typically) no sort is needed.
-func matchInto(buf []uint32, ls labelSet, candidates func(labelSet, func([]uint32)), code func(uint32) selCode) []uint32 {
+func matchInto(buf []uint32, ls labelSet, candidates func(labelSet, func([]filed)), prog func(uint32) selProg) []uint32 {
 	out := buf[:0]
 	sorted := true
 	have := labelMask(ls)
-	candidates(ls, func(ids []uint32) {
+	candidates(ls, func(list []filed) {
 		start := len(out)
-		for _, id := range ids {
-			if c := code(id); c.need&^have == 0 && c.prog.matches(ls) {
-				out = append(out, id)
+		for _, f := range list {
+			if !f.need.lacks(have) && prog(f.id).matches(ls) {
+				out = append(out, f.id)
 			}
 		}
 		if start > 0 && start < len(out) && out[start-1] > out[start] {

@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/verdictlabs/verdict/selector"
@@ -74,62 +75,79 @@ func choosePlacement(reqs selector.Requirements, in *internEdit, pairs func(uint
 
 func pairKey(k, v uint32) uint64 { return uint64(k)<<32 | uint64(v) }
 
-// needMask is a necessary condition for a selector to match, as bits of
-// one word: a bit for each key its requirements say must be present, and
-// one for the label a key must have when a single value is allowed, each
-// hashed to one of 64 bits. A label set whose labelMask lacks one of them
-// cannot match, so most candidates the label index offers are dropped with
-// one AND instead of a run of their programs: a selector filed under
-// has(feature) that also pins a namespace, say.
-func needMask(reqs selector.Requirements, in *internEdit) uint64 {
-	var m uint64
+// needMask is a necessary condition for a selector to match, as bits: a
+// bit for each key its requirements say must be present, and one for the
+// label a key must have when a single value is allowed, each hashed to one
+// of 64 bits, keys and labels in words of their own. A label set whose
+// labelMask lacks one of them cannot match, so most candidates the label
+// index offers are dropped with two ANDs instead of a run of their
+// programs: a selector filed under has(feature) that also pins a
+// namespace, say.
+type needMask struct{ keys, labels uint64 }
+
+func needMaskOf(reqs selector.Requirements, in *internEdit) needMask {
+	var m needMask
 	for k, r := range reqs {
 		if !r.MustBePresent && r.Values == nil {
 			continue
 		}
 		key := in.intern(k)
-		m |= maskBit(pairKey(key, noID))
+		m.keys |= maskBit(uint64(key))
 		if len(r.Values) == 1 {
-			m |= maskBit(pairKey(key, in.intern(r.Values[0])))
+			m.labels |= maskBit(pairKey(key, in.intern(r.Values[0])))
 		}
 	}
 	return m
 }
 
-// labelMask has the bits of every key and label of ls, as needMask
+// labelMask has the bits of every key and label of ls, as needMaskOf
 // places them.
-func labelMask(ls labelSet) uint64 {
-	var m uint64
+func labelMask(ls labelSet) needMask {
+	var m needMask
 	for _, l := range ls {
-		m |= maskBit(pairKey(l.key, noID)) | maskBit(pairKey(l.key, l.val))
+		m.keys |= maskBit(uint64(l.key))
+		m.labels |= maskBit(pairKey(l.key, l.val))
 	}
 	return m
 }
 
-// maskBit hashes a key (with value noID) or a label to one bit.
-func maskBit(pk uint64) uint64 { return 1 << (mix64(pk) >> 58) }
+// lacks reports whether a label set with mask have cannot satisfy m.
+func (m needMask) lacks(have needMask) bool {
+	return m.keys&^have.keys != 0 || m.labels&^have.labels != 0
+}
+
+// maskBit hashes a key or a label to one bit.
+func maskBit(x uint64) uint64 { return 1 << (mix64(x) >> 58) }
 
 // labelIndex finds the selectors that may match a label set: those filed
 // under one of its (key, value) pairs or keys, plus the unindexed ones. The
 // cost is the labels plus the candidates, whatever the number of
 // selectors.
 type labelIndex struct {
-	byValue   pmap[uint64, []uint32]
-	byKey     pmap[uint32, []uint32]
-	unindexed []uint32
+	byValue   pmap[uint64, []filed]
+	byKey     pmap[uint32, []filed]
+	unindexed []filed
+}
+
+// filed is a selector in a list of the label index, with its need mask:
+// matching a label set reads the list in order and drops most candidates
+// on the mask alone, without loading anything of theirs.
+type filed struct {
+	id   uint32
+	need needMask
 }
 
 func newLabelIndex() labelIndex {
 	return labelIndex{
-		byValue: newPmap[uint64, []uint32](hashUint64),
-		byKey:   newPmap[uint32, []uint32](hashUint32),
+		byValue: newPmap[uint64, []filed](hashUint64),
+		byKey:   newPmap[uint32, []filed](hashUint32),
 	}
 }
 
 // candidates calls fn with every list of selectors that may match ls, each
 // list sorted by id. A selector is in at most one of the lists, since it
 // is filed under one key and a label set has one value per key.
-func (x *labelIndex) candidates(ls labelSet, fn func(ids []uint32)) {
+func (x *labelIndex) candidates(ls labelSet, fn func(list []filed)) {
 	for _, l := range ls {
 		if ids, ok := x.byValue.get(pairKey(l.key, l.val)); ok {
 			fn(ids)
@@ -147,9 +165,9 @@ func (x *labelIndex) candidates(ls labelSet, fn func(ids []uint32)) {
 // own and grow in place, so filing many selectors under one key in one
 // batch costs no more than building the list once.
 type labelIndexEdit struct {
-	byValue        *pmapEdit[uint64, []uint32]
-	byKey          *pmapEdit[uint32, []uint32]
-	unindexed      []uint32
+	byValue        *pmapEdit[uint64, []filed]
+	byKey          *pmapEdit[uint32, []filed]
+	unindexed      []filed
 	ownedValue     map[uint64]bool
 	ownedKey       map[uint32]bool
 	ownedUnindexed bool
@@ -167,21 +185,22 @@ func (x *labelIndex) edit() *labelIndexEdit {
 
 // add files selector id under its placement. Every list stays sorted by
 // id, so that matching a label set merges sorted runs instead of sorting.
-func (e *labelIndexEdit) add(id uint32, p placement) {
+func (e *labelIndexEdit) add(id uint32, p placement, need needMask) {
+	f := filed{id, need}
 	switch p.mode {
 	case placeUnindexed:
 		if !e.ownedUnindexed {
 			e.unindexed = slices.Clone(e.unindexed)
 			e.ownedUnindexed = true
 		}
-		e.unindexed = insertSorted(e.unindexed, id)
+		e.unindexed = insertSorted(e.unindexed, f)
 	case placeKey:
 		ids, _ := e.byKey.get(p.key)
 		if !e.ownedKey[p.key] {
 			ids = slices.Clip(ids)
 			e.ownedKey[p.key] = true
 		}
-		e.byKey.set(p.key, insertSorted(ids, id))
+		e.byKey.set(p.key, insertSorted(ids, f))
 	case placeValues:
 		for _, v := range p.vals {
 			k := pairKey(p.key, v)
@@ -190,25 +209,25 @@ func (e *labelIndexEdit) add(id uint32, p placement) {
 				ids = slices.Clip(ids)
 				e.ownedValue[k] = true
 			}
-			e.byValue.set(k, insertSorted(ids, id))
+			e.byValue.set(k, insertSorted(ids, f))
 		}
 	}
 }
 
-// insertSorted adds id to a sorted list; new ids usually come last.
-func insertSorted(ids []uint32, id uint32) []uint32 {
-	if n := len(ids); n == 0 || ids[n-1] < id {
-		return append(ids, id)
+// insertSorted adds f to a list sorted by id; new ids usually come last.
+func insertSorted(list []filed, f filed) []filed {
+	if n := len(list); n == 0 || list[n-1].id < f.id {
+		return append(list, f)
 	}
-	i, _ := slices.BinarySearch(ids, id)
-	return slices.Insert(ids, i, id)
+	i, _ := slices.BinarySearchFunc(list, f.id, func(x filed, id uint32) int { return cmp.Compare(x.id, id) })
+	return slices.Insert(list, i, f)
 }
 
 func (e *labelIndexEdit) remove(id uint32, p placement) {
-	drop := func(ids []uint32) []uint32 {
-		out := make([]uint32, 0, len(ids))
-		for _, x := range ids {
-			if x != id {
+	drop := func(list []filed) []filed {
+		out := make([]filed, 0, len(list))
+		for _, x := range list {
+			if x.id != id {
 				out = append(out, x)
 			}
 		}
@@ -245,7 +264,7 @@ func (e *labelIndexEdit) done() labelIndex {
 }
 
 // candidates is labelIndex.candidates on the edited index.
-func (e *labelIndexEdit) candidates(ls labelSet, fn func(ids []uint32)) {
+func (e *labelIndexEdit) candidates(ls labelSet, fn func(list []filed)) {
 	for _, l := range ls {
 		if ids, ok := e.byValue.get(pairKey(l.key, l.val)); ok {
 			fn(ids)

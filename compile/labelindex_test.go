@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"cmp"
 	"slices"
 	"testing"
 
@@ -17,7 +18,7 @@ func TestLabelIndexCandidatesCoverMatches(t *testing.T) {
 	ie := in.edit()
 	var sels []*selector.Selector
 	var progs []selProg
-	var needs []uint64
+	var needs []needMask
 	var places []placement
 	idx := newLabelIndex()
 	e := idx.edit()
@@ -28,9 +29,9 @@ func TestLabelIndexCandidatesCoverMatches(t *testing.T) {
 		sels = append(sels, s)
 		progs = append(progs, compileSelector(s, ie))
 		p := choosePlacement(s.Requirements(), ie, noCounts, noKeys)
-		needs = append(needs, needMask(s.Requirements(), ie))
+		needs = append(needs, needMaskOf(s.Requirements(), ie))
 		places = append(places, p)
-		e.add(uint32(i), p)
+		e.add(uint32(i), p, needs[i])
 	}
 	idx = e.done()
 	var pruned, masked, candidates, total int
@@ -43,12 +44,15 @@ func TestLabelIndexCandidatesCoverMatches(t *testing.T) {
 		sortLabels(ls)
 		have := labelMask(ls)
 		seen := map[uint32]int{}
-		idx.candidates(ls, func(ids []uint32) {
-			if !slices.IsSorted(ids) {
-				t.Fatalf("candidate list %v is not sorted", ids)
+		idx.candidates(ls, func(list []filed) {
+			if !slices.IsSortedFunc(list, func(a, b filed) int { return cmp.Compare(a.id, b.id) }) {
+				t.Fatalf("candidate list %v is not sorted", list)
 			}
-			for _, id := range ids {
-				seen[id]++
+			for _, f := range list {
+				if f.need != needs[f.id] {
+					t.Fatalf("selector %q filed with need mask %+v, want %+v", sels[f.id], f.need, needs[f.id])
+				}
+				seen[f.id]++
 			}
 		})
 		for id, n := range seen {
@@ -66,7 +70,7 @@ func TestLabelIndexCandidatesCoverMatches(t *testing.T) {
 			} else {
 				candidates++
 			}
-			if needs[i]&^have != 0 {
+			if needs[i].lacks(have) {
 				if s.Matches(selector.Map(labels)) {
 					t.Fatalf("the need mask of %q rejects %v, which it matches", s, labels)
 				}

@@ -20,7 +20,7 @@ type Program struct {
 	// Selectors: one compiled program per distinct selector, by canonical
 	// form, with the label index over their required labels.
 	sels     pvec[*selInfo]
-	progs    pvec[selCode] // sels[i].prog with its need mask, kept apart so that matching reads one dense array
+	progs    pvec[selProg] // sels[i].prog, kept apart so that matching reads one dense array
 	selIDs   pmap[string, uint32]
 	selFree  []uint32
 	selIndex labelIndex

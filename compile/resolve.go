@@ -12,12 +12,42 @@ import (
 // has the same cluster-wide admin tier, say), and a shared tier costs its
 // policy list and classifier once. Classes are resolved in parallel, so
 // it is locked.
+//
+// It also keeps whole resolved lists by the policies they hold: label sets
+// differing only in labels no policy selector looks at (a pod template
+// hash, a feature flag) apply the same policies, and then resolving costs
+// one lookup.
 type tierCache struct {
-	mu sync.Mutex
-	m  map[string]resolvedTier
+	mu    sync.Mutex
+	m     map[string]resolvedTier
+	lists map[string][2]*resolved
 }
 
-func newTierCache() *tierCache { return &tierCache{m: map[string]resolvedTier{}} }
+func newTierCache() *tierCache {
+	return &tierCache{m: map[string]resolvedTier{}, lists: map[string][2]*resolved{}}
+}
+
+// list returns the resolved lists stored under key, the ranks of the
+// policies they hold.
+func (c *tierCache) list(key []byte) ([2]*resolved, bool) {
+	if c == nil {
+		return [2]*resolved{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l, ok := c.lists[string(key)]
+	return l, ok
+}
+
+// putList stores resolved lists under key.
+func (c *tierCache) putList(key []byte, l [2]*resolved) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lists[string(key)] = l
+}
 
 func (c *tierCache) get(key []byte) (resolvedTier, bool) {
 	if c == nil {
@@ -53,8 +83,8 @@ type ranked struct {
 // resolve builds the resolved lists of a label set from the selectors it
 // matches: the policies applying with those selectors that take part in
 // normal evaluation, per direction, grouped by tier in tier order and
-// sorted inside each tier (SPEC 3). Tiers equal to one in cache are
-// shared; cache may be nil.
+// sorted inside each tier (SPEC 3). Lists and tiers equal to one in cache
+// are shared; cache may be nil.
 func resolve(matched []uint32, policySels []uint64, sel func(uint32) *selInfo, ranks map[*policyRec]int32,
 	tier func(string) *tierRec, cache *tierCache) [2]*resolved {
 	var pols []ranked
@@ -71,6 +101,17 @@ func resolve(matched []uint32, policySels []uint64, sel func(uint32) *selInfo, r
 		return out
 	}
 	slices.SortFunc(pols, func(a, b ranked) int { return cmp.Compare(a.rank, b.rank) })
+	var listKey []byte
+	if cache != nil {
+		listKey = make([]byte, 0, 4*len(pols))
+		for _, rp := range pols {
+			listKey = binary.LittleEndian.AppendUint32(listKey, uint32(rp.rank))
+		}
+		if l, ok := cache.list(listKey); ok {
+			return l
+		}
+		defer func() { cache.putList(listKey, out) }()
+	}
 	var key []byte
 	for _, d := range [2]dirIndex{dirIngress, dirEgress} {
 		var tiers []resolvedTier

@@ -43,13 +43,6 @@ type instr struct {
 // that uses it.
 type selProg []instr
 
-// selCode is a selector program with its needMask, what matching a label
-// set against a candidate reads.
-type selCode struct {
-	need uint64
-	prog selProg
-}
-
 // compileSelector flattens a selector's tree, interning every key and value
 // it names.
 func compileSelector(s *selector.Selector, in *internEdit) selProg {
