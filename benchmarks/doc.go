@@ -17,6 +17,13 @@
 // full size, its sub-benchmark cycles over a fixed prefix of the same
 // flows the compiled one uses; the figure is still nanoseconds per flow.
 //
+// The clusters of BenchmarkCluster, BenchmarkApply and BenchmarkCompile
+// are workload.LargeClusterParams clusters: a random Calico policy per ten
+// endpoints (10k at 100k, at most a few hundred of them global) besides
+// the Kubernetes NetworkPolicy of each application.
+//
 // The command in cmd/report runs the suite and writes BENCHMARKS.md and a
-// plot of latency against cluster size.
+// plot of latency against cluster size; for each target a full run does
+// not meet, it also profiles the benchmark and shows the top of the
+// profile.
 package benchmarks

@@ -10,7 +10,9 @@
 //
 // NewCluster builds a cluster from ClusterParams; DefaultClusterParams
 // gives the proportions of a mid-sized production cluster for a number
-// of pods. A generated cluster holds namespaces with team, environment
+// of pods, and LargeClusterParams those of a large one (fewer random
+// policies per pod, a bounded number of them global), the shape the
+// benchmarks measure. A generated cluster holds namespaces with team, environment
 // and service tier labels; deployments whose pods carry the labels Kubernetes tooling
 // puts on them, named container ports, service accounts and services;
 // host endpoints; global and namespaced network sets of every prefix
