@@ -578,8 +578,12 @@ func (t *txn) ownSel(id uint32) *selInfo {
 // entitySlot returns the id for key, reusing the entity's slot and place
 // in the order when it exists.
 func (t *txn) entitySlot(key model.Key) (id uint32, old *entity) {
-	if id, ok := t.entityIDs.get(key); ok {
-		return id, t.entities.get(id)
+	// A cold compile starts from nothing, and Compile drops its result if
+	// a key comes twice: nothing can exist yet.
+	if !t.cold {
+		if id, ok := t.entityIDs.get(key); ok {
+			return id, t.entities.get(id)
+		}
 	}
 	if n := len(t.entityFree); n > 0 {
 		id = t.entityFree[n-1]

@@ -51,9 +51,10 @@ func (t *txn) relabelEntities() {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids) // a deterministic order gives deterministic class ids
-	for _, id := range ids {
+	sets := t.labelSets(ids)
+	for i, id := range ids {
 		e := t.entities.get(id)
-		ls := t.entityLabels(e)
+		ls := sets[i]
 		if e.class != noClass && t.classes.get(e.class).labels.equal(ls) {
 			continue
 		}
@@ -75,22 +76,91 @@ func (t *txn) relabelEntities() {
 	}
 }
 
-// entityLabels returns an entity's effective labels as a label set,
-// interning every key and value. The labels arrive highest precedence
-// first, so after a stable sort by key the first of each key is the one
-// that counts.
-func (t *txn) entityLabels(e *entity) labelSet {
-	buf := t.labelBuf[:0]
-	yield := func(k, v string) {
-		buf = append(buf, label{key: t.in.intern(k), val: t.in.intern(v), text: v})
+// labelSets returns the label sets of the entities ids. Many entities (a
+// cold compile) are spread over the processors: a first parallel pass
+// finds the strings not interned yet, which are interned in sorted order
+// (so ids stay deterministic), and a second builds the label sets with
+// lookups alone, since nothing is written meanwhile.
+func (t *txn) labelSets(ids []uint32) []labelSet {
+	out := make([]labelSet, len(ids))
+	workers := min(runtime.GOMAXPROCS(0), len(ids)/parallelLabels)
+	if workers < 2 {
+		for i, id := range ids {
+			out[i], t.labelBuf = t.entityLabels(t.entities.get(id), t.in.intern, t.labelBuf)
+		}
+		return out
 	}
+	missing := make([]map[string]bool, workers)
+	inParallel(len(ids), workers, func(w, lo, hi int) {
+		m := map[string]bool{}
+		note := func(s string) {
+			if _, ok := t.in.lookup(s); !ok {
+				m[s] = true
+			}
+		}
+		for _, id := range ids[lo:hi] {
+			t.visitLabels(t.entities.get(id), func(k, v string) { note(k); note(v) })
+		}
+		missing[w] = m
+	})
+	var strs []string
+	for _, m := range missing {
+		for s := range m {
+			strs = append(strs, s)
+		}
+	}
+	slices.Sort(strs)
+	for _, s := range strs {
+		t.in.intern(s)
+	}
+	inParallel(len(ids), workers, func(_, lo, hi int) {
+		var buf []label
+		idOf := func(s string) uint32 { id, _ := t.in.lookup(s); return id }
+		for i := lo; i < hi; i++ {
+			out[i], buf = t.entityLabels(t.entities.get(ids[i]), idOf, buf)
+		}
+	})
+	return out
+}
+
+// parallelLabels is how many entities each worker must have before
+// computing label sets in parallel pays for the goroutines. Tests lower it.
+var parallelLabels = 2048
+
+// inParallel splits [0, n) into one contiguous range per worker and runs
+// fn on each in its own goroutine, returning when all are done.
+func inParallel(n, workers int, fn func(w, lo, hi int)) {
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(w, n*w/workers, n*(w+1)/workers)
+		}()
+	}
+	wg.Wait()
+}
+
+// visitLabels calls yield with an entity's effective labels, highest
+// precedence first.
+func (t *txn) visitLabels(e *entity, yield func(k, v string)) {
 	if e.endpoint != nil {
 		calico.VisitEndpointLabels(e.endpoint, t.profileLabels, yield)
 	} else {
 		calico.VisitNetworkSetLabels(e.netset, t.profileLabels, yield)
 	}
+}
+
+// entityLabels returns an entity's effective labels as a label set, with
+// idOf giving the id of every key and value; buf is scratch space, returned
+// for reuse. The labels arrive highest precedence first, so after a stable
+// sort by key the first of each key is the one that counts.
+func (t *txn) entityLabels(e *entity, idOf func(string) uint32, buf []label) (labelSet, []label) {
+	buf = buf[:0]
+	t.visitLabels(e, func(k, v string) {
+		buf = append(buf, label{key: idOf(k), val: idOf(v), text: v})
+	})
 	slices.SortStableFunc(buf, func(a, b label) int { return cmp.Compare(a.key, b.key) })
-	t.labelBuf = buf
 	n := 0
 	for i := range buf {
 		if i == 0 || buf[i].key != buf[i-1].key {
@@ -103,7 +173,7 @@ func (t *txn) entityLabels(e *entity) labelSet {
 			ls = append(ls, buf[i])
 		}
 	}
-	return ls
+	return ls, buf
 }
 
 // settleSelectors indexes the selectors this batch created and still uses,
@@ -207,8 +277,10 @@ func mergeSorted(a, b []uint32) []uint32 {
 // completeNewClasses computes, for each class created in this batch, the
 // selectors it matches (through the label index) and its resolved lists.
 // Classes are independent, so a large batch (a cold compile) spreads them
-// over the available processors; nothing shared is written meanwhile but
-// the classes themselves and the locked tier cache.
+// over the available processors, each taking runs of classes (neighbours
+// in memory, so that workers do not write to the same cache lines) and
+// keeping its own tier cache; nothing shared is written meanwhile but the
+// classes themselves.
 func (t *txn) completeNewClasses() {
 	ids := make([]uint32, 0, len(t.newClasses))
 	for id := range t.newClasses {
@@ -217,17 +289,17 @@ func (t *txn) completeNewClasses() {
 		}
 	}
 	slices.Sort(ids)
-	complete := func(id uint32, scratch []uint32) []uint32 {
+	complete := func(id uint32, scratch []uint32, cache *tierCache) []uint32 {
 		c := t.classes.get(id) // owned by this batch since it was created
 		scratch = matchInto(scratch[:0], c.labels, t.selIndex.candidates, t.progs.get)
 		c.matched = slices.Clone(scratch)
-		c.res = t.resolve(c.matched)
+		c.res = t.resolveWith(c.matched, cache)
 		return scratch
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(ids)/parallelClasses)
 	if workers < 2 {
 		for _, id := range ids {
-			t.scratch = complete(id, t.scratch)
+			t.scratch = complete(id, t.scratch, t.tierShare)
 		}
 		return
 	}
@@ -238,12 +310,15 @@ func (t *txn) completeNewClasses() {
 		go func() {
 			defer wg.Done()
 			var scratch []uint32
+			cache := newTierCache()
 			for {
-				i := next.Add(1) - 1
-				if i >= int64(len(ids)) {
+				start := int(next.Add(parallelRun) - parallelRun)
+				if start >= len(ids) {
 					return
 				}
-				scratch = complete(ids[i], scratch)
+				for _, id := range ids[start:min(start+parallelRun, len(ids))] {
+					scratch = complete(id, scratch, cache)
+				}
 			}
 		}()
 	}
@@ -253,6 +328,9 @@ func (t *txn) completeNewClasses() {
 // parallelClasses is how many new classes each worker must have before
 // completing them in parallel pays for the goroutines.
 const parallelClasses = 128
+
+// parallelRun is how many classes a worker takes at a time.
+const parallelRun = 64
 
 // matchInto returns, in buf's storage, the sorted ids of the selectors
 // matching ls, trying only the label index's candidates. Each candidate
@@ -404,10 +482,15 @@ func (t *txn) forgetClass(id uint32, ls labelSet) {
 
 // resolve builds a class's resolved lists from the selectors it matches.
 func (t *txn) resolve(matched []uint32) [2]*resolved {
+	return t.resolveWith(matched, t.tierShare)
+}
+
+// resolveWith is resolve sharing tiers and lists through cache.
+func (t *txn) resolveWith(matched []uint32, cache *tierCache) [2]*resolved {
 	return resolve(matched, t.polBits, t.sels.get, t.ranks, func(name string) *tierRec {
 		r, _ := t.tiers.get(name)
 		return r
-	}, t.tierShare)
+	}, cache)
 }
 
 // rankPolicies numbers the active policies in evaluation order when

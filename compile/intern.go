@@ -53,6 +53,10 @@ func (e *internEdit) intern(s string) uint32 {
 
 func (e *internEdit) str(id uint32) string { return e.strs.get(id) }
 
+// lookup returns the id of s if it has one, without interning it: safe
+// beside other lookups while nothing is interned.
+func (e *internEdit) lookup(s string) (uint32, bool) { return e.ids.get(s) }
+
 func (e *internEdit) done() interner {
 	return interner{ids: e.ids.done(), strs: e.strs.done()}
 }

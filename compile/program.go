@@ -300,15 +300,21 @@ type polRef struct {
 // caller must not modify them afterwards.
 func Compile(set model.Set) (*Program, error) {
 	set = set.WithBuiltinTiers()
-	if err := checkDuplicates(&set); err != nil {
-		return nil, err
-	}
+	// Looking for keys defined twice reads the set without changing it, so
+	// it runs beside the compile, whose result is dropped if it finds one.
+	dup := make(chan error, 1)
+	go func() { dup <- checkDuplicates(&set) }()
 	// A staged Delete takes part in nothing; left in, it would remove a
 	// policy of the same key that happened to come before it.
-	set.Policies = slices.DeleteFunc(slices.Clone(set.Policies), func(p model.Policy) bool {
+	cp := set
+	cp.Policies = slices.DeleteFunc(slices.Clone(set.Policies), func(p model.Policy) bool {
 		return p.Kind.Staged() && p.StagedAction == model.StagedDelete
 	})
-	return emptyFor(&set).apply(model.Change{Upserts: set}, true)
+	p, err := emptyFor(&cp).apply(model.Change{Upserts: cp}, true)
+	if dupErr := <-dup; dupErr != nil {
+		return nil, dupErr
+	}
+	return p, err
 }
 
 // emptyFor returns an empty program whose largest maps already have the
