@@ -90,8 +90,14 @@ func profileUnmet(r *Run, dir string) ([]Profile, error) {
 		if memory[b] {
 			kinds = append(kinds, "heap")
 		}
+		// A fast benchmark runs long enough for the profiler to sample it;
+		// a slow one (a cold compile) once.
+		benchtime := "1x"
+		if ns, ok := r.Metric(b, "ns/op"); ok && ns < 1e8 {
+			benchtime = "3s"
+		}
 		for _, kind := range kinds {
-			p, err := profileOne(bin, tmp, dir, b, kind)
+			p, err := profileOne(bin, tmp, dir, b, kind, benchtime)
 			if err != nil {
 				return nil, err
 			}
@@ -104,14 +110,14 @@ func profileUnmet(r *Run, dir string) ([]Profile, error) {
 // profileLines is how much of each profile the report shows.
 const profileLines = 25
 
-func profileOne(bin, tmp, dir, bench, kind string) (Profile, error) {
+func profileOne(bin, tmp, dir, bench, kind, benchtime string) (Profile, error) {
 	name := strings.ReplaceAll(strings.TrimPrefix(bench, "Benchmark"), "/", "-")
 	raw := filepath.Join(tmp, name+"."+kind)
 	flag := "-test.cpuprofile"
 	if kind == "heap" {
 		flag = "-test.memprofile"
 	}
-	run := exec.Command(bin, "-test.run", "^$", "-test.bench", benchPattern(bench), "-test.benchtime", "1x", flag, raw)
+	run := exec.Command(bin, "-test.run", "^$", "-test.bench", benchPattern(bench), "-test.benchtime", benchtime, flag, raw)
 	// The benchmarks expect to run in their package's directory.
 	run.Dir = "benchmarks"
 	fmt.Fprintf(os.Stderr, "profiling %s (%s)\n", bench, kind)
