@@ -16,7 +16,9 @@
 //     required label (selector.Requirements: a key with few allowed
 //     values, or a key that must be present, rarest first); selectors with
 //     none sit in a short always-checked list. The selectors that may match
-//     a label set are found from its labels, not by trying them all.
+//     a label set are found from its labels, not by trying them all, and
+//     each is filed with a two-word mask of the keys and labels it needs,
+//     so most candidates are dropped without running their programs.
 //   - Classes. Entities (workload and host endpoints, network sets) with
 //     the same effective labels share one class, which records every
 //     selector the labels match and, per direction, the resolved list: the
@@ -34,6 +36,10 @@
 //   - Rule matchers: protocol, sorted port ranges, named ports resolved on
 //     the owning endpoint, ICMP, IP family, CIDR lists as sorted ranges,
 //     negations; a criterion a rule leaves empty costs nothing.
+//
+// A cold compile (Compile) spreads the work that is independent per
+// entity and per label set (labels, matching, resolving) over the
+// processors, and checks for keys defined twice beside it.
 //
 // Every structure is persistent: Apply copies only the shards, chunks and
 // records a change touches and shares the rest with the program it came
