@@ -83,8 +83,10 @@ func BenchmarkCluster(b *testing.B) {
 // BenchmarkClusterParallel evaluates from every core at once over one
 // engine, which readers share without locks.
 func BenchmarkClusterParallel(b *testing.B) {
+	n := pick(100_000, 1_000)
+	// The last benchmark to use the largest cluster.
+	defer forget(n)
 	b.Run("compiled", func(b *testing.B) {
-		n := pick(100_000, 1_000)
 		e, flows := clusterEngine(b, n), cluster(n).Flows
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {

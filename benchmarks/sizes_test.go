@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -69,6 +70,20 @@ func clusterEngine(b *testing.B, n int) *eval.Engine {
 		engines.m[n] = e
 	}
 	return e
+}
+
+// forget drops the cluster of n endpoints and its engine from the caches
+// once the last benchmark using them is done: the benchmarks after it
+// would otherwise run beside gigabytes of live heap at 100k, which the
+// collector makes every allocation pay for.
+func forget(n int) {
+	clusters.Lock()
+	delete(clusters.m, n)
+	clusters.Unlock()
+	engines.Lock()
+	delete(engines.m, n)
+	engines.Unlock()
+	runtime.GC()
 }
 
 // newEngine compiles set or fails the benchmark.
