@@ -513,6 +513,18 @@ func (validateOnly) clauses() *calico.NamespaceClauses { return &calico.Namespac
 
 func (t *txn) clauses() *calico.NamespaceClauses { return &t.clauseCache }
 
+// takeID returns an id from the free list, or a new one from grow when
+// the list is empty: ids of removed things are reused, so that the
+// vectors indexed by them stay dense.
+func takeID(free *[]uint32, grow func() uint32) uint32 {
+	if n := len(*free); n > 0 {
+		id := (*free)[n-1]
+		*free = (*free)[:n-1]
+		return id
+	}
+	return grow()
+}
+
 // selector registers one use of s, compiling it if it is new.
 func (t *txn) selector(s *selector.Selector) uint32 {
 	canon := s.String()
@@ -520,14 +532,10 @@ func (t *txn) selector(s *selector.Selector) uint32 {
 		t.ownSel(id).refs++
 		return id
 	}
-	var id uint32
-	if n := len(t.selFree); n > 0 {
-		id = t.selFree[n-1]
-		t.selFree = t.selFree[:n-1]
-	} else {
-		id = t.sels.push(nil)
+	id := takeID(&t.selFree, func() uint32 {
 		t.progs.push(nil)
-	}
+		return t.sels.push(nil)
+	})
 	info := &selInfo{sel: s, prog: compileSelector(s, t.in), refs: 1}
 	t.sels.set(id, info)
 	t.progs.set(id, info.prog)
@@ -585,12 +593,7 @@ func (t *txn) entitySlot(key model.Key) (id uint32, old *entity) {
 			return id, t.entities.get(id)
 		}
 	}
-	if n := len(t.entityFree); n > 0 {
-		id = t.entityFree[n-1]
-		t.entityFree = t.entityFree[:n-1]
-	} else {
-		id = t.entities.push(nil)
-	}
+	id = takeID(&t.entityFree, func() uint32 { return t.entities.push(nil) })
 	t.entityIDs.set(key, id)
 	return id, nil
 }
@@ -755,13 +758,7 @@ func (t *txn) acquireClass(ls labelSet) uint32 {
 			return id
 		}
 	}
-	var id uint32
-	if n := len(t.classFree); n > 0 {
-		id = t.classFree[n-1]
-		t.classFree = t.classFree[:n-1]
-	} else {
-		id = t.classes.push(nil)
-	}
+	id := takeID(&t.classFree, func() uint32 { return t.classes.push(nil) })
 	t.classes.set(id, &class{labels: ls, refs: 1})
 	t.countLabels(ls, 1)
 	t.ownedClass[id] = true
