@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -42,6 +44,19 @@ type Result struct {
 	Set      model.Set
 	Warnings Problems
 	Counts   map[string]int
+	// Origins says where each resource of the model came from, so that
+	// what is found about it later (a lint finding, a matrix cell) can
+	// name its file. Resources Verdict makes itself (built-in tiers, the
+	// kns. and ksa. profiles, namespaces assumed for pods) have none.
+	Origins map[model.Key]Origin
+}
+
+// Origin is where a resource was read: its file (empty for an unnamed
+// input) and its 1-based document, counting the items of a List or
+// sequence as Problem.Document does.
+type Origin struct {
+	File     string `json:"file,omitempty"`
+	Document int    `json:"document,omitempty"`
 }
 
 // origin is where a resource came from, for problems found after reading.
@@ -102,6 +117,55 @@ func (l *Loader) Add(name string, r io.Reader) error {
 		}
 		l.addValue(name, v, &next)
 	}
+}
+
+// AddPath reads a file, or every file named *.yaml, *.yml or *.json in a
+// directory and the directories below it, in lexical order, as calicoctl
+// reads a directory given to -f. A directory holding no such file is an
+// error: it is almost certainly the wrong one.
+func (l *Loader) AddPath(path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return &ReadError{File: path, Err: err}
+	}
+	if !info.IsDir() {
+		return l.AddFile(path)
+	}
+	files, err := ResourceFiles(path)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := l.AddFile(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ResourceFiles lists the files AddPath reads from a directory.
+func ResourceFiles(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".yaml", ".yml", ".json":
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, &ReadError{File: dir, Err: err}
+	}
+	if len(files) == 0 {
+		return nil, &ReadError{File: dir, Err: errors.New("directory holds no *.yaml, *.yml or *.json file")}
+	}
+	return files, nil
 }
 
 // AddFile reads the file at path (see Add).
@@ -197,6 +261,23 @@ func (l *Loader) claim(o origin, key model.Key) bool {
 	return true
 }
 
+// origins returns where every resource of the model was read. A Service
+// is read with its EndpointSlices; the Service's own document names it.
+func (l *Loader) origins() map[model.Key]Origin {
+	out := make(map[model.Key]Origin, len(l.seen)+len(l.set.Services))
+	for k, o := range l.seen {
+		if o.file != "" || o.doc != 0 {
+			out[k] = Origin{File: o.file, Document: o.doc}
+		}
+	}
+	for _, s := range l.set.Services {
+		if o, ok := l.kubeOrig[model.Key{Kind: kubeKindService, Namespace: s.Namespace, Name: s.Name}]; ok {
+			out[s.Key()] = Origin{File: o.file, Document: o.doc}
+		}
+	}
+	return out
+}
+
 // String names the origin in a message about another resource.
 func (o origin) String() string {
 	switch {
@@ -227,6 +308,7 @@ func (l *Loader) Finish() (*Result, error) {
 		return res, errs
 	}
 	res.Set = l.set
+	res.Origins = l.origins()
 	res.Set.Tiers = withBuiltinTiers(l.set.Tiers)
 	return res, nil
 }
@@ -331,12 +413,13 @@ func (l *Loader) addNamespaceProfiles() {
 	}
 }
 
-// LoadFiles reads the files, validates them together and returns the
-// model; the error lists every problem (see Loader).
+// LoadFiles reads the files (or directories, see AddPath), validates them
+// together and returns the model; the error lists every problem (see
+// Loader).
 func LoadFiles(paths ...string) (model.Set, error) {
 	l := NewLoader()
 	for _, p := range paths {
-		if err := l.AddFile(p); err != nil {
+		if err := l.AddPath(p); err != nil {
 			return model.Set{}, err
 		}
 	}

@@ -81,7 +81,7 @@ too).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.files, "file", "f", nil, "file of policy resources (repeatable; - for standard input)")
+	f.StringArrayVarP(&o.files, "file", "f", nil, "file or directory of policy resources (repeatable; - for standard input)")
 	f.StringVar(&o.src, "src", "", "source: address, namespace/name or name of an endpoint")
 	f.StringVar(&o.dst, "dst", "", "destination: address, namespace/name or name of an endpoint")
 	f.StringVar(&o.proto, "proto", "tcp", "IP protocol: tcp, udp, icmp, icmpv6, sctp, udplite or a number")

@@ -261,3 +261,22 @@ func TestEvalEnginesAgree(t *testing.T) {
 		t.Errorf("an unknown engine gave exit status %d, want %d", code, exitUsage)
 	}
 }
+
+// -f takes a directory: every *.yaml, *.yml and *.json file in it.
+func TestEvalDirectory(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"cluster.yaml", "policies.yaml"} {
+		b, err := os.ReadFile("testdata/eval/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dir+"/"+name, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"eval", "--src", "prod/web", "--dst", "prod/db", "--dport", "3306", "-f", dir}, strings.NewReader(""), &stdout, &stderr)
+	if code != exitYes || !strings.Contains(stdout.String(), "NetworkPolicy prod/db-ingress rule 0") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+}

@@ -60,7 +60,7 @@ func loadInputs(cmd *cobra.Command, args []string) (*policy.Result, error) {
 			stdinUsed = true
 			err = l.Add("<stdin>", cmd.InOrStdin())
 		} else {
-			err = l.AddFile(arg)
+			err = l.AddPath(arg)
 		}
 		if err != nil {
 			return nil, usageError("%v", err)
