@@ -21,7 +21,8 @@
 //   - Kubernetes: networking.k8s.io/v1 NetworkPolicy,
 //     policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy, and the
 //     workload kinds Pod, Namespace, ServiceAccount, Service and
-//     discovery.k8s.io/v1 EndpointSlice.
+//     discovery.k8s.io/v1 EndpointSlice; package kube reads and converts
+//     them.
 //   - Legacy: Calico 2.x calicoctl resources (apiVersion v1, kinds policy,
 //     profile, workloadEndpoint, hostEndpoint), the profile rules JSON of
 //     the original calicoctl, and Docker's docker inspect and docker

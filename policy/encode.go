@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/policy/kube"
 )
 
 // Encode writes the model as canonical Calico v3 resources, in format
@@ -42,7 +43,7 @@ func Encode(w io.Writer, set model.Set, format string) error {
 			APIVersion string `json:"apiVersion"`
 			Kind       string `json:"kind"`
 			Items      []any  `json:"items"`
-		}{APIVersion: kubeCoreAPIVersion, Kind: "List", Items: docs}
+		}{APIVersion: kube.CoreAPIVersion, Kind: "List", Items: docs}
 		if list.Items == nil {
 			list.Items = []any{}
 		}
@@ -104,16 +105,14 @@ func v3Documents(set model.Set) ([]any, error) {
 
 	generated := map[string]bool{}
 	for _, ns := range set.Namespaces {
-		generated[kubeNamespaceProfilePrefix+ns.Name] = true
-		doc := KubeNamespace{APIVersion: kubeCoreAPIVersion, Kind: kubeKindNamespace, Metadata: ObjectMeta{Name: ns.Name, Labels: ns.Labels}}
-		if err := add(ns.Key(), ns.Key().String(), doc); err != nil {
+		generated[kube.NamespaceProfile(ns).Name] = true
+		if err := add(ns.Key(), ns.Key().String(), kube.NamespaceObject(ns)); err != nil {
 			return nil, err
 		}
 	}
 	for _, sa := range set.ServiceAccounts {
-		generated[ServiceAccountProfile(sa).Name] = true
-		doc := KubeServiceAccount{APIVersion: kubeCoreAPIVersion, Kind: kubeKindServiceAccount, Metadata: ObjectMeta{Name: sa.Name, Namespace: sa.Namespace, Labels: sa.Labels}}
-		if err := add(sa.Key(), sa.Key().String(), doc); err != nil {
+		generated[kube.ServiceAccountProfile(sa).Name] = true
+		if err := add(sa.Key(), sa.Key().String(), kube.ServiceAccountObject(sa)); err != nil {
 			return nil, err
 		}
 	}
@@ -147,54 +146,15 @@ func v3Documents(set model.Set) ([]any, error) {
 	}
 	for i := range set.Services {
 		s := &set.Services[i]
-		if err := add(s.Key(), s.Key().String(), kubeServiceDoc(s)); err != nil {
+		objs := kube.ServiceObjects(s)
+		if err := add(s.Key(), s.Key().String(), objs[0]); err != nil {
 			return nil, err
 		}
-		for j, slice := range s.Slices {
-			docs = append(docs, kubeSliceDoc(s, j, slice))
-		}
+		docs = append(docs, objs[1:]...)
 	}
 	return docs, nil
 }
 
 func sameTier(a, b model.Tier) bool {
 	return a.DefaultAction == b.DefaultAction && (a.Order == nil) == (b.Order == nil) && (a.Order == nil || *a.Order == *b.Order)
-}
-
-func kubeServiceDoc(s *model.Service) KubeService {
-	return KubeService{
-		APIVersion: kubeCoreAPIVersion, Kind: kubeKindService,
-		Metadata: ObjectMeta{Name: s.Name, Namespace: s.Namespace},
-	}
-}
-
-// kubeSliceDoc writes one slice of a service as an EndpointSlice named
-// after the service; its address type is that of its first address.
-func kubeSliceDoc(s *model.Service, i int, slice model.ServiceSlice) KubeEndpointSlice {
-	doc := KubeEndpointSlice{
-		APIVersion: kubeDiscoveryAPIVersion, Kind: kubeKindEndpointSlice,
-		Metadata: ObjectMeta{
-			Name:      fmt.Sprintf("%s-%d", s.Name, i+1),
-			Namespace: s.Namespace,
-			Labels:    map[string]string{kubeServiceNameLabel: s.Name},
-		},
-		AddressType: "IPv4",
-	}
-	if len(slice.Addresses) > 0 && slice.Addresses[0].Is6() {
-		doc.AddressType = "IPv6"
-	}
-	for _, a := range slice.Addresses {
-		doc.Endpoints = append(doc.Endpoints, KubeEndpoint{Addresses: []string{a.String()}})
-	}
-	for _, p := range slice.Ports {
-		proto := model.ProtocolName(p.Protocol)
-		port := int32(p.Port)
-		ep := KubeEndpointPort{Protocol: &proto, Port: &port}
-		if p.Name != "" {
-			name := p.Name
-			ep.Name = &name
-		}
-		doc.Ports = append(doc.Ports, ep)
-	}
-	return doc
 }

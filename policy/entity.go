@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/policy/internal/resource"
 )
 
 // Calico's limits on the lists of one side of a rule.
@@ -16,7 +17,7 @@ const (
 // entity converts and validates one side (source or destination) of a
 // rule. pc is the rule's protocol, which decides what ports may appear;
 // fam checks the IP family across both sides.
-func (c *converter) entity(r *report, in *v3EntityRule, pc protoConstraint, fam *familyCheck, at *fieldPath) model.EntityRule {
+func (c *converter) entity(r *report, in *v3EntityRule, pc protoConstraint, fam *familyCheck, at *resource.Path) model.EntityRule {
 	var out model.EntityRule
 	// Paths are built only for fields that are given: most rules give few.
 	if len(in.Nets) > 0 {
@@ -39,7 +40,7 @@ func (c *converter) entity(r *report, in *v3EntityRule, pc protoConstraint, fam 
 		var ok bool
 		out.NamespaceSelector, ok = c.selector(r, in.NamespaceSelector, nat)
 		if ok && strings.Contains(in.NamespaceSelector, "global(") && out.NamespaceSelector.String() != "global()" {
-			r.errorf(nat, "global() cannot be combined with anything else in a namespaceSelector")
+			r.Errorf(nat, "global() cannot be combined with anything else in a namespaceSelector")
 		}
 	}
 	if len(in.Ports) > 0 {
@@ -57,13 +58,13 @@ func (c *converter) entity(r *report, in *v3EntityRule, pc protoConstraint, fam 
 	if s := in.Services; s != nil {
 		sat := at.Child("services")
 		if s.Name == "" {
-			r.errorf(sat.Child("name"), "is required")
-		} else if msg := kubeDNS1123Subdomain(s.Name); msg != "" {
-			r.errorf(sat.Child("name"), "%q %s", clipText(s.Name), msg)
+			r.Errorf(sat.Child("name"), "is required")
+		} else if msg := resource.DNS1123Subdomain(s.Name); msg != "" {
+			r.Errorf(sat.Child("name"), "%q %s", resource.Clip(s.Name), msg)
 		}
 		if s.Namespace != "" {
-			if msg := kubeDNS1123Subdomain(s.Namespace); msg != "" {
-				r.errorf(sat.Child("namespace"), "%q %s", clipText(s.Namespace), msg)
+			if msg := resource.DNS1123Subdomain(s.Namespace); msg != "" {
+				r.Errorf(sat.Child("namespace"), "%q %s", resource.Clip(s.Namespace), msg)
 			}
 		}
 		// A service stands for its own endpoints' addresses, so nothing
@@ -80,7 +81,7 @@ func (c *converter) entity(r *report, in *v3EntityRule, pc protoConstraint, fam 
 			{"serviceAccounts", in.ServiceAccounts != nil},
 		} {
 			if f.set {
-				r.errorf(at.Child(f.name), "cannot be combined with services")
+				r.Errorf(at.Child(f.name), "cannot be combined with services")
 			}
 		}
 		out.Services = &model.ServiceMatch{Name: s.Name, Namespace: s.Namespace}
@@ -92,20 +93,20 @@ func (c *converter) entity(r *report, in *v3EntityRule, pc protoConstraint, fam 
 // address bits beyond the prefix, of one IP family across the rule. A
 // catch-all in notNets (0.0.0.0/0, ::/0) would make the rule match
 // nothing of that family, and Calico refuses it.
-func (r *report) ruleNets(nets []string, negated bool, fam *familyCheck, at *fieldPath) []netip.Prefix {
+func (r *report) ruleNets(nets []string, negated bool, fam *familyCheck, at *resource.Path) []netip.Prefix {
 	if len(nets) > maxRuleNets {
-		r.errorf(at, "has %d entries; Calico allows at most %d", len(nets), maxRuleNets)
+		r.Errorf(at, "has %d entries; Calico allows at most %d", len(nets), maxRuleNets)
 	}
 	out := make([]netip.Prefix, 0, len(nets))
 	for i, s := range nets {
 		nat := at.Index(i)
 		p, err := strictNet(s)
 		if err != nil {
-			r.errorf(nat, "%s", err)
+			r.Errorf(nat, "%s", err)
 			continue
 		}
 		if negated && p.Bits() == 0 {
-			r.errorf(nat, "%s matches every address: a catch-all in notNets would make the rule match nothing, and Calico refuses it", p)
+			r.Errorf(nat, "%s matches every address: a catch-all in notNets would make the rule match nothing, and Calico refuses it", p)
 			continue
 		}
 		if fam.check(r, p, nat) {
@@ -118,9 +119,9 @@ func (r *report) ruleNets(nets []string, negated bool, fam *familyCheck, at *fie
 // rulePorts reads ports or notPorts. Numeric ports need a protocol that
 // has ports (TCP, UDP, SCTP); with no protocol, only named ports may be
 // given (they match on whatever protocol the endpoint declares).
-func (r *report) rulePorts(ports []v3Port, pc protoConstraint, at *fieldPath) []model.Port {
+func (r *report) rulePorts(ports []v3Port, pc protoConstraint, at *resource.Path) []model.Port {
 	if len(ports) > maxRulePorts {
-		r.errorf(at, "has %d entries; Calico allows at most %d", len(ports), maxRulePorts)
+		r.Errorf(at, "has %d entries; Calico allows at most %d", len(ports), maxRulePorts)
 	}
 	out := make([]model.Port, 0, len(ports))
 	for i, p := range ports {
@@ -131,10 +132,10 @@ func (r *report) rulePorts(ports []v3Port, pc protoConstraint, at *fieldPath) []
 		}
 		switch {
 		case pc.given && pc.valid && !pc.proto.SupportsPorts():
-			r.errorf(pat, "protocol %s has no ports: ports need protocol TCP, UDP or SCTP", pc.text)
+			r.Errorf(pat, "protocol %s has no ports: ports need protocol TCP, UDP or SCTP", pc.text)
 			continue
 		case !pc.given && port.Name == "":
-			r.errorf(pat, "port %s needs protocol TCP, UDP or SCTP; without a protocol only named ports may be given", p)
+			r.Errorf(pat, "port %s needs protocol TCP, UDP or SCTP; without a protocol only named ports may be given", p)
 			continue
 		}
 		out = append(out, port)

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/policy/internal/resource"
+	"github.com/verdictlabs/verdict/policy/kube"
 )
 
 // Loader reads policy resources from any number of inputs and, once they
@@ -29,8 +31,7 @@ type Loader struct {
 	tierRefs  []tierRef
 	tierNames map[string]bool // every Tier read, valid or not
 	podNS     []podNamespace
-	svcs      []KubeService
-	slices    []KubeEndpointSlice
+	services  kube.Services
 	kubeOrig  map[model.Key]origin
 	legacy    legacyInputs
 	finished  bool
@@ -205,7 +206,7 @@ func (l *Loader) addItem(file string, v any, next *int) {
 		return
 	}
 	*next++
-	l.report(origin{file: file, doc: *next}, Problems{{Severity: SeverityError, Msg: "expected a resource (an object with apiVersion and kind), got " + describeJSON(v)}})
+	l.report(origin{file: file, doc: *next}, Problems{{Severity: SeverityError, Msg: "expected a resource (an object with apiVersion and kind), got " + resource.DescribeJSON(v)}})
 }
 
 // listItems returns the items of a List: kind List, or any kind ending
@@ -271,7 +272,7 @@ func (l *Loader) origins() map[model.Key]Origin {
 		}
 	}
 	for _, s := range l.set.Services {
-		if o, ok := l.kubeOrig[model.Key{Kind: kubeKindService, Namespace: s.Namespace, Name: s.Name}]; ok {
+		if o, ok := l.kubeOrig[model.Key{Kind: kube.KindService, Namespace: s.Namespace, Name: s.Name}]; ok {
 			out[s.Key()] = Origin{File: o.file, Document: o.doc}
 		}
 	}
@@ -385,20 +386,19 @@ func (l *Loader) addNamespaceProfiles() {
 			continue
 		}
 		have[p.namespace] = true
-		kn := KubeNamespace{Metadata: ObjectMeta{Name: p.namespace}}
-		l.set.Namespaces = append(l.set.Namespaces, ConvertNamespace(&kn))
+		l.set.Namespaces = append(l.set.Namespaces, kube.ImplicitNamespace(p.namespace))
 		l.report(p.origin, Problems{{
-			Severity: SeverityWarning, Kind: kubeKindPod, Namespace: p.namespace, Name: p.pod,
+			Severity: SeverityWarning, Kind: kube.KindPod, Namespace: p.namespace, Name: p.pod,
 			Path: "metadata.namespace",
 			Msg:  fmt.Sprintf("namespace %q has no Namespace in the load; assuming one with only its name label", p.namespace),
 		}})
 	}
 	generated := make([]model.Profile, 0, len(l.set.Namespaces)+len(l.set.ServiceAccounts))
 	for _, ns := range l.set.Namespaces {
-		generated = append(generated, NamespaceProfile(ns))
+		generated = append(generated, kube.NamespaceProfile(ns))
 	}
 	for _, sa := range l.set.ServiceAccounts {
-		generated = append(generated, ServiceAccountProfile(sa))
+		generated = append(generated, kube.ServiceAccountProfile(sa))
 	}
 	for _, p := range generated {
 		key := p.Key()

@@ -3,6 +3,8 @@ package policy
 import (
 	"regexp"
 	"strings"
+
+	"github.com/verdictlabs/verdict/policy/internal/resource"
 )
 
 // Resource names as Calico's validator accepts them. Most names are
@@ -26,11 +28,11 @@ const maxNameLength = 253
 // what is wrong with a name, or "".
 func (r *report) checkName(name string, check func(string) string) {
 	if name == "" {
-		r.errorf(metaPath.Child("name"), "is required")
+		r.Errorf(metaPath.Child("name"), "is required")
 		return
 	}
 	if msg := check(name); msg != "" {
-		r.errorf(metaPath.Child("name"), "%q %s", clipText(name), msg)
+		r.Errorf(metaPath.Child("name"), "%q %s", resource.Clip(name), msg)
 	}
 }
 
@@ -58,7 +60,7 @@ func namespacedPolicyName(s string) string {
 // HostEndpoint (see checkLegacyName).
 func (r *report) checkEndpointName(name string, legacy bool) {
 	if name == "" {
-		r.errorf(metaPath.Child("name"), "is required")
+		r.Errorf(metaPath.Child("name"), "is required")
 		return
 	}
 	r.checkLegacyName(metaPath.Child("name"), name, legacy)
@@ -71,41 +73,41 @@ func (r *report) checkEndpointName(name string, legacy bool) {
 // names back as v3 resources that must load again, so such a name is
 // accepted, with a warning in v3 input and silently when it came from a
 // legacy or Docker input.
-func (r *report) checkLegacyName(at *fieldPath, name string, legacy bool) {
-	msg := kubeDNS1123Subdomain(name)
+func (r *report) checkLegacyName(at *resource.Path, name string, legacy bool) {
+	msg := resource.DNS1123Subdomain(name)
 	if msg == "" {
 		return
 	}
 	if len(name) <= maxNameLength && legacyNameRE.MatchString(name) {
 		if !legacy {
-			r.warnf(at, "%q is not a Calico v3 name (it %s); accepted as a legacy or Docker name", name, msg)
+			r.Warnf(at, "%q is not a Calico v3 name (it %s); accepted as a legacy or Docker name", name, msg)
 		}
 		return
 	}
-	r.errorf(at, "%q %s", clipText(name), msg)
+	r.Errorf(at, "%q %s", resource.Clip(name), msg)
 }
 
 // checkLabels checks label keys and values as Kubernetes and Calico do,
 // each at its own path.
-func (r *report) checkLabels(at *fieldPath, labels map[string]string) {
+func (r *report) checkLabels(at *resource.Path, labels map[string]string) {
 	if len(labels) == 0 {
 		return
 	}
-	for _, k := range kubeSortedKeys(labels) {
-		if msg := kubeQualifiedName(k); msg != "" {
-			r.errorf(at.Key(k), "label key %q: %s", clipText(k), msg)
+	for _, k := range resource.SortedKeys(labels) {
+		if msg := resource.QualifiedName(k); msg != "" {
+			r.Errorf(at.Key(k), "label key %q: %s", resource.Clip(k), msg)
 		}
-		if msg := kubeLabelValue(labels[k]); msg != "" {
-			r.errorf(at.Key(k), "label value %q: %s", clipText(labels[k]), msg)
+		if msg := resource.LabelValue(labels[k]); msg != "" {
+			r.Errorf(at.Key(k), "label value %q: %s", resource.Clip(labels[k]), msg)
 		}
 	}
 }
 
 // checkAnnotations checks annotation keys; Calico lower-cases them first.
-func (r *report) checkAnnotations(at *fieldPath, annotations map[string]string) {
-	for _, k := range kubeSortedKeys(annotations) {
-		if msg := kubeQualifiedName(strings.ToLower(k)); msg != "" {
-			r.errorf(at.Key(k), "annotation key %q: %s", clipText(k), msg)
+func (r *report) checkAnnotations(at *resource.Path, annotations map[string]string) {
+	for _, k := range resource.SortedKeys(annotations) {
+		if msg := resource.QualifiedName(strings.ToLower(k)); msg != "" {
+			r.Errorf(at.Key(k), "annotation key %q: %s", resource.Clip(k), msg)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/verdictlabs/verdict/policy/internal/resource"
 )
 
 // parseCIDROrIP reads a CIDR, or a bare address as a one-address network
@@ -13,13 +15,13 @@ func parseCIDROrIP(s string) (netip.Prefix, error) {
 	if strings.Contains(s, "/") {
 		p, err := netip.ParsePrefix(s)
 		if err != nil || p.Addr().Zone() != "" {
-			return netip.Prefix{}, fmt.Errorf("%q is not a CIDR or an IP address", clipText(s))
+			return netip.Prefix{}, fmt.Errorf("%q is not a CIDR or an IP address", resource.Clip(s))
 		}
 		return p, nil
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil || a.Zone() != "" {
-		return netip.Prefix{}, fmt.Errorf("%q is not a CIDR or an IP address", clipText(s))
+		return netip.Prefix{}, fmt.Errorf("%q is not a CIDR or an IP address", resource.Clip(s))
 	}
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
@@ -34,7 +36,7 @@ func validIPOrCIDR(s string) bool {
 func parseIP(s string) (netip.Addr, error) {
 	a, err := netip.ParseAddr(s)
 	if err != nil || a.Zone() != "" {
-		return netip.Addr{}, fmt.Errorf("%q is not an IP address", clipText(s))
+		return netip.Addr{}, fmt.Errorf("%q is not an IP address", resource.Clip(s))
 	}
 	return a, nil
 }
@@ -78,9 +80,9 @@ type familyCheck struct {
 	firstAt   string
 }
 
-func (f *familyCheck) check(r *report, p netip.Prefix, at *fieldPath) bool {
+func (f *familyCheck) check(r *report, p netip.Prefix, at *resource.Path) bool {
 	if f.ipVersion != 0 && ipVersionOf(p) != f.ipVersion {
-		r.errorf(at, "%s is %s, but the rule has ipVersion %d", p, familyName(p), f.ipVersion)
+		r.Errorf(at, "%s is %s, but the rule has ipVersion %d", p, familyName(p), f.ipVersion)
 		return false
 	}
 	if !f.first.IsValid() {
@@ -88,7 +90,7 @@ func (f *familyCheck) check(r *report, p netip.Prefix, at *fieldPath) bool {
 		return true
 	}
 	if ipVersionOf(p) != ipVersionOf(f.first) {
-		r.errorf(at, "%s is %s, but %s (%s) is %s: all nets of a rule must be one IP family",
+		r.Errorf(at, "%s is %s, but %s (%s) is %s: all nets of a rule must be one IP family",
 			p, familyName(p), f.firstAt, f.first, familyName(f.first))
 		return false
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/policy/internal/resource"
 )
 
 // protocolNamesText lists the names Calico v3 accepts, for messages.
@@ -15,7 +16,7 @@ const protocolNamesText = "TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number fro
 // to 255, a string of digits (which Calico stores as that number), or one
 // of Calico's names. Calico v3 spells names exactly (TCP, ICMPv6); older
 // calicoctl accepted any case, so another case is read with a warning.
-func (r *report) protocol(p *v3Protocol, at *fieldPath) (model.Protocol, bool) {
+func (r *report) protocol(p *v3Protocol, at *resource.Path) (model.Protocol, bool) {
 	if p.IsNum {
 		return protocolNumber(r, p.Num, at)
 	}
@@ -27,18 +28,18 @@ func (r *report) protocol(p *v3Protocol, at *fieldPath) (model.Protocol, bool) {
 	}
 	for _, name := range []string{"TCP", "UDP", "ICMP", "ICMPv6", "SCTP", "UDPLite"} {
 		if strings.EqualFold(name, p.Str) {
-			r.warnf(at, "protocol %q is spelled %q in Calico v3", p.Str, name)
+			r.Warnf(at, "protocol %q is spelled %q in Calico v3", p.Str, name)
 			proto, _ := model.ProtocolByName(name)
 			return proto, true
 		}
 	}
-	r.errorf(at, "unknown protocol %q: want %s", clipText(p.Str), protocolNamesText)
+	r.Errorf(at, "unknown protocol %q: want %s", resource.Clip(p.Str), protocolNamesText)
 	return model.Protocol{}, false
 }
 
-func protocolNumber(r *report, n int64, at *fieldPath) (model.Protocol, bool) {
+func protocolNumber(r *report, n int64, at *resource.Path) (model.Protocol, bool) {
 	if n < 1 || n > 255 {
-		r.errorf(at, "protocol number %d is out of range: want %s", n, protocolNamesText)
+		r.Errorf(at, "protocol number %d is out of range: want %s", n, protocolNamesText)
 		return model.Protocol{}, false
 	}
 	return model.ProtocolNumber(uint8(n)), true
@@ -51,7 +52,7 @@ var portRangeRE = regexp.MustCompile(`^(\d+):(\d+)$`)
 // does: a number, a string of digits, "lo:hi", or else a named port, which
 // must be a valid IANA service name. Ports are 1 to 65535 and a range
 // must not run backwards.
-func (r *report) port(p v3Port, at *fieldPath) (model.Port, bool) {
+func (r *report) port(p v3Port, at *resource.Path) (model.Port, bool) {
 	if p.IsNum {
 		return portNumber(r, p.Num, p.Num, at)
 	}
@@ -62,29 +63,29 @@ func (r *report) port(p v3Port, at *fieldPath) (model.Port, bool) {
 		lo, errLo := strconv.ParseInt(m[1], 10, 64)
 		hi, errHi := strconv.ParseInt(m[2], 10, 64)
 		if errLo != nil || errHi != nil {
-			r.errorf(at, "port range %q is out of range: ports are 1 to 65535", clipText(p.Str))
+			r.Errorf(at, "port range %q is out of range: ports are 1 to 65535", resource.Clip(p.Str))
 			return model.Port{}, false
 		}
 		return portNumber(r, lo, hi, at)
 	}
-	if msg := kubePortName(p.Str); msg != "" {
-		r.errorf(at, "%q is not a port number, a range lo:hi or a valid port name: a port name %s", clipText(p.Str), msg)
+	if msg := resource.PortName(p.Str); msg != "" {
+		r.Errorf(at, "%q is not a port number, a range lo:hi or a valid port name: a port name %s", resource.Clip(p.Str), msg)
 		return model.Port{}, false
 	}
 	return model.Port{Name: p.Str}, true
 }
 
-func portNumber(r *report, lo, hi int64, at *fieldPath) (model.Port, bool) {
+func portNumber(r *report, lo, hi int64, at *resource.Path) (model.Port, bool) {
 	switch {
 	case lo < 1 || lo > 65535 || hi < 1 || hi > 65535:
 		if lo == hi {
-			r.errorf(at, "port %d is out of range: ports are 1 to 65535", lo)
+			r.Errorf(at, "port %d is out of range: ports are 1 to 65535", lo)
 		} else {
-			r.errorf(at, "port range %d:%d is out of range: ports are 1 to 65535", lo, hi)
+			r.Errorf(at, "port range %d:%d is out of range: ports are 1 to 65535", lo, hi)
 		}
 		return model.Port{}, false
 	case lo > hi:
-		r.errorf(at, "port range %d:%d runs backwards: the first port must not be above the second", lo, hi)
+		r.Errorf(at, "port range %d:%d runs backwards: the first port must not be above the second", lo, hi)
 		return model.Port{}, false
 	}
 	return model.Port{Min: uint16(lo), Max: uint16(hi)}, true
@@ -95,7 +96,7 @@ func portNumber(r *report, lo, hi int64, at *fieldPath) (model.Port, bool) {
 // and a port number from 1 to 65535. A workload endpoint's port may be
 // unnamed when it only maps a host port; such a port cannot be named in a
 // rule, so it is left out of the model.
-func (r *report) endpointPorts(ports []v3WorkloadEndpointPort, at *fieldPath) []model.EndpointPort {
+func (r *report) endpointPorts(ports []v3WorkloadEndpointPort, at *resource.Path) []model.EndpointPort {
 	if len(ports) == 0 {
 		return nil
 	}
@@ -104,24 +105,24 @@ func (r *report) endpointPorts(ports []v3WorkloadEndpointPort, at *fieldPath) []
 		pat := at.Index(i)
 		nameOK := true
 		if p.Name != "" || p.HostPort == 0 {
-			if msg := kubePortName(p.Name); msg != "" {
-				r.errorf(pat.Child("name"), "%q is not a valid port name: it %s", clipText(p.Name), msg)
+			if msg := resource.PortName(p.Name); msg != "" {
+				r.Errorf(pat.Child("name"), "%q is not a valid port name: it %s", resource.Clip(p.Name), msg)
 				nameOK = false
 			}
 		}
 		var proto model.Protocol
 		protoOK := false
 		if p.Protocol == nil {
-			r.errorf(pat.Child("protocol"), "is required: want TCP, UDP or SCTP")
+			r.Errorf(pat.Child("protocol"), "is required: want TCP, UDP or SCTP")
 		} else if proto, protoOK = r.protocol(p.Protocol, pat.Child("protocol")); protoOK && !proto.SupportsPorts() {
-			r.errorf(pat.Child("protocol"), "protocol %s has no ports: want TCP, UDP or SCTP", p.Protocol)
+			r.Errorf(pat.Child("protocol"), "protocol %s has no ports: want TCP, UDP or SCTP", p.Protocol)
 			protoOK = false
 		}
 		if p.Port == 0 {
-			r.errorf(pat.Child("port"), "is required: a port from 1 to 65535")
+			r.Errorf(pat.Child("port"), "is required: a port from 1 to 65535")
 		}
 		if p.HostIP != "" && !validIPOrCIDR(p.HostIP) {
-			r.errorf(pat.Child("hostIP"), "%q is not an IP address", clipText(p.HostIP))
+			r.Errorf(pat.Child("hostIP"), "%q is not an IP address", resource.Clip(p.HostIP))
 		}
 		if nameOK && protoOK && p.Port != 0 && p.Name != "" {
 			out = append(out, model.EndpointPort{Name: p.Name, Protocol: proto.Number, Port: p.Port})

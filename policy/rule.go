@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/policy/internal/resource"
 )
 
 // DecodeRule decodes one projectcalico.org/v3 Rule object written in JSON,
@@ -23,12 +24,12 @@ func DecodeRule(data []byte) (model.Rule, error) {
 		return model.Rule{}, Problems{{Severity: SeverityError, Msg: "not a JSON rule: " + err.Error()}}
 	}
 	var in v3Rule
-	strict := decodeStrict(v, &in, false, rootPath())
+	strict := resource.DecodeStrict(v, &in, false, resource.Root())
 	r := &report{}
-	out := newConverter().rule(r, &in, ruleContext{scope: globalScope}, rootPath())
+	out := newConverter().rule(r, &in, ruleContext{scope: globalScope}, resource.Root())
 	all := strict
-	for _, p := range r.problems {
-		if !underAny(p.Path, strict) {
+	for _, p := range r.Problems {
+		if !strict.Covers(p.Path) {
 			all = append(all, p)
 		}
 	}
@@ -64,13 +65,13 @@ type protoConstraint struct {
 
 // rule converts and validates one rule, reporting every problem at its
 // path below at.
-func (c *converter) rule(r *report, in *v3Rule, ctx ruleContext, at *fieldPath) model.Rule {
+func (c *converter) rule(r *report, in *v3Rule, ctx ruleContext, at *resource.Path) model.Rule {
 	var out model.Rule
 	out.Action = r.action(in.Action, at)
 
 	if in.IPVersion != nil {
 		if v := *in.IPVersion; v != 4 && v != 6 {
-			r.errorf(at.Child("ipVersion"), "must be 4 or 6, not %d", v)
+			r.Errorf(at.Child("ipVersion"), "must be 4 or 6, not %d", v)
 		} else {
 			out.IPVersion = v
 		}
@@ -97,9 +98,9 @@ func (c *converter) rule(r *report, in *v3Rule, ctx ruleContext, at *fieldPath) 
 		out.ICMP = r.icmp(in.ICMP, at.Child("icmp"))
 		switch {
 		case !pc.given:
-			r.errorf(at.Child("icmp"), "needs protocol ICMP or ICMPv6")
+			r.Errorf(at.Child("icmp"), "needs protocol ICMP or ICMPv6")
 		case pc.valid && !isICMP(out.Protocol):
-			r.errorf(at.Child("icmp"), "needs protocol ICMP or ICMPv6, not %s", pc.text)
+			r.Errorf(at.Child("icmp"), "needs protocol ICMP or ICMPv6, not %s", pc.text)
 		}
 	}
 	if in.NotICMP != nil {
@@ -114,13 +115,13 @@ func (c *converter) rule(r *report, in *v3Rule, ctx ruleContext, at *fieldPath) 
 	if in.HTTP != nil {
 		hat := at.Child("http")
 		if out.Action != "" && out.Action != model.Allow {
-			r.errorf(hat, "is only allowed on Allow rules, not %s", out.Action)
+			r.Errorf(hat, "is only allowed on Allow rules, not %s", out.Action)
 		}
 		if pc.valid && out.Protocol.Number != model.ProtoTCP {
-			r.errorf(hat, "needs protocol TCP or none, not %s", pc.text)
+			r.Errorf(hat, "needs protocol TCP or none, not %s", pc.text)
 		}
 		if ctx.dir == model.Egress {
-			r.errorf(hat, "is not allowed in egress rules: HTTP matches apply to ingress only")
+			r.Errorf(hat, "is not allowed in egress rules: HTTP matches apply to ingress only")
 		}
 		out.HTTP = r.httpMatch(in.HTTP, hat)
 	}
@@ -146,7 +147,7 @@ var (
 // action reads the action of the rule at rule. Calico v3 spells actions
 // Allow, Deny, Log and Pass; older calicoctl accepted any case, so another
 // case is read with a warning.
-func (r *report) action(s string, rule *fieldPath) model.Action {
+func (r *report) action(s string, rule *resource.Path) model.Action {
 	if a, ok := ruleActionsExact[s]; ok {
 		return a
 	}
@@ -154,11 +155,11 @@ func (r *report) action(s string, rule *fieldPath) model.Action {
 	a, ok := ruleActions[strings.ToLower(s)]
 	switch {
 	case s == "":
-		r.errorf(at, "is required: Allow, Deny, Log or Pass")
+		r.Errorf(at, "is required: Allow, Deny, Log or Pass")
 	case !ok:
-		r.errorf(at, "unknown action %q: want Allow, Deny, Log or Pass", clipText(s))
+		r.Errorf(at, "unknown action %q: want Allow, Deny, Log or Pass", resource.Clip(s))
 	default:
-		r.warnf(at, "action %q is spelled %q in Calico v3", s, a)
+		r.Warnf(at, "action %q is spelled %q in Calico v3", s, a)
 	}
 	return a
 }
@@ -169,7 +170,7 @@ func isICMP(p model.Protocol) bool {
 
 // icmpFamily checks that an ICMP protocol agrees with the rule's
 // ipVersion: ICMP is IPv4's and ICMPv6 is IPv6's.
-func (r *report) icmpFamily(p model.Protocol, ipVersion int, field string, at *fieldPath) {
+func (r *report) icmpFamily(p model.Protocol, ipVersion int, field string, at *resource.Path) {
 	want := 0
 	switch p.Number {
 	case model.ProtoICMP:
@@ -178,17 +179,17 @@ func (r *report) icmpFamily(p model.Protocol, ipVersion int, field string, at *f
 		want = 6
 	}
 	if want != 0 && ipVersion != 0 && ipVersion != want {
-		r.errorf(at.Child("ipVersion"), "must be %d (or left out) with %s %s", want, field, p)
+		r.Errorf(at.Child("ipVersion"), "must be %d (or left out) with %s %s", want, field, p)
 	}
 }
 
 // icmp reads an icmp or notICMP match: type 0 to 254 (the kernel cannot
 // match 255), code 0 to 255, and a code only with a type.
-func (r *report) icmp(in *v3ICMP, at *fieldPath) *model.ICMPMatch {
+func (r *report) icmp(in *v3ICMP, at *resource.Path) *model.ICMPMatch {
 	out := &model.ICMPMatch{}
 	if in.Type != nil {
 		if t := *in.Type; t < 0 || t > 254 {
-			r.errorf(at.Child("type"), "ICMP type %d is out of range 0 to 254", t)
+			r.Errorf(at.Child("type"), "ICMP type %d is out of range 0 to 254", t)
 		} else {
 			v := uint8(t)
 			out.Type = &v
@@ -196,10 +197,10 @@ func (r *report) icmp(in *v3ICMP, at *fieldPath) *model.ICMPMatch {
 	}
 	if in.Code != nil {
 		if in.Type == nil {
-			r.errorf(at.Child("code"), "needs a type: an ICMP code cannot be matched without its type")
+			r.Errorf(at.Child("code"), "needs a type: an ICMP code cannot be matched without its type")
 		}
 		if c := *in.Code; c < 0 || c > 255 {
-			r.errorf(at.Child("code"), "ICMP code %d is out of range 0 to 255", c)
+			r.Errorf(at.Child("code"), "ICMP code %d is out of range 0 to 255", c)
 		} else {
 			v := uint8(c)
 			out.Code = &v
@@ -212,29 +213,29 @@ func (r *report) icmp(in *v3ICMP, at *fieldPath) *model.ICMPMatch {
 // destination in an egress rule, a source in an ingress rule, never with
 // destination ports (a service brings its own), and, outside a namespaced
 // policy, always with a namespace.
-func (c *converter) services(r *report, in *v3Rule, ctx ruleContext, at *fieldPath) {
+func (c *converter) services(r *report, in *v3Rule, ctx ruleContext, at *resource.Path) {
 	if s := in.Source.Services; s != nil {
 		sat := at.Child("source").Child("services")
 		if ctx.dir == model.Egress {
-			r.errorf(sat, "is not allowed in an egress rule's source: an egress rule names services as its destination")
+			r.Errorf(sat, "is not allowed in an egress rule's source: an egress rule names services as its destination")
 		}
 		if ctx.scope != namespacedScope && s.Namespace == "" && ctx.dir != model.Egress {
-			r.errorf(sat.Child("namespace"), "is required outside a namespaced policy")
+			r.Errorf(sat.Child("namespace"), "is required outside a namespaced policy")
 		}
 	}
 	if s := in.Destination.Services; s != nil {
 		dat := at.Child("destination")
 		if ctx.dir == model.Ingress {
-			r.errorf(dat.Child("services"), "is not allowed in an ingress rule's destination: an ingress rule names services as its source")
+			r.Errorf(dat.Child("services"), "is not allowed in an ingress rule's destination: an ingress rule names services as its source")
 		}
 		if ctx.scope != namespacedScope && s.Namespace == "" && ctx.dir != model.Ingress {
-			r.errorf(dat.Child("services").Child("namespace"), "is required outside a namespaced policy")
+			r.Errorf(dat.Child("services").Child("namespace"), "is required outside a namespaced policy")
 		}
 		if len(in.Destination.Ports) > 0 {
-			r.errorf(dat.Child("ports"), "cannot be combined with services: a service's own ports are matched")
+			r.Errorf(dat.Child("ports"), "cannot be combined with services: a service's own ports are matched")
 		}
 		if len(in.Destination.NotPorts) > 0 {
-			r.errorf(dat.Child("notPorts"), "cannot be combined with services: a service's own ports are matched")
+			r.Errorf(dat.Child("notPorts"), "cannot be combined with services: a service's own ports are matched")
 		}
 	}
 }
@@ -242,39 +243,39 @@ func (c *converter) services(r *report, in *v3Rule, ctx ruleContext, at *fieldPa
 // httpMatch reads an http match: methods without repeats; paths each with
 // exactly one of exact and prefix, starting with "/" and holding no "?",
 // "#" or space (a query or fragment is never part of a matched path).
-func (r *report) httpMatch(in *v3HTTPMatch, at *fieldPath) *model.HTTPMatch {
+func (r *report) httpMatch(in *v3HTTPMatch, at *resource.Path) *model.HTTPMatch {
 	const maxItems, maxPath = 20, 1024
 	out := &model.HTTPMatch{}
 	if len(in.Methods) > maxItems {
-		r.errorf(at.Child("methods"), "has %d methods; Calico allows at most %d", len(in.Methods), maxItems)
+		r.Errorf(at.Child("methods"), "has %d methods; Calico allows at most %d", len(in.Methods), maxItems)
 	}
 	seen := map[string]bool{}
 	for i, m := range in.Methods {
 		if seen[m] {
-			r.errorf(at.Child("methods").Index(i), "method %q is listed twice", clipText(m))
+			r.Errorf(at.Child("methods").Index(i), "method %q is listed twice", resource.Clip(m))
 			continue
 		}
 		seen[m] = true
 		out.Methods = append(out.Methods, m)
 	}
 	if len(in.Paths) > maxItems {
-		r.errorf(at.Child("paths"), "has %d paths; Calico allows at most %d", len(in.Paths), maxItems)
+		r.Errorf(at.Child("paths"), "has %d paths; Calico allows at most %d", len(in.Paths), maxItems)
 	}
 	for i, p := range in.Paths {
 		pat := at.Child("paths").Index(i)
 		field, value := "exact", p.Exact
 		switch {
 		case p.Exact != "" && p.Prefix != "":
-			r.errorf(pat, "sets both exact and prefix; a path match is one or the other")
+			r.Errorf(pat, "sets both exact and prefix; a path match is one or the other")
 			continue
 		case p.Exact == "" && p.Prefix == "":
-			r.errorf(pat, "needs exact or prefix")
+			r.Errorf(pat, "needs exact or prefix")
 			continue
 		case p.Prefix != "":
 			field, value = "prefix", p.Prefix
 		}
 		if msg := httpPathProblem(value, maxPath); msg != "" {
-			r.errorf(pat.Child(field), "%q %s", clipText(value), msg)
+			r.Errorf(pat.Child(field), "%q %s", resource.Clip(value), msg)
 			continue
 		}
 		out.Paths = append(out.Paths, model.HTTPPath{Exact: p.Exact, Prefix: p.Prefix})

@@ -3,6 +3,7 @@ package policy
 import (
 	"strings"
 
+	"github.com/verdictlabs/verdict/policy/internal/resource"
 	"github.com/verdictlabs/verdict/selector"
 )
 
@@ -24,7 +25,7 @@ func newConverter() *converter {
 // selector parses a selector field; "" means the field was not given and
 // gives nil. A parse error is reported at the field with the selector's
 // own byte offset and reason.
-func (c *converter) selector(r *report, text string, at *fieldPath) (*selector.Selector, bool) {
+func (c *converter) selector(r *report, text string, at *resource.Path) (*selector.Selector, bool) {
 	if text == "" {
 		return nil, true
 	}
@@ -32,12 +33,12 @@ func (c *converter) selector(r *report, text string, at *fieldPath) (*selector.S
 		return s, true
 	}
 	if len(text) > maxSelectorLength {
-		r.errorf(at, "selector is %d bytes long; Calico allows at most %d", len(text), maxSelectorLength)
+		r.Errorf(at, "selector is %d bytes long; Calico allows at most %d", len(text), maxSelectorLength)
 		return nil, false
 	}
 	s, err := selector.Parse(text)
 	if err != nil {
-		r.errorf(at, "invalid selector %q: %s", clipText(text), err)
+		r.Errorf(at, "invalid selector %q: %s", resource.Clip(text), err)
 		return nil, false
 	}
 	c.selectors[text] = s
@@ -48,9 +49,9 @@ func (c *converter) selector(r *report, text string, at *fieldPath) (*selector.S
 // checks the text, not the parsed selector, so a string literal holding
 // "global(" is refused too; Verdict does the same to accept exactly what
 // Calico accepts.
-func noGlobal(r *report, text string, at *fieldPath) bool {
+func noGlobal(r *report, text string, at *resource.Path) bool {
 	if strings.Contains(text, "global(") {
-		r.errorf(at, "global() can only be used in a rule's namespaceSelector")
+		r.Errorf(at, "global() can only be used in a rule's namespaceSelector")
 		return false
 	}
 	return true

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+
+	"github.com/verdictlabs/verdict/policy/internal/resource"
 )
 
 // The projectcalico.org/v3 resources, field for field as Calico's API
@@ -18,10 +20,10 @@ const calicoAPIVersion = "projectcalico.org/v3"
 
 // v3Tier is a Tier.
 type v3Tier struct {
-	APIVersion string     `json:"apiVersion"`
-	Kind       string     `json:"kind"`
-	Metadata   ObjectMeta `json:"metadata"`
-	Spec       v3TierSpec `json:"spec,omitzero"`
+	APIVersion string              `json:"apiVersion"`
+	Kind       string              `json:"kind"`
+	Metadata   resource.ObjectMeta `json:"metadata"`
+	Spec       v3TierSpec          `json:"spec,omitzero"`
 }
 
 type v3TierSpec struct {
@@ -60,24 +62,24 @@ type v3NamespacedPolicySpec struct {
 }
 
 type v3GlobalPolicy struct {
-	APIVersion string             `json:"apiVersion"`
-	Kind       string             `json:"kind"`
-	Metadata   ObjectMeta         `json:"metadata"`
-	Spec       v3GlobalPolicySpec `json:"spec,omitzero"`
+	APIVersion string              `json:"apiVersion"`
+	Kind       string              `json:"kind"`
+	Metadata   resource.ObjectMeta `json:"metadata"`
+	Spec       v3GlobalPolicySpec  `json:"spec,omitzero"`
 }
 
 type v3NamespacedPolicy struct {
 	APIVersion string                 `json:"apiVersion"`
 	Kind       string                 `json:"kind"`
-	Metadata   ObjectMeta             `json:"metadata"`
+	Metadata   resource.ObjectMeta    `json:"metadata"`
 	Spec       v3NamespacedPolicySpec `json:"spec,omitzero"`
 }
 
 type v3Profile struct {
-	APIVersion string        `json:"apiVersion"`
-	Kind       string        `json:"kind"`
-	Metadata   ObjectMeta    `json:"metadata"`
-	Spec       v3ProfileSpec `json:"spec,omitzero"`
+	APIVersion string              `json:"apiVersion"`
+	Kind       string              `json:"kind"`
+	Metadata   resource.ObjectMeta `json:"metadata"`
+	Spec       v3ProfileSpec       `json:"spec,omitzero"`
 }
 
 type v3ProfileSpec struct {
@@ -89,10 +91,10 @@ type v3ProfileSpec struct {
 // v3NetworkSet is a NetworkSet or a GlobalNetworkSet; the two specs are
 // the same.
 type v3NetworkSet struct {
-	APIVersion string           `json:"apiVersion"`
-	Kind       string           `json:"kind"`
-	Metadata   ObjectMeta       `json:"metadata"`
-	Spec       v3NetworkSetSpec `json:"spec,omitzero"`
+	APIVersion string              `json:"apiVersion"`
+	Kind       string              `json:"kind"`
+	Metadata   resource.ObjectMeta `json:"metadata"`
+	Spec       v3NetworkSetSpec    `json:"spec,omitzero"`
 }
 
 type v3NetworkSetSpec struct {
@@ -100,10 +102,10 @@ type v3NetworkSetSpec struct {
 }
 
 type v3HostEndpoint struct {
-	APIVersion string             `json:"apiVersion"`
-	Kind       string             `json:"kind"`
-	Metadata   ObjectMeta         `json:"metadata"`
-	Spec       v3HostEndpointSpec `json:"spec,omitzero"`
+	APIVersion string              `json:"apiVersion"`
+	Kind       string              `json:"kind"`
+	Metadata   resource.ObjectMeta `json:"metadata"`
+	Spec       v3HostEndpointSpec  `json:"spec,omitzero"`
 }
 
 type v3HostEndpointSpec struct {
@@ -145,7 +147,7 @@ func workloadPorts(ports []v3EndpointPort) []v3WorkloadEndpointPort {
 type v3WorkloadEndpoint struct {
 	APIVersion string                 `json:"apiVersion"`
 	Kind       string                 `json:"kind"`
-	Metadata   ObjectMeta             `json:"metadata"`
+	Metadata   resource.ObjectMeta    `json:"metadata"`
 	Spec       v3WorkloadEndpointSpec `json:"spec,omitzero"`
 }
 

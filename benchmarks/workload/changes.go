@@ -7,7 +7,7 @@ import (
 	"slices"
 
 	"github.com/verdictlabs/verdict/model"
-	"github.com/verdictlabs/verdict/policy"
+	"github.com/verdictlabs/verdict/policy/kube"
 )
 
 // Changes returns batches of random updates to set, as a cluster sees
@@ -507,14 +507,14 @@ func (g *changeGen) removeNetworkSet() (model.Change, bool) {
 func (g *changeGen) addNamespace() (model.Change, bool) {
 	team, env := pick(g.r, teams), pick(g.r, environments)
 	name := fmt.Sprintf("%s-%s-%d", team, env, g.next())
-	kns := &policy.KubeNamespace{Metadata: policy.ObjectMeta{Name: name,
+	kns := &kube.Namespace{Metadata: kube.ObjectMeta{Name: name,
 		Labels: map[string]string{"team": team, "env": env, "tier": pick(g.r, serviceTiers)}}}
 	mustBeValid(kns.Validate())
-	ns := policy.ConvertNamespace(kns)
+	ns := kube.ConvertNamespace(kns)
 	sa := model.ServiceAccount{Name: defaultServiceAcct, Namespace: name}
 	c := model.Change{Upserts: model.Set{
 		Namespaces:      []model.Namespace{ns},
-		Profiles:        []model.Profile{policy.NamespaceProfile(ns), policy.ServiceAccountProfile(sa)},
+		Profiles:        []model.Profile{kube.NamespaceProfile(ns), kube.ServiceAccountProfile(sa)},
 		ServiceAccounts: []model.ServiceAccount{sa},
 	}}
 	hash := g.r.token(10)
@@ -563,7 +563,7 @@ func (g *changeGen) relabelNamespace() (model.Change, bool) {
 			delete(ns.Labels, "compliance")
 		}
 	}
-	return model.Change{Upserts: model.Set{Namespaces: []model.Namespace{ns}, Profiles: []model.Profile{policy.NamespaceProfile(ns)}}}, true
+	return model.Change{Upserts: model.Set{Namespaces: []model.Namespace{ns}, Profiles: []model.Profile{kube.NamespaceProfile(ns)}}}, true
 }
 
 // removeNamespace deletes an application namespace and everything in it:
@@ -630,7 +630,7 @@ func (g *changeGen) relabelServiceAccount() (model.Change, bool) {
 	}
 	return model.Change{Upserts: model.Set{
 		ServiceAccounts: []model.ServiceAccount{sa},
-		Profiles:        []model.Profile{policy.ServiceAccountProfile(sa)},
+		Profiles:        []model.Profile{kube.ServiceAccountProfile(sa)},
 	}}, true
 }
 

@@ -5,7 +5,7 @@ import (
 	"net/netip"
 
 	"github.com/verdictlabs/verdict/model"
-	"github.com/verdictlabs/verdict/policy"
+	"github.com/verdictlabs/verdict/policy/kube"
 )
 
 // deployment is a set of identical pods, as a Kubernetes Deployment or
@@ -255,22 +255,22 @@ func (b *builder) addEdges() {
 // pod with these labels, named container ports, service account, node and
 // addresses.
 func podEndpoint(name, namespace string, labels map[string]string, ports []model.EndpointPort, account, node string, addrs []netip.Addr) model.Endpoint {
-	pod := &policy.KubePod{
-		Metadata: policy.ObjectMeta{Name: name, Namespace: namespace, Labels: labels},
-		Spec:     policy.KubePodSpec{ServiceAccountName: account, NodeName: node},
-		Status:   policy.KubePodStatus{Phase: "Running"},
+	pod := &kube.Pod{
+		Metadata: kube.ObjectMeta{Name: name, Namespace: namespace, Labels: labels},
+		Spec:     kube.PodSpec{ServiceAccountName: account, NodeName: node},
+		Status:   kube.PodStatus{Phase: "Running"},
 	}
-	container := policy.KubeContainer{Name: "main"}
+	container := kube.Container{Name: "main"}
 	for _, p := range ports {
-		container.Ports = append(container.Ports, policy.KubeContainerPort{
+		container.Ports = append(container.Ports, kube.ContainerPort{
 			Name: p.Name, ContainerPort: int32(p.Port), Protocol: model.ProtocolName(p.Protocol),
 		})
 	}
-	pod.Spec.Containers = []policy.KubeContainer{container}
+	pod.Spec.Containers = []kube.Container{container}
 	for _, a := range addrs {
-		pod.Status.PodIPs = append(pod.Status.PodIPs, policy.KubePodIP{IP: a.String()})
+		pod.Status.PodIPs = append(pod.Status.PodIPs, kube.PodIP{IP: a.String()})
 	}
-	ep, problems := policy.ConvertPod(pod)
+	ep, problems := kube.ConvertPod(pod)
 	mustBeValid(problems)
 	return ep
 }

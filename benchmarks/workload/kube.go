@@ -4,7 +4,7 @@ import (
 	"slices"
 
 	"github.com/verdictlabs/verdict/model"
-	"github.com/verdictlabs/verdict/policy"
+	"github.com/verdictlabs/verdict/policy/kube"
 )
 
 // kubePolicies writes Kubernetes NetworkPolicies the way application
@@ -22,7 +22,7 @@ func (b *builder) kubePolicies(pg *policyGen) []model.Policy {
 		out[e.client] = append(out[e.client], e)
 	}
 	var policies []model.Policy
-	var specs []*policy.KubernetesNetworkPolicy
+	var specs []*kube.NetworkPolicy
 	for _, d := range b.deployments {
 		// Where the default deny applies (production and staging), every
 		// application has a policy with egress rules; in development some
@@ -32,9 +32,9 @@ func (b *builder) kubePolicies(pg *policyGen) []model.Policy {
 		if ns.system || (!strict && r.chance(0.4)) {
 			continue
 		}
-		np := &policy.KubernetesNetworkPolicy{
-			Metadata: policy.ObjectMeta{Name: pg.name(model.KindKubernetesNetworkPolicy, d.namespace, d.app), Namespace: d.namespace},
-			Spec:     policy.KubernetesNetworkPolicySpec{PodSelector: policy.LabelSelector{MatchLabels: selectLabels(d)}},
+		np := &kube.NetworkPolicy{
+			Metadata: kube.ObjectMeta{Name: pg.name(model.KindKubernetesNetworkPolicy, d.namespace, d.app), Namespace: d.namespace},
+			Spec:     kube.NetworkPolicySpec{PodSelector: kube.LabelSelector{MatchLabels: selectLabels(d)}},
 		}
 		np.Spec.Ingress = b.kubeIngress(r, d, in[d])
 		if strict || r.chance(0.6) {
@@ -54,9 +54,9 @@ func (b *builder) kubePolicies(pg *policyGen) []model.Policy {
 		if !r.chance(0.3) {
 			continue
 		}
-		np := &policy.KubernetesNetworkPolicy{
-			Metadata: policy.ObjectMeta{Name: pg.name(model.KindKubernetesNetworkPolicy, ns, "default-deny-ingress"), Namespace: ns},
-			Spec:     policy.KubernetesNetworkPolicySpec{PolicyTypes: []string{"Ingress"}},
+		np := &kube.NetworkPolicy{
+			Metadata: kube.ObjectMeta{Name: pg.name(model.KindKubernetesNetworkPolicy, ns, "default-deny-ingress"), Namespace: ns},
+			Spec:     kube.NetworkPolicySpec{PolicyTypes: []string{"Ingress"}},
 		}
 		policies = append(policies, convertKube(np))
 	}
@@ -75,11 +75,11 @@ func (b *builder) kubePolicies(pg *policyGen) []model.Policy {
 		if i > 0 {
 			action = string(pick(r, stagedActions))
 		}
-		s := &policy.StagedKubernetesNetworkPolicy{
-			Metadata: policy.ObjectMeta{Name: pg.name(model.KindStagedKubernetesNetworkPolicy, np.Metadata.Namespace, np.Metadata.Name), Namespace: np.Metadata.Namespace},
-			Spec:     policy.StagedKubernetesNetworkPolicySpec{StagedAction: action, KubernetesNetworkPolicySpec: spec},
+		s := &kube.StagedKubernetesNetworkPolicy{
+			Metadata: kube.ObjectMeta{Name: pg.name(model.KindStagedKubernetesNetworkPolicy, np.Metadata.Namespace, np.Metadata.Name), Namespace: np.Metadata.Namespace},
+			Spec:     kube.StagedKubernetesNetworkPolicySpec{StagedAction: action, NetworkPolicySpec: spec},
 		}
-		p, ok, problems := policy.ConvertStagedKubernetesNetworkPolicy(s)
+		p, ok, problems := kube.ConvertStagedKubernetesNetworkPolicy(s)
 		mustBeValid(problems)
 		if ok {
 			policies = append(policies, p)
@@ -88,8 +88,8 @@ func (b *builder) kubePolicies(pg *policyGen) []model.Policy {
 	return policies
 }
 
-func convertKube(np *policy.KubernetesNetworkPolicy) model.Policy {
-	p, problems := policy.ConvertKubernetesNetworkPolicy(np)
+func convertKube(np *kube.NetworkPolicy) model.Policy {
+	p, problems := kube.ConvertNetworkPolicy(np)
 	mustBeValid(problems)
 	return p
 }
@@ -110,10 +110,10 @@ func selectLabels(d *deployment) map[string]string {
 // and pod selector from elsewhere. Now and then a rule names several
 // callers with a set expression, opens a range of ports with endPort, or
 // admits an address block with exceptions.
-func (b *builder) kubeIngress(r *rng, d *deployment, edges []edge) []policy.KubernetesNetworkPolicyIngressRule {
-	var rules []policy.KubernetesNetworkPolicyIngressRule
+func (b *builder) kubeIngress(r *rng, d *deployment, edges []edge) []kube.NetworkPolicyIngressRule {
+	var rules []kube.NetworkPolicyIngressRule
 	for _, port := range distinctPorts(edges) {
-		var peers []policy.KubernetesNetworkPolicyPeer
+		var peers []kube.NetworkPolicyPeer
 		var sameNS []string
 		for _, e := range edges {
 			if e.port != port {
@@ -127,28 +127,28 @@ func (b *builder) kubeIngress(r *rng, d *deployment, edges []edge) []policy.Kube
 		}
 		sameNS = dedupStrings(sameNS)
 		if len(sameNS) > 1 && r.chance(0.5) {
-			peers = append(peers, policy.KubernetesNetworkPolicyPeer{PodSelector: &policy.LabelSelector{
-				MatchExpressions: []policy.LabelSelectorRequirement{{Key: "app", Operator: policy.LabelSelectorOpIn, Values: sameNS}},
+			peers = append(peers, kube.NetworkPolicyPeer{PodSelector: &kube.LabelSelector{
+				MatchExpressions: []kube.LabelSelectorRequirement{{Key: "app", Operator: kube.LabelSelectorOpIn, Values: sameNS}},
 			}})
 		} else {
 			for _, app := range sameNS {
-				peers = append(peers, policy.KubernetesNetworkPolicyPeer{PodSelector: &policy.LabelSelector{MatchLabels: map[string]string{"app": app}}})
+				peers = append(peers, kube.NetworkPolicyPeer{PodSelector: &kube.LabelSelector{MatchLabels: map[string]string{"app": app}}})
 			}
 		}
 		if r.chance(0.1) {
-			peers = append(peers, policy.KubernetesNetworkPolicyPeer{PodSelector: &policy.LabelSelector{
-				MatchExpressions: []policy.LabelSelectorRequirement{
-					{Key: "tier", Operator: policy.LabelSelectorOpNotIn, Values: []string{"data"}},
-					{Key: "canary", Operator: policy.LabelSelectorOpDoesNotExist},
-					{Key: "team", Operator: policy.LabelSelectorOpExists},
+			peers = append(peers, kube.NetworkPolicyPeer{PodSelector: &kube.LabelSelector{
+				MatchExpressions: []kube.LabelSelectorRequirement{
+					{Key: "tier", Operator: kube.LabelSelectorOpNotIn, Values: []string{"data"}},
+					{Key: "canary", Operator: kube.LabelSelectorOpDoesNotExist},
+					{Key: "team", Operator: kube.LabelSelectorOpExists},
 				},
-			}, NamespaceSelector: &policy.LabelSelector{}})
+			}, NamespaceSelector: &kube.LabelSelector{}})
 		}
-		rule := policy.KubernetesNetworkPolicyIngressRule{From: peers, Ports: []policy.KubernetesNetworkPolicyPort{kubePort(r, port)}}
+		rule := kube.NetworkPolicyIngressRule{From: peers, Ports: []kube.NetworkPolicyPort{kubePort(r, port)}}
 		if r.chance(0.1) {
 			lo, hi := int32(port.Port), int32(port.Port)+int32(r.between(1, 20))
 			proto := model.ProtocolName(port.Protocol)
-			rule.Ports = append(rule.Ports, policy.KubernetesNetworkPolicyPort{Protocol: &proto, Port: intPort(lo), EndPort: &hi})
+			rule.Ports = append(rule.Ports, kube.NetworkPolicyPort{Protocol: &proto, Port: intPort(lo), EndPort: &hi})
 		}
 		rules = append(rules, rule)
 	}
@@ -160,9 +160,9 @@ func (b *builder) kubeIngress(r *rng, d *deployment, edges []edge) []policy.Kube
 		}
 		cidr := prefixOf(block, bits)
 		except := prefixOf(randomIn(r, cidr), bits+4)
-		rules = append(rules, policy.KubernetesNetworkPolicyIngressRule{
-			From:  []policy.KubernetesNetworkPolicyPeer{{IPBlock: &policy.IPBlock{CIDR: cidr.String(), Except: []string{except.String()}}}},
-			Ports: []policy.KubernetesNetworkPolicyPort{kubePort(r, portHTTPS)},
+		rules = append(rules, kube.NetworkPolicyIngressRule{
+			From:  []kube.NetworkPolicyPeer{{IPBlock: &kube.IPBlock{CIDR: cidr.String(), Except: []string{except.String()}}}},
+			Ports: []kube.NetworkPolicyPort{kubePort(r, portHTTPS)},
 		})
 	}
 	return rules
@@ -170,27 +170,27 @@ func (b *builder) kubeIngress(r *rng, d *deployment, edges []edge) []policy.Kube
 
 // kubeEgress lets d reach its dependencies on the ports it calls them on,
 // and the cluster DNS; sometimes also an outside range on 443.
-func (b *builder) kubeEgress(r *rng, d *deployment, edges []edge) []policy.KubernetesNetworkPolicyEgressRule {
-	var rules []policy.KubernetesNetworkPolicyEgressRule
+func (b *builder) kubeEgress(r *rng, d *deployment, edges []edge) []kube.NetworkPolicyEgressRule {
+	var rules []kube.NetworkPolicyEgressRule
 	dns := false
 	for _, e := range edges {
 		if e.server.name == "coredns" {
 			dns = true
 			continue
 		}
-		rules = append(rules, policy.KubernetesNetworkPolicyEgressRule{
-			To:    []policy.KubernetesNetworkPolicyPeer{kubePeer(e.server, e.server.namespace != d.namespace)},
-			Ports: []policy.KubernetesNetworkPolicyPort{kubePort(r, e.port)},
+		rules = append(rules, kube.NetworkPolicyEgressRule{
+			To:    []kube.NetworkPolicyPeer{kubePeer(e.server, e.server.namespace != d.namespace)},
+			Ports: []kube.NetworkPolicyPort{kubePort(r, e.port)},
 		})
 	}
 	if dns {
 		udp, tcp := "UDP", "TCP"
-		rules = append(rules, policy.KubernetesNetworkPolicyEgressRule{
-			To: []policy.KubernetesNetworkPolicyPeer{{
-				NamespaceSelector: &policy.LabelSelector{MatchLabels: map[string]string{labelMetadataName: namespaceKubeSystem}},
-				PodSelector:       &policy.LabelSelector{MatchLabels: map[string]string{"k8s-app": "kube-dns"}},
+		rules = append(rules, kube.NetworkPolicyEgressRule{
+			To: []kube.NetworkPolicyPeer{{
+				NamespaceSelector: &kube.LabelSelector{MatchLabels: map[string]string{labelMetadataName: namespaceKubeSystem}},
+				PodSelector:       &kube.LabelSelector{MatchLabels: map[string]string{"k8s-app": "kube-dns"}},
 			}},
-			Ports: []policy.KubernetesNetworkPolicyPort{{Protocol: &udp, Port: intPort(53)}, {Protocol: &tcp, Port: intPort(53)}},
+			Ports: []kube.NetworkPolicyPort{{Protocol: &udp, Port: intPort(53)}, {Protocol: &tcp, Port: intPort(53)}},
 		})
 	}
 	if r.chance(0.2) {
@@ -199,9 +199,9 @@ func (b *builder) kubeEgress(r *rng, d *deployment, edges []edge) []policy.Kuber
 		if cidr.Is6() {
 			bits = 48
 		}
-		rules = append(rules, policy.KubernetesNetworkPolicyEgressRule{
-			To:    []policy.KubernetesNetworkPolicyPeer{{IPBlock: &policy.IPBlock{CIDR: prefixOf(cidr, bits).String()}}},
-			Ports: []policy.KubernetesNetworkPolicyPort{{Port: intPort(443)}},
+		rules = append(rules, kube.NetworkPolicyEgressRule{
+			To:    []kube.NetworkPolicyPeer{{IPBlock: &kube.IPBlock{CIDR: prefixOf(cidr, bits).String()}}},
+			Ports: []kube.NetworkPolicyPort{{Port: intPort(443)}},
 		})
 	}
 	return rules
@@ -209,20 +209,20 @@ func (b *builder) kubeEgress(r *rng, d *deployment, edges []edge) []policy.Kuber
 
 // kubePeer selects the pods of a deployment, from another namespace by
 // that namespace's name label.
-func kubePeer(d *deployment, otherNamespace bool) policy.KubernetesNetworkPolicyPeer {
-	peer := policy.KubernetesNetworkPolicyPeer{PodSelector: &policy.LabelSelector{MatchLabels: selectLabels(d)}}
+func kubePeer(d *deployment, otherNamespace bool) kube.NetworkPolicyPeer {
+	peer := kube.NetworkPolicyPeer{PodSelector: &kube.LabelSelector{MatchLabels: selectLabels(d)}}
 	if otherNamespace {
-		peer.NamespaceSelector = &policy.LabelSelector{MatchLabels: map[string]string{labelMetadataName: d.namespace}}
+		peer.NamespaceSelector = &kube.LabelSelector{MatchLabels: map[string]string{labelMetadataName: d.namespace}}
 	}
 	return peer
 }
 
 // kubePort writes a port by name or number, with the protocol left out
 // (TCP) half the time when it is TCP.
-func kubePort(r *rng, p model.EndpointPort) policy.KubernetesNetworkPolicyPort {
-	out := policy.KubernetesNetworkPolicyPort{Port: intPort(int32(p.Port))}
+func kubePort(r *rng, p model.EndpointPort) kube.NetworkPolicyPort {
+	out := kube.NetworkPolicyPort{Port: intPort(int32(p.Port))}
 	if r.chance(0.5) {
-		name := policy.IntOrStringFromString(p.Name)
+		name := kube.IntOrStringFromString(p.Name)
 		out.Port = &name
 	}
 	if p.Protocol != model.ProtoTCP || r.chance(0.5) {
@@ -232,8 +232,8 @@ func kubePort(r *rng, p model.EndpointPort) policy.KubernetesNetworkPolicyPort {
 	return out
 }
 
-func intPort(n int32) *policy.IntOrString {
-	v := policy.IntOrStringFromInt(n)
+func intPort(n int32) *kube.IntOrString {
+	v := kube.IntOrStringFromInt(n)
 	return &v
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
+	"github.com/verdictlabs/verdict/policy/kube"
 )
 
 // Names Kubernetes gives: the namespace-name label, the default service
@@ -65,11 +66,11 @@ func (b *builder) addNamespaces(n int) {
 // Kubernetes Namespace (which adds kubernetes.io/metadata.name), its
 // profile, and its default service account.
 func (b *builder) addNamespace(info *namespaceInfo, labels map[string]string) {
-	kns := &policy.KubeNamespace{Metadata: policy.ObjectMeta{Name: info.name, Labels: labels}}
+	kns := &kube.Namespace{Metadata: kube.ObjectMeta{Name: info.name, Labels: labels}}
 	mustBeValid(kns.Validate())
-	ns := policy.ConvertNamespace(kns)
+	ns := kube.ConvertNamespace(kns)
 	b.set.Namespaces = append(b.set.Namespaces, ns)
-	b.set.Profiles = append(b.set.Profiles, policy.NamespaceProfile(ns))
+	b.set.Profiles = append(b.set.Profiles, kube.NamespaceProfile(ns))
 	b.namespaces = append(b.namespaces, info)
 	b.addServiceAccount(info.name, defaultServiceAcct, nil)
 }
@@ -81,11 +82,11 @@ func (b *builder) addServiceAccount(namespace, name string, labels map[string]st
 		return
 	}
 	b.serviceAccounts[key] = true
-	ksa := &policy.KubeServiceAccount{Metadata: policy.ObjectMeta{Name: name, Namespace: namespace, Labels: labels}}
+	ksa := &kube.ServiceAccount{Metadata: kube.ObjectMeta{Name: name, Namespace: namespace, Labels: labels}}
 	mustBeValid(ksa.Validate())
-	sa := policy.ConvertServiceAccount(ksa)
+	sa := kube.ConvertServiceAccount(ksa)
 	b.set.ServiceAccounts = append(b.set.ServiceAccounts, sa)
-	b.set.Profiles = append(b.set.Profiles, policy.ServiceAccountProfile(sa))
+	b.set.Profiles = append(b.set.Profiles, kube.ServiceAccountProfile(sa))
 }
 
 // mustBeValid panics when a conversion reports errors: the generator only

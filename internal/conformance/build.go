@@ -8,6 +8,7 @@ import (
 
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
+	"github.com/verdictlabs/verdict/policy/kube"
 	"github.com/verdictlabs/verdict/selector"
 )
 
@@ -50,22 +51,22 @@ func (c *Case) build() (*Scenario, error) {
 		set.Policies = append(set.Policies, p)
 	}
 	for i, raw := range c.KubernetesNetworkPolicies {
-		var np policy.KubernetesNetworkPolicy
+		var np kube.NetworkPolicy
 		if err := decodeStrict(raw, &np); err != nil {
 			return nil, fmt.Errorf("k8s_network_policies[%d]: %w", i, err)
 		}
-		p, problems := policy.ConvertKubernetesNetworkPolicy(&np)
+		p, problems := kube.ConvertNetworkPolicy(&np)
 		if err := problemsError(problems); err != nil {
 			return nil, fmt.Errorf("k8s_network_policies[%d] (%s): %w", i, np.Metadata.Name, err)
 		}
 		set.Policies = append(set.Policies, p)
 	}
 	for i, raw := range c.ClusterNetworkPolicies {
-		var cnp policy.ClusterNetworkPolicy
+		var cnp kube.ClusterNetworkPolicy
 		if err := decodeStrict(raw, &cnp); err != nil {
 			return nil, fmt.Errorf("cluster_network_policies[%d]: %w", i, err)
 		}
-		p, ok, problems := policy.ConvertClusterNetworkPolicy(&cnp)
+		p, ok, problems := kube.ConvertClusterNetworkPolicy(&cnp)
 		if err := problemsError(problems); err != nil {
 			return nil, fmt.Errorf("cluster_network_policies[%d] (%s): %w", i, cnp.Metadata.Name, err)
 		}
@@ -74,11 +75,11 @@ func (c *Case) build() (*Scenario, error) {
 		}
 	}
 	for i, raw := range c.StagedKubernetesNetworkPolicies {
-		var snp policy.StagedKubernetesNetworkPolicy
+		var snp kube.StagedKubernetesNetworkPolicy
 		if err := decodeStrict(raw, &snp); err != nil {
 			return nil, fmt.Errorf("staged_k8s_network_policies[%d]: %w", i, err)
 		}
-		p, ok, problems := policy.ConvertStagedKubernetesNetworkPolicy(&snp)
+		p, ok, problems := kube.ConvertStagedKubernetesNetworkPolicy(&snp)
 		if err := problemsError(problems); err != nil {
 			return nil, fmt.Errorf("staged_k8s_network_policies[%d] (%s): %w", i, snp.Metadata.Name, err)
 		}
@@ -97,12 +98,12 @@ func (c *Case) build() (*Scenario, error) {
 	for _, n := range c.Namespaces {
 		ns := model.Namespace{Name: n.Name, Labels: n.Labels}
 		set.Namespaces = append(set.Namespaces, ns)
-		set.Profiles = append(set.Profiles, policy.NamespaceProfile(ns))
+		set.Profiles = append(set.Profiles, kube.NamespaceProfile(ns))
 	}
 	for _, a := range c.ServiceAccounts {
 		sa := model.ServiceAccount{Name: a.Name, Namespace: a.Namespace, Labels: a.Labels}
 		set.ServiceAccounts = append(set.ServiceAccounts, sa)
-		set.Profiles = append(set.Profiles, policy.ServiceAccountProfile(sa))
+		set.Profiles = append(set.Profiles, kube.ServiceAccountProfile(sa))
 	}
 
 	s := &Scenario{}
