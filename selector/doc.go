@@ -22,14 +22,15 @@
 //     namespace-selector handling replaces (see Selector.Substitute).
 //
 // Beyond Calico, errors carry the byte offset and the offending text
-// (*Error), and input length and nesting depth are limited (MaxLength,
+// (*Error, whose Caret shows the problem in place), and input length and nesting depth are limited (MaxLength,
 // MaxDepth) so that hostile input costs an error, never a crash.
 //
 // A parsed Selector is immutable and safe for concurrent use; matching a Map
 // allocates nothing. Root exposes the syntax tree for the compiled engine,
-// Requirements gives the labels any match must have for indexing, and And,
-// Not, PrefixKeys and Substitute build the combined selectors Calico
-// derives from policies and rules.
+// Requirements gives the labels any match must have for indexing, Equal,
+// In and Has build the clauses Calico adds from names, and And, Not,
+// PrefixKeys and Substitute build the combined selectors Calico derives
+// from policies and rules, with no text to parse again.
 //
 // Parsing uses participle over a hand-written tokenizer: Calico's tokenizer
 // is context-sensitive and decides what a word is from the token before it,

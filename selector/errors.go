@@ -7,7 +7,7 @@ import (
 
 // Error explains why a selector was rejected. Calico's own errors are bare
 // strings with no position; this one says where, so a person can find the
-// problem in a long selector and tools can point a caret at it.
+// problem in a long selector, and Caret points at it.
 //
 // Parse and UnmarshalText return only *Error values.
 type Error struct {
@@ -20,6 +20,9 @@ type Error struct {
 	Text string
 	// Msg says what was wrong and, where it helps, what was expected.
 	Msg string
+	// Input is the whole selector text that was rejected, so that Caret
+	// can show the problem in place. Parse sets it.
+	Input string
 }
 
 // Error returns the message followed by the offset, so that a log line alone

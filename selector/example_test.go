@@ -85,6 +85,36 @@ func ExampleSelector_Requirements() {
 	// tier: {MustBePresent:true MustBeAbsent:false Values:[a b]}
 }
 
+// Caret shows the problem in place, escaping what would break the line.
+func ExampleError_Caret() {
+	_, err := selector.Parse(`app == "web" && tier in {"a" "b"}`)
+	var e *selector.Error
+	if errors.As(err, &e) {
+		fmt.Println(e)
+		fmt.Println(e.Caret())
+	}
+	// Output:
+	// expected "," or "}" after a value in the set, found "\"b\"" at offset 29
+	// app == "web" && tier in {"a" "b"}
+	//                              ^
+}
+
+// The clauses Calico adds to policies are built from names, with no text
+// to parse.
+func ExampleIn() {
+	accounts, err := selector.In("projectcalico.org/serviceaccount", "web", "api")
+	if err != nil {
+		panic(err)
+	}
+	ns, err := selector.Equal("projectcalico.org/namespace", "prod")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(selector.And(ns, accounts))
+	// Output:
+	// (projectcalico.org/namespace == "prod" && projectcalico.org/serviceaccount in {"api", "web"})
+}
+
 // A namespace selector as Calico applies it to a rule peer: keys prefixed
 // with "pcns.", all() meaning any namespaced entity, and the result ANDed
 // with the rule's own selector.

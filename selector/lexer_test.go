@@ -130,8 +130,9 @@ func TestTokenizeErrors(t *testing.T) {
 				t.Fatalf("tokenize(%q) succeeded, want an error", tt.text)
 			}
 			checkError(t, err, tt.offset, tt.found, tt.msg)
-			// Parse reports the same error.
+			// Parse reports the same error, with the text it was given.
 			_, perr := Parse(tt.text)
+			err.Input = tt.text
 			if diff := cmp.Diff(error(err), perr); diff != "" {
 				t.Errorf("Parse error differs from the tokenizer's (-tokenize +Parse):\n%s", diff)
 			}

@@ -72,6 +72,15 @@ var defaultOptions = buildOptions(nil)
 // A rejected selector returns an *Error with the byte offset and the text
 // of the problem.
 func Parse(text string, opts ...Option) (*Selector, error) {
+	sel, err := parse(text, opts)
+	if err != nil {
+		err.Input = text
+		return nil, err
+	}
+	return sel, nil
+}
+
+func parse(text string, opts []Option) (*Selector, *Error) {
 	o := defaultOptions
 	if len(opts) > 0 {
 		o = buildOptions(opts)

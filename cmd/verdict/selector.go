@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -66,8 +65,7 @@ func selectorMatch(out io.Writer, text string, labelArgs []string) error {
 		if !errors.As(err, &e) {
 			return usageError("invalid selector: %v", err)
 		}
-		line, marker := selectorCaret(text, e.Offset)
-		return usageError("invalid selector: %v\n  %s\n  %s", e, line, marker)
+		return usageError("invalid selector: %v\n  %s", e, strings.ReplaceAll(e.Caret(), "\n", "\n  "))
 	}
 	matches := sel.Matches(labels)
 	fmt.Fprintf(out, "selector:  %s\nunique id: %s\nmatches:   %v\n", sel, sel.UniqueID(), matches)
@@ -75,70 +73,6 @@ func selectorMatch(out io.Writer, text string, labelArgs []string) error {
 		return answerNo()
 	}
 	return nil
-}
-
-// selectorCaretWidth is how much of a long selector is shown around an
-// error: enough for context, short enough for one terminal line.
-const selectorCaretWidth = 72
-
-// selectorCaret renders the selector on one line, with control characters
-// and invalid bytes written as escapes so the line stays one line, and a
-// second line with a caret under the byte at offset. A long selector is
-// cut to a window around the offset.
-func selectorCaret(text string, offset int) (line, marker string) {
-	offset = min(max(offset, 0), len(text))
-	type piece struct {
-		shown string
-		at    int // byte offset of the piece in text
-	}
-	var pieces []piece
-	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		var shown string
-		switch {
-		case r == utf8.RuneError && size == 1:
-			shown = fmt.Sprintf(`\x%02x`, text[i])
-		case r == '\t':
-			shown = " "
-		case r < 0x20 || r == 0x7f:
-			shown = strings.Trim(fmt.Sprintf("%q", string(r)), `"`)
-		default:
-			shown = text[i : i+size]
-		}
-		pieces = append(pieces, piece{shown, i})
-		i += size
-	}
-	// The caret stands under the piece that starts at offset, or after the
-	// last piece at the end of the text.
-	at := len(pieces)
-	for i, p := range pieces {
-		if p.at >= offset {
-			at = i
-			break
-		}
-	}
-	from, to := 0, len(pieces)
-	if to > selectorCaretWidth {
-		from = max(0, at-selectorCaretWidth/2)
-		to = min(len(pieces), from+selectorCaretWidth)
-		from = max(0, to-selectorCaretWidth)
-	}
-	var b, m strings.Builder
-	if from > 0 {
-		b.WriteString("…")
-		m.WriteString(" ")
-	}
-	for i := from; i < to; i++ {
-		b.WriteString(pieces[i].shown)
-		if i < at {
-			m.WriteString(strings.Repeat(" ", utf8.RuneCountInString(pieces[i].shown)))
-		}
-	}
-	if to < len(pieces) {
-		b.WriteString("…")
-	}
-	m.WriteString("^")
-	return b.String(), m.String()
 }
 
 // selectorJSONLInput is one line of --jsonl input. Other fields (such as

@@ -132,28 +132,6 @@ func TestSelectorCommand(t *testing.T) {
 	}
 }
 
-func TestSelectorCaret(t *testing.T) {
-	tests := []struct {
-		text         string
-		offset       int
-		line, marker string
-	}{
-		{`a = "b"`, 2, `a = "b"`, "  ^"},
-		{`a ==`, 4, `a ==`, "    ^"},
-		{"é == \"x\"\n", 9, `é == "x"\n`, "        ^"},
-		{"a\t== \xff", 5, `a == \xff`, "     ^"},
-		{"", 0, "", "^"},
-		{strings.Repeat("x", 100) + "!", 100, "…" + strings.Repeat("x", 71) + "!", " " + strings.Repeat(" ", 71) + "^"},
-		{"!" + strings.Repeat("x", 100), 0, "!" + strings.Repeat("x", 71) + "…", "^"},
-	}
-	for _, tt := range tests {
-		line, marker := selectorCaret(tt.text, tt.offset)
-		if line != tt.line || marker != tt.marker {
-			t.Errorf("selectorCaret(%q, %d) =\n%q\n%q\nwant\n%q\n%q", tt.text, tt.offset, line, marker, tt.line, tt.marker)
-		}
-	}
-}
-
 // selectorJSONLRun pipes input through verdict selector --jsonl and
 // returns the decoded output lines.
 func selectorJSONLRun(t *testing.T, input string) []map[string]any {

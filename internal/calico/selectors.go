@@ -1,9 +1,6 @@
 package calico
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/selector"
 )
@@ -12,10 +9,18 @@ import (
 // all() there means "any namespaced entity" or "any entity with a service
 // account", and global() means "any entity outside every namespace".
 var (
-	hasNamespace      = selector.MustParse("has(" + LabelNamespace + ")")
-	hasNoNamespace    = selector.MustParse("!has(" + LabelNamespace + ")")
-	hasServiceAccount = selector.MustParse("has(" + LabelServiceAccount + ")")
+	hasNamespace      = mustHas(LabelNamespace)
+	hasNoNamespace    = selector.Not(hasNamespace)
+	hasServiceAccount = mustHas(LabelServiceAccount)
 )
+
+func mustHas(key string) *selector.Selector {
+	s, err := selector.Has(key)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
 
 // PolicySelector builds the selector a policy really applies with
 // (calico-semantics 3.2). A namespaced kind selects only endpoints of its
@@ -30,7 +35,7 @@ var (
 func PolicySelector(p *model.Policy) (*selector.Selector, error) {
 	sel := p.Selector
 	if p.Kind.Namespaced() {
-		clause, err := equalsClause(LabelNamespace, p.Namespace)
+		clause, err := selector.Equal(LabelNamespace, p.Namespace)
 		if err != nil {
 			return nil, err
 		}
@@ -52,7 +57,7 @@ func PolicySelector(p *model.Policy) (*selector.Selector, error) {
 // policies and profiles). positive is nil when the side has no positive
 // part; negative is the notSelector, which Calico passes through unscoped.
 // clauses, when not nil, keeps the namespace clauses built so far, so a
-// batch of rules parses each namespace's clause once.
+// batch of rules builds each namespace's clause once.
 func PeerSelectors(er *model.EntityRule, ns string, clauses *NamespaceClauses) (positive, negative *selector.Selector, err error) {
 	var nsSel *selector.Selector
 	switch {
@@ -71,7 +76,7 @@ func PeerSelectors(er *model.EntityRule, ns string, clauses *NamespaceClauses) (
 			parts = append(parts, sa.Selector.PrefixKeys(PrefixServiceAccount))
 		}
 		if len(sa.Names) > 0 {
-			names, err := inClause(LabelServiceAccount, sa.Names)
+			names, err := selector.In(LabelServiceAccount, sa.Names...)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -98,20 +103,20 @@ func PeerSelectors(er *model.EntityRule, ns string, clauses *NamespaceClauses) (
 }
 
 // NamespaceClauses keeps the namespace clauses built for one batch: every
-// rule side of a namespaced policy needs its namespace's, and parsing it
-// once per namespace instead of once per side saves most of a cold
-// compile's parsing. A nil *NamespaceClauses keeps nothing.
+// rule side of a namespaced policy needs its namespace's, and building it
+// once per namespace instead of once per side lets the sides share one
+// tree. A nil *NamespaceClauses keeps nothing.
 type NamespaceClauses map[string]*selector.Selector
 
 // Namespace returns the clause `projectcalico.org/namespace == "ns"`.
 func (c *NamespaceClauses) Namespace(ns string) (*selector.Selector, error) {
 	if c == nil {
-		return equalsClause(LabelNamespace, ns)
+		return selector.Equal(LabelNamespace, ns)
 	}
 	if s, ok := (*c)[ns]; ok {
 		return s, nil
 	}
-	s, err := equalsClause(LabelNamespace, ns)
+	s, err := selector.Equal(LabelNamespace, ns)
 	if err != nil {
 		return nil, err
 	}
@@ -120,40 +125,4 @@ func (c *NamespaceClauses) Namespace(ns string) (*selector.Selector, error) {
 	}
 	(*c)[ns] = s
 	return s, nil
-}
-
-// equalsClause parses `key == "value"`, the clause Calico writes to pin a
-// namespace.
-func equalsClause(key, value string) (*selector.Selector, error) {
-	q, err := quote(value)
-	if err != nil {
-		return nil, err
-	}
-	return selector.Parse(key + " == " + q)
-}
-
-// inClause parses `key in {"v1", "v2"}`, the clause Calico writes for a
-// list of service-account names.
-func inClause(key string, values []string) (*selector.Selector, error) {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		q, err := quote(v)
-		if err != nil {
-			return nil, err
-		}
-		quoted[i] = q
-	}
-	return selector.Parse(key + " in {" + strings.Join(quoted, ", ") + "}")
-}
-
-// quote writes a selector string literal. The language has no escapes, so
-// a value holding both quote characters cannot be written at all.
-func quote(v string) (string, error) {
-	switch {
-	case !strings.Contains(v, `"`):
-		return `"` + v + `"`, nil
-	case !strings.Contains(v, `'`):
-		return `'` + v + `'`, nil
-	}
-	return "", fmt.Errorf("name %q holds both quote characters and cannot appear in a selector", v)
 }

@@ -157,16 +157,24 @@ func str(s *selector.Selector) string {
 	return s.String()
 }
 
-func TestQuote(t *testing.T) {
-	if _, err := equalsClause(LabelNamespace, `a"b'c`); err == nil {
-		t.Error("a value with both quote characters was accepted")
+// Names that no selector text can hold are refused with an error, and any
+// other name, quotes included, is matched as it is.
+func TestClauseValues(t *testing.T) {
+	bad := &model.Policy{Kind: model.KindNetworkPolicy, Namespace: `a"b'c`, Name: "p"}
+	if _, err := PolicySelector(bad); err == nil {
+		t.Error("a namespace with both quote characters was accepted")
 	}
-	s, err := equalsClause(LabelNamespace, `it's`)
+	er := &model.EntityRule{ServiceAccounts: &model.ServiceAccountMatch{Names: []string{"ok", `x"y'z`}}}
+	if _, _, err := PeerSelectors(er, "", nil); err == nil {
+		t.Error("a service-account name with both quote characters was accepted")
+	}
+	p := &model.Policy{Kind: model.KindNetworkPolicy, Namespace: `it's`, Name: "p"}
+	s, err := PolicySelector(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !s.Matches(selector.Map{LabelNamespace: "it's"}) {
-		t.Errorf("%s does not match its own value", s)
+		t.Errorf("%s does not match its own namespace", s)
 	}
 }
 
