@@ -1,10 +1,6 @@
 package policy
 
 import (
-	"regexp"
-	"strconv"
-	"strings"
-
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy/legacy"
 )
@@ -82,12 +78,8 @@ func (l *Loader) addTranslated(o origin, kind, name string, issues []legacy.Issu
 	}
 }
 
-// dockerIssuePath splits an issue path of TranslateDocker into the list
-// and index it starts with and the path inside that document.
-var dockerIssuePath = regexp.MustCompile(`^(containers|networks)\[(\d+)\]\.?`)
-
 // finishLegacy translates the Docker documents of the whole load. Issues
-// and problems are reported at the container or network they concern.
+// and problems are reported at the container or network they came from.
 func (l *Loader) finishLegacy() {
 	in := &l.legacy
 	if len(in.containers) == 0 && len(in.networks) == 0 {
@@ -95,55 +87,22 @@ func (l *Loader) finishLegacy() {
 	}
 	docs, issues := legacy.TranslateDocker(in.containers, in.networks)
 	for _, is := range issues {
-		o, kind, path := origin{}, countDockerContainer, is.Path
-		if m := dockerIssuePath.FindStringSubmatch(is.Path); m != nil {
-			i, _ := strconv.Atoi(m[2])
-			path = is.Path[len(m[0]):]
-			if m[1] == "networks" {
-				kind = countDockerNetwork
-				if i < len(in.networkOrigins) {
-					o = in.networkOrigins[i]
-				}
-			} else if i < len(in.containerOrigins) {
-				o = in.containerOrigins[i]
-			}
+		kind := countDockerContainer
+		if is.From.Network {
+			kind = countDockerNetwork
 		}
-		l.report(o, Problems{{Severity: SeverityError, Kind: kind, Path: path, Msg: is.Msg}})
+		l.report(in.origin(is.From), Problems{{Severity: SeverityError, Kind: kind, Path: is.Path, Msg: is.Msg}})
 	}
 	for _, d := range docs {
-		k, _ := d["kind"].(string)
-		l.addCalico(l.dockerOrigin(d), k, d, true)
+		k, _ := d.Doc["kind"].(string)
+		l.addCalico(in.origin(d.From), k, d.Doc, true)
 	}
 }
 
-// dockerOrigin finds the input document a translated Docker document came
-// from: the container a workload endpoint is for, the network a profile
-// is for.
-func (l *Loader) dockerOrigin(doc map[string]any) origin {
-	in := &l.legacy
-	meta, _ := doc["metadata"].(map[string]any)
-	spec, _ := doc["spec"].(map[string]any)
-	name, _ := meta["name"].(string)
-	if k, _ := doc["kind"].(string); k == model.ResourceProfile {
-		for i, n := range in.networks {
-			if n["Name"] == name {
-				return in.networkOrigins[i]
-			}
-		}
-		return origin{}
+// origin returns where a Docker input was read.
+func (in *legacyInputs) origin(from legacy.DockerInput) origin {
+	if from.Network {
+		return in.networkOrigins[from.Index]
 	}
-	id, _ := spec["containerID"].(string)
-	workload, _ := spec["workload"].(string)
-	for i, c := range in.containers {
-		cname, _ := c["Name"].(string)
-		if (id != "" && c["Id"] == id) || (workload != "" && strings.TrimPrefix(cname, "/") == workload) {
-			return in.containerOrigins[i]
-		}
-	}
-	for i, n := range in.networks {
-		if members, ok := n["Containers"].(map[string]any); ok && members[id] != nil {
-			return in.networkOrigins[i]
-		}
-	}
-	return origin{}
+	return in.containerOrigins[from.Index]
 }

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -378,5 +379,49 @@ func TestUnknownDocuments(t *testing.T) {
 	_, probs := loadOne(t, "{\"hello\": \"world\"}")
 	if len(probs) != 1 || !strings.Contains(probs[0].Msg, "no apiVersion and kind") {
 		t.Errorf("got %v", probs)
+	}
+}
+
+// What validation finds in a translated Docker document is reported at
+// the input it came from: the container, or the network whose list of
+// containers alone described it.
+func TestDockerOrigins(t *testing.T) {
+	containers := `[
+  {"Id": "a", "Name": "/web", "NetworkSettings": {"Networks": {"apps": {"IPAddress": "10.0.0.1"}}}},
+  {"Id": "b", "Name": "/odd", "Config": {"Labels": {"org.projectcalico.label.role": "has space"}},
+   "NetworkSettings": {"Networks": {"apps": {"IPAddress": "10.0.0.2"}}}}
+]`
+	networks := `[
+  {"Name": "bridge", "Id": "n0", "Driver": "bridge"},
+  {"Name": "apps", "Id": "n1", "Driver": "calico"},
+  {"Name": "data", "Id": "n2", "Driver": "calico", "Containers": {"z": {"Name": "bad name", "IPv4Address": "10.0.1.9/24"}}}
+]`
+	_, probs := loadInputs(t, [2]string{"containers.json", containers}, [2]string{"networks.json", networks})
+	type at struct {
+		file string
+		doc  int
+		name string
+	}
+	var got []at
+	for _, p := range probs {
+		if a := (at{p.File, p.Document, p.Name}); !slices.Contains(got, a) {
+			got = append(got, a)
+		}
+	}
+	want := []at{{"containers.json", 2, "odd"}, {"networks.json", 3, "bad name"}}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(at{})); diff != "" {
+		t.Errorf("problems %v (-want +got):\n%s", probs, diff)
+	}
+
+	res, probs := loadInputs(t, [2]string{"containers.json", containers[:strings.Index(containers, ",\n  {\"Id\": \"b\"")] + "]"}, [2]string{"networks.json", networks[:strings.Index(networks, ",\n  {\"Name\": \"data\"")] + "]"})
+	if len(probs) != 0 {
+		t.Fatalf("problems: %v", probs)
+	}
+	wantOrigins := map[model.Key]Origin{
+		{Kind: string(model.WorkloadEndpoint), Name: "web"}: {File: "containers.json", Document: 1},
+		{Kind: model.ResourceProfile, Name: "apps"}:         {File: "networks.json", Document: 2},
+	}
+	if diff := cmp.Diff(wantOrigins, res.Origins); diff != "" {
+		t.Errorf("origins (-want +got):\n%s", diff)
 	}
 }

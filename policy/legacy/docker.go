@@ -75,25 +75,29 @@ func hasKey(doc map[string]any, k string) bool {
 // (as /32 and /128), orchestrator libnetwork, and in profile mode the
 // network's profile.
 //
-// Issue paths start with containers[i] or networks[j], the index into the
-// lists given, so the caller can name the file and document. A container
-// or network with issues is left out of the result.
-func TranslateDocker(containers, networks []map[string]any) ([]map[string]any, []Issue) {
-	var is issueList
+// Every document and issue says which input it came from (DockerInput),
+// so the caller can name the file and document; issue paths are inside
+// that input. A container or network with issues is left out of the
+// result. The work is linear in the containers and the networks' members.
+func TranslateDocker(containers, networks []map[string]any) ([]DockerDocument, []DockerIssue) {
+	var is dockerIssues
 	profileMode := len(networks) > 0
 	nets := dockerCalicoNetworks(networks, &is)
 
-	var out []map[string]any
+	var out []DockerDocument
 	for _, n := range nets {
-		out = append(out, NewProfile(n.name).V3())
+		out = append(out, DockerDocument{Doc: NewProfile(n.name).V3(), From: n.from})
 	}
 	var workloads []*dockerWorkload
 	seenIDs, seenNames := map[string]bool{}, map[string]bool{}
 	for i, c := range containers {
-		w := dockerContainer(c, index("containers", i), profileMode, nets, &is)
+		var cis issueList
+		w := dockerContainer(c, "", profileMode, nets, &cis)
+		is.take(DockerInput{Index: i}, &cis)
 		if w == nil {
 			continue
 		}
+		w.from = DockerInput{Index: i}
 		workloads = append(workloads, w)
 		seenNames[w.name] = true
 		if w.id != "" {
@@ -104,42 +108,103 @@ func TranslateDocker(containers, networks []map[string]any) ([]map[string]any, [
 		workloads = append(workloads, dockerListedContainers(nets, seenIDs, seenNames, &is)...)
 	}
 	for _, w := range workloads {
-		out = append(out, w.endpoints(profileMode)...)
+		for _, doc := range w.endpoints(profileMode) {
+			out = append(out, DockerDocument{Doc: doc, From: w.from})
+		}
 	}
-	return out, is.list
+	return out, is
+}
+
+// DockerInput names one of the documents given to TranslateDocker:
+// element Index of the containers, or of the networks when Network is
+// set.
+type DockerInput struct {
+	Network bool
+	Index   int
+}
+
+// String names the input as containers[i] or networks[j].
+func (in DockerInput) String() string {
+	if in.Network {
+		return index("networks", in.Index)
+	}
+	return index("containers", in.Index)
+}
+
+// DockerDocument is a v3 document TranslateDocker made, and the input it
+// came from: the container a workload endpoint is for (or the network
+// whose list of containers alone described it), the network a profile is
+// for.
+type DockerDocument struct {
+	Doc  map[string]any
+	From DockerInput
+}
+
+// DockerIssue is an issue of one Docker input; its Path is inside that
+// input.
+type DockerIssue struct {
+	From DockerInput
+	Issue
+}
+
+// Absolute returns the issue with its path starting at the input, such
+// as containers[1].NetworkSettings.Networks.n.IPAddress.
+func (d DockerIssue) Absolute() Issue {
+	switch {
+	case d.Path == "":
+		return Issue{Path: d.From.String(), Msg: d.Msg}
+	case d.Path[0] == '[':
+		return Issue{Path: d.From.String() + d.Path, Msg: d.Msg}
+	}
+	return Issue{Path: d.From.String() + "." + d.Path, Msg: d.Msg}
+}
+
+// String formats the issue as "containers[i].path: message".
+func (d DockerIssue) String() string { return d.Absolute().String() }
+
+// dockerIssues collects the issues of every input, in the order found.
+type dockerIssues []DockerIssue
+
+// take moves the issues of one input from is.
+func (d *dockerIssues) take(from DockerInput, is *issueList) {
+	for _, i := range is.list {
+		*d = append(*d, DockerIssue{From: from, Issue: i})
+	}
+	is.list = nil
 }
 
 // dockerNetwork is a Calico network of `docker network inspect`.
 type dockerNetwork struct {
 	name, id   string
-	path       string
+	from       DockerInput
 	containers map[string]any // Docker's Containers: container id to endpoint
 }
 
-func dockerCalicoNetworks(networks []map[string]any, is *issueList) []dockerNetwork {
+func dockerCalicoNetworks(networks []map[string]any, all *dockerIssues) []dockerNetwork {
 	var out []dockerNetwork
 	byName := map[string]string{}
 	for i, n := range networks {
-		path := index("networks", i)
-		before := is.count()
+		from := DockerInput{Network: true, Index: i}
+		var is issueList
 		if driver, _ := n["Driver"].(string); driver != "calico" {
 			continue
 		}
-		name, _ := getString(n["Name"], child(path, "Name"), is)
+		name, _ := getString(n["Name"], "Name", &is)
 		if name == "" {
-			is.addf(child(path, "Name"), "is required: the network's name names its profile")
+			is.addf("Name", "is required: the network's name names its profile")
 		} else if msg := checkTag(name); msg != "" {
-			is.addf(child(path, "Name"), "a Calico network's name is its profile's tag: %s", msg)
+			is.addf("Name", "a Calico network's name is its profile's tag: %s", msg)
 		} else if first, dup := byName[name]; dup {
-			is.addf(child(path, "Name"), "a Calico network named %s already came at %s", name, first)
+			is.addf("Name", "a Calico network named %s already came at %s", name, first)
 		}
-		id, _ := getString(n["Id"], child(path, "Id"), is)
-		members, _ := getMap(n["Containers"], child(path, "Containers"), is)
-		if is.count() > before {
+		id, _ := getString(n["Id"], "Id", &is)
+		members, _ := getMap(n["Containers"], "Containers", &is)
+		if is.count() > 0 {
+			all.take(from, &is)
 			continue
 		}
-		byName[name] = path
-		out = append(out, dockerNetwork{name: name, id: id, path: path, containers: members})
+		byName[name] = from.String()
+		out = append(out, dockerNetwork{name: name, id: id, from: from, containers: members})
 	}
 	return out
 }
@@ -147,6 +212,7 @@ func dockerCalicoNetworks(networks []map[string]any, is *issueList) []dockerNetw
 // dockerWorkload is a container and the Calico networks it is attached to.
 type dockerWorkload struct {
 	name, id    string
+	from        DockerInput
 	labels      map[string]any
 	attachments []dockerAttachment
 }
@@ -254,19 +320,19 @@ func hostNet(s string) (string, string) {
 // dockerListedContainers builds the workloads that only the Calico
 // networks' Containers lists describe, in network order and then by
 // container name.
-func dockerListedContainers(nets []dockerNetwork, seenIDs, seenNames map[string]bool, is *issueList) []*dockerWorkload {
+func dockerListedContainers(nets []dockerNetwork, seenIDs, seenNames map[string]bool, all *dockerIssues) []*dockerWorkload {
 	var out []*dockerWorkload
 	byID := map[string]*dockerWorkload{}
 	for _, n := range nets {
-		membersPath := child(n.path, "Containers")
+		var is issueList
 		for _, id := range sortedByName(n.containers) {
 			if seenIDs[id] {
 				continue
 			}
-			at := key(membersPath, id)
+			at := key("Containers", id)
 			before := is.count()
-			ep, _ := getMap(n.containers[id], at, is)
-			name, _ := getString(ep["Name"], child(at, "Name"), is)
+			ep, _ := getMap(n.containers[id], at, &is)
+			name, _ := getString(ep["Name"], child(at, "Name"), &is)
 			name = strings.TrimPrefix(name, "/")
 			if seenNames[name] {
 				continue
@@ -276,7 +342,7 @@ func dockerListedContainers(nets []dockerNetwork, seenIDs, seenNames map[string]
 			}
 			var addrs []any
 			for _, field := range []string{"IPv4Address", "IPv6Address"} {
-				s, _ := getString(ep[field], child(at, field), is)
+				s, _ := getString(ep[field], child(at, field), &is)
 				if s == "" {
 					continue
 				}
@@ -291,12 +357,13 @@ func dockerListedContainers(nets []dockerNetwork, seenIDs, seenNames map[string]
 			}
 			w := byID[id]
 			if w == nil {
-				w = &dockerWorkload{name: name, id: id}
+				w = &dockerWorkload{name: name, id: id, from: n.from}
 				byID[id] = w
 				out = append(out, w)
 			}
 			w.attachments = append(w.attachments, dockerAttachment{network: n.name, nets: addrs})
 		}
+		all.take(n.from, &is)
 	}
 	return out
 }

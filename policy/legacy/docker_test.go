@@ -92,7 +92,7 @@ func idOf(t *testing.T, docs []map[string]any, name string) string {
 // Seeds 000 and 001: container labels, no network documents.
 func TestTranslateDockerLabelMode(t *testing.T) {
 	containers := readDocs(t, "docker-inspect-seed001.json")
-	got, issues := TranslateDocker(containers, nil)
+	got, issues := translateDocker(containers, nil)
 	if len(issues) > 0 {
 		t.Fatalf("issues: %v", issues)
 	}
@@ -113,7 +113,7 @@ func TestTranslateDockerLabelMode(t *testing.T) {
 // network, so profile mode, and the labels still come along.
 func TestTranslateDockerSeed001WithNetwork(t *testing.T) {
 	containers := readDocs(t, "docker-inspect-seed001.json")
-	got, issues := TranslateDocker(containers, readDocs(t, "docker-network-inspect-seed001.json"))
+	got, issues := translateDocker(containers, readDocs(t, "docker-network-inspect-seed001.json"))
 	if len(issues) > 0 {
 		t.Fatalf("issues: %v", issues)
 	}
@@ -137,7 +137,7 @@ func TestTranslateDockerSeed001WithNetwork(t *testing.T) {
 func TestTranslateDockerProfileMode(t *testing.T) {
 	containers := readDocs(t, "docker-inspect-seed002.json")
 	networks := readDocs(t, "docker-network-inspect-seed002.json")
-	got, issues := TranslateDocker(containers, networks)
+	got, issues := translateDocker(containers, networks)
 	if len(issues) > 0 {
 		t.Fatalf("issues: %v", issues)
 	}
@@ -177,7 +177,7 @@ func TestTranslateDockerSeveralNetworks(t *testing.T) {
 			"host":  {"NetworkID": "idh", "IPAddress": "", "GlobalIPv6Address": ""}
 		}}}`)
 	t.Run("label mode counts every network", func(t *testing.T) {
-		got, issues := TranslateDocker([]map[string]any{container}, nil)
+		got, issues := translateDocker([]map[string]any{container}, nil)
 		if len(issues) > 0 {
 			t.Fatalf("issues: %v", issues)
 		}
@@ -197,7 +197,7 @@ func TestTranslateDockerSeveralNetworks(t *testing.T) {
 			decodeJSON(t, `{"Name": "renamed", "Id": "idb", "Driver": "calico"}`),
 			decodeJSON(t, `{"Name": "host", "Id": "idh", "Driver": "host"}`),
 		}
-		got, issues := TranslateDocker([]map[string]any{container}, networks)
+		got, issues := translateDocker([]map[string]any{container}, networks)
 		if len(issues) > 0 {
 			t.Fatalf("issues: %v", issues)
 		}
@@ -213,7 +213,7 @@ func TestTranslateDockerSeveralNetworks(t *testing.T) {
 		}
 	})
 	t.Run("profile mode with no Calico network", func(t *testing.T) {
-		got, issues := TranslateDocker([]map[string]any{container},
+		got, issues := translateDocker([]map[string]any{container},
 			[]map[string]any{decodeJSON(t, `{"Name": "bridge", "Driver": "bridge", "Containers": {"x": 1}}`)})
 		if len(issues) > 0 || len(got) != 0 {
 			t.Errorf("got %v, %v; want nothing", got, issues)
@@ -269,7 +269,11 @@ func TestTranslateDockerIssues(t *testing.T) {
 			for _, n := range tc.networks {
 				networks = append(networks, decodeJSON(t, n))
 			}
-			got, issues := TranslateDocker(containers, networks)
+			got, dissues := TranslateDocker(containers, networks)
+			var issues []Issue
+			for _, d := range dissues {
+				issues = append(issues, d.Absolute())
+			}
 			if diff := cmp.Diff(tc.want, issues); diff != "" {
 				t.Errorf("issues (-want +got):\n%s", diff)
 			}
@@ -277,5 +281,56 @@ func TestTranslateDockerIssues(t *testing.T) {
 				t.Errorf("kept %d documents, want %d: %v", len(got), tc.kept, got)
 			}
 		})
+	}
+}
+
+// translateDocker is TranslateDocker without the inputs the documents came
+// from, for tests of what it writes.
+func translateDocker(containers, networks []map[string]any) ([]map[string]any, []DockerIssue) {
+	docs, issues := TranslateDocker(containers, networks)
+	var out []map[string]any
+	for _, d := range docs {
+		out = append(out, d.Doc)
+	}
+	return out, issues
+}
+
+// Every document and issue names the input it came from by its index.
+func TestTranslateDockerInputs(t *testing.T) {
+	containers := []map[string]any{
+		decodeJSON(t, `{"Id": "a", "Name": "/web", "NetworkSettings": {"Networks": {"apps": {"IPAddress": "10.0.0.1"}}}}`),
+		decodeJSON(t, `{"Id": "b", "Name": "/bad", "NetworkSettings": {"Networks": {"apps": {"IPAddress": "nope"}}}}`),
+		decodeJSON(t, `{"Id": "c", "Name": "/db", "NetworkSettings": {"Networks": {"data": {"IPAddress": "10.0.1.1"}}}}`),
+	}
+	networks := []map[string]any{
+		decodeJSON(t, `{"Name": "bridge", "Driver": "bridge"}`),
+		decodeJSON(t, `{"Name": "apps", "Driver": "calico"}`),
+		decodeJSON(t, `{"Name": "data", "Driver": "calico", "Containers": {"z": {"Name": "listed", "IPv4Address": "10.0.1.9/24"}, "y": {"Name": "broken", "IPv4Address": "x"}}}`),
+	}
+	docs, issues := TranslateDocker(containers, networks)
+	type named struct {
+		name string
+		from DockerInput
+	}
+	var got []named
+	for _, d := range docs {
+		got = append(got, named{d.Doc["metadata"].(map[string]any)["name"].(string), d.From})
+	}
+	want := []named{
+		{"apps", DockerInput{Network: true, Index: 1}},
+		{"data", DockerInput{Network: true, Index: 2}},
+		{"web", DockerInput{Index: 0}},
+		{"db", DockerInput{Index: 2}},
+		{"listed", DockerInput{Network: true, Index: 2}},
+	}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(named{})); diff != "" {
+		t.Errorf("documents (-want +got):\n%s", diff)
+	}
+	wantIssues := []DockerIssue{
+		{DockerInput{Index: 1}, Issue{"NetworkSettings.Networks.apps.IPAddress", `"nope" is not an IP address`}},
+		{DockerInput{Network: true, Index: 2}, Issue{"Containers.y.IPv4Address", `"x" is not an IP address`}},
+	}
+	if diff := cmp.Diff(wantIssues, issues); diff != "" {
+		t.Errorf("issues (-want +got):\n%s", diff)
 	}
 }

@@ -203,9 +203,17 @@ func ExampleTranslateDocker() {
 		return
 	}
 	docs, _ := legacy.TranslateDocker(containers, nil)
-	out, _ := yaml.Marshal(docs)
+	for _, d := range docs {
+		fmt.Println("from", d.From)
+	}
+	var v3 []map[string]any
+	for _, d := range docs {
+		v3 = append(v3, d.Doc)
+	}
+	out, _ := yaml.Marshal(v3)
 	fmt.Print(string(out))
 	// Output:
+	// from containers[0]
 	// - apiVersion: projectcalico.org/v3
 	//   kind: WorkloadEndpoint
 	//   metadata:

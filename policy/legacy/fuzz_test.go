@@ -155,11 +155,27 @@ func FuzzTranslateDocker(f *testing.F) {
 				networks = append(networks, d)
 			}
 		}
-		out, _ := TranslateDocker(containers, networks)
+		out, issues := TranslateDocker(containers, networks)
 		for _, doc := range out {
-			if doc["apiVersion"] != apiVersionV3 {
-				t.Fatalf("translated document without the v3 apiVersion: %v", doc)
+			if doc.Doc["apiVersion"] != apiVersionV3 {
+				t.Fatalf("translated document without the v3 apiVersion: %v", doc.Doc)
 			}
+			checkDockerInput(t, doc.From, containers, networks)
+		}
+		for _, is := range issues {
+			checkDockerInput(t, is.From, containers, networks)
 		}
 	})
+}
+
+// checkDockerInput fails unless from names one of the inputs.
+func checkDockerInput(t *testing.T, from DockerInput, containers, networks []map[string]any) {
+	t.Helper()
+	n := len(containers)
+	if from.Network {
+		n = len(networks)
+	}
+	if from.Index < 0 || from.Index >= n {
+		t.Fatalf("%v names no input: %d containers, %d networks", from, len(containers), len(networks))
+	}
 }
