@@ -141,3 +141,63 @@ func BenchmarkLoad100k(b *testing.B) { benchLoad(b, "json") }
 // BenchmarkLoad100kYAML loads the same resources as a YAML stream of
 // 100,000 documents.
 func BenchmarkLoad100kYAML(b *testing.B) { benchLoad(b, "yaml") }
+
+// dockerInspect writes n containers as `docker inspect` does, in profile
+// mode: every container on one of 50 Calico networks, whose `docker
+// network inspect` output follows the containers and lists them too.
+func dockerInspect(n int) []byte {
+	const networks = 50
+	var containers, nets []any
+	members := make([]map[string]any, networks)
+	for j := range members {
+		members[j] = map[string]any{}
+	}
+	for i := range n {
+		id := fmt.Sprintf("%064x", i)
+		name := fmt.Sprintf("c-%d", i)
+		net := fmt.Sprintf("net-%d", i%networks)
+		ip := fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
+		containers = append(containers, map[string]any{
+			"Id": id, "Name": "/" + name,
+			"Config": map[string]any{"Labels": map[string]any{"org.projectcalico.label.app": fmt.Sprint("app-", i%20)}},
+			"NetworkSettings": map[string]any{"Networks": map[string]any{
+				net: map[string]any{"NetworkID": net, "IPAddress": ip, "GlobalIPv6Address": ""},
+			}},
+		})
+		members[i%networks][id] = map[string]any{"Name": name, "IPv4Address": ip + "/8"}
+	}
+	for j := range networks {
+		name := fmt.Sprintf("net-%d", j)
+		nets = append(nets, map[string]any{"Name": name, "Id": name, "Driver": "calico", "Containers": members[j]})
+	}
+	out, err := json.Marshal(append(containers, nets...))
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// BenchmarkLoadDocker loads `docker inspect` and `docker network inspect`
+// output of growing size; the time per container must stay flat, as the
+// work is linear in the containers.
+func BenchmarkLoadDocker(b *testing.B) {
+	for _, n := range []int{5000, 10000, 20000, 40000} {
+		data := dockerInspect(n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for b.Loop() {
+				l := NewLoader()
+				if err := l.Add("docker.json", bytes.NewReader(data)); err != nil {
+					b.Fatal(err)
+				}
+				res, err := l.Finish()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(res.Set.Endpoints) != n {
+					b.Fatalf("loaded %d endpoints, want %d", len(res.Set.Endpoints), n)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n), "µs/container")
+		})
+	}
+}
