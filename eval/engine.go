@@ -4,7 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/verdictlabs/verdict/compile"
+	"github.com/verdictlabs/verdict/internal/compile"
 	"github.com/verdictlabs/verdict/model"
 )
 
