@@ -52,7 +52,7 @@ func programFor(s *selector.Selector, labels map[string]string) (selProg, labelS
 // Calico's selector vectors against its label set: the compiled program
 // must give Calico's answer.
 func TestSelectorProgramsCalicoCases(t *testing.T) {
-	f, err := os.Open(filepath.Join("..", "selector", "testdata", "selectors.jsonl"))
+	f, err := os.Open(filepath.Join("..", "..", "selector", "testdata", "selectors.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
