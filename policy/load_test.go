@@ -328,6 +328,26 @@ func TestLegacyInputs(t *testing.T) {
 	}
 }
 
+// A legacy rule without an action is refused with its path, in every
+// legacy format, never read as Allow.
+func TestLegacyRuleWithoutAction(t *testing.T) {
+	tests := []struct{ name, in, path string }{
+		{"v1 no action", "apiVersion: v1\nkind: policy\nmetadata: {name: p}\nspec: {ingress: [{protocol: tcp}]}\n", "spec.ingress[0].action"},
+		{"v1 null action", "apiVersion: v1\nkind: policy\nmetadata: {name: p}\nspec: {ingress: [{action: null}]}\n", "spec.ingress[0].action"},
+		{"v1 null rule", "apiVersion: v1\nkind: policy\nmetadata: {name: p}\nspec:\n  egress:\n  - null\n", "spec.egress[0]"},
+		{"profile rules null rule", `{"id": "APP", "inbound_rules": [null]}`, "inbound_rules[0]"},
+		{"profile rules no action", `{"id": "APP", "outbound_rules": [{"protocol": "tcp"}]}`, "outbound_rules[0].action"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, probs := loadOne(t, tc.in)
+			if len(probs) != 1 || probs[0].Path != tc.path {
+				t.Fatalf("problems %v, want one at %s; set %+v", probs, tc.path, res.Set)
+			}
+		})
+	}
+}
+
 func TestDockerInputs(t *testing.T) {
 	containers := `[
   {"Id": "aaa", "Name": "/frontend-A", "Config": {"Labels": {"org.projectcalico.label.role": "frontend", "other": "x"}},

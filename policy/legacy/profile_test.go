@@ -371,7 +371,7 @@ func TestUpdateRulesErrors(t *testing.T) {
 
 func TestUpdateRulesMissingListEmptiesIt(t *testing.T) {
 	p := NewProfile("APP")
-	if err := p.UpdateRules([]byte(`{"id": "APP", "inbound_rules": [{}]}`)); err != nil {
+	if err := p.UpdateRules([]byte(`{"id": "APP", "inbound_rules": [{"action": "allow"}]}`)); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := p.Show(), "Inbound rules:\n   1 allow\nOutbound rules:\n"; got != want {

@@ -76,7 +76,7 @@ func TestTranslateProfileRulesNegations(t *testing.T) {
 			 "!src_selector": "env == 'dev'", "!dst_ports": [22, "6000:6063"], "protocol": "tcp", "!protocol": "udp"},
 			{"action": "next-tier", "protocol": "icmp", "!icmp_type": 8, "!icmp_code": 0, "ip_version": 4,
 			 "src_tag": "ops", "src_selector": "team == 'sre'", "src_nets": ["192.168.0.0/16"], "log_prefix": "x"},
-			{"action": "", "protocol": 17, "!dst_tag": "blocked", "!dst_selector": "has(quarantine)", "dst_net": "fd00::/8",
+			{"action": "allow", "protocol": 17, "!dst_tag": "blocked", "!dst_selector": "has(quarantine)", "dst_net": "fd00::/8",
 			 "src_ports": ["53"], "!src_ports": ["1:1023"]}
 		],
 		"outbound_rules": []
@@ -125,9 +125,9 @@ func TestTranslateProfileRulesIssues(t *testing.T) {
 			[]Issue{{"tag", `unknown field "tag"`}}},
 		{"misspelt list", `{"id": "P", "inbound_rule": []}`,
 			[]Issue{{"inbound_rule", `unknown field "inbound_rule"; did you mean "inbound_rules"?`}}},
-		{"unknown rule key", `{"id": "P", "inbound_rules": [{}, {"src_tags": "a"}]}`,
+		{"unknown rule key", `{"id": "P", "inbound_rules": [{"action": "allow"}, {"action": "deny", "src_tags": "a"}]}`,
 			[]Issue{{"inbound_rules[1].src_tags", `unknown field "src_tags"; did you mean "src_tag"?`}}},
-		{"negated key that does not exist", `{"id": "P", "outbound_rules": [{"!log_prefix": "a"}]}`,
+		{"negated key that does not exist", `{"id": "P", "outbound_rules": [{"action": "log", "!log_prefix": "a"}]}`,
 			[]Issue{{"outbound_rules[0].!log_prefix", `unknown field "!log_prefix"; did you mean "log_prefix"?`}}},
 		{"missing id", `{"inbound_rules": []}`,
 			[]Issue{{"id", "is required: the name of the profile"}}},
@@ -137,11 +137,22 @@ func TestTranslateProfileRulesIssues(t *testing.T) {
 			[]Issue{{"id", "must be a string, not a number"}}},
 		{"null id", `{"id": null, "inbound_rules": []}`,
 			[]Issue{{"id", "must name the profile"}}},
-		{"bad port and code without type", `{"id": "P", "inbound_rules": [{"protocol": "icmp", "icmp_code": 3}, {"protocol": "tcp", "dst_ports": ["http:80"]}]}`,
+		{"bad port and code without type", `{"id": "P", "inbound_rules": [{"action": "allow", "protocol": "icmp", "icmp_code": 3}, {"action": "allow", "protocol": "tcp", "dst_ports": ["http:80"]}]}`,
 			[]Issue{
 				{"inbound_rules[0].icmp_code", "an ICMP code needs an ICMP type"},
 				{"inbound_rules[1].dst_ports[0]", `"http:80" is not a port number, a range lo:hi or a port name`},
 			}},
+		// Calico's validator requires an action: a rule without one is
+		// refused, never read as allow.
+		{"rule without an action", `{"id": "P", "inbound_rules": [{"protocol": "tcp"}, {}]}`,
+			[]Issue{
+				{"inbound_rules[0].action", "is required: allow, deny, log, pass or next-tier"},
+				{"inbound_rules[1].action", "is required: allow, deny, log, pass or next-tier"},
+			}},
+		{"null action", `{"id": "P", "outbound_rules": [{"action": null}]}`,
+			[]Issue{{"outbound_rules[0].action", "is required: allow, deny, log, pass or next-tier"}}},
+		{"null rule", `{"id": "P", "inbound_rules": [null]}`,
+			[]Issue{{"inbound_rules[0]", "is null: a rule needs at least an action"}}},
 		{"upper-case spellings", `{"id": "P", "outbound_rules": [{"action": "Deny", "protocol": "UDP"}]}`,
 			[]Issue{
 				{"outbound_rules[0].action", `"Deny": the legacy formats spell actions in lower case ("deny")`},

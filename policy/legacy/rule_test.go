@@ -108,35 +108,39 @@ func TestRuleUnmarshalJSONErrors(t *testing.T) {
 		want []string
 	}{
 		{"not an object", `[1]`, []string{"must be a map, not a list"}},
+		{"no action", `{"protocol":"tcp"}`, []string{"action: is required: allow, deny, log, pass or next-tier"}},
+		{"null action", `{"action":null}`, []string{"action: is required"}},
+		{"empty action", `{"action":""}`, []string{"action: is required"}},
+		{"empty rule", `{}`, []string{"action: is required"}},
 		{"unknown key", `{"action":"allow","dst_port":[80]}`, []string{`dst_port: unknown field "dst_port"; did you mean "dst_ports"?`}},
-		{"unknown negation", `{"!action":"allow"}`, []string{`!action: unknown field "!action"`}},
+		{"unknown negation", `{"action":"allow","!action":"allow"}`, []string{`!action: unknown field "!action"`}},
 		{"upper-case action", `{"action":"Allow"}`, []string{`action: "Allow": the legacy formats spell actions in lower case ("allow")`}},
 		{"unknown action", `{"action":"accept"}`, []string{`action: unknown action "accept"`}},
-		{"upper-case protocol", `{"protocol":"TCP"}`, []string{`protocol: "TCP": the legacy formats spell protocols in lower case ("tcp")`}},
-		{"unknown protocol", `{"!protocol":"tpc"}`, []string{`!protocol: unknown protocol "tpc"`}},
-		{"protocol 0", `{"protocol":0}`, []string{"protocol: protocol number 0 is out of range 1 to 255"}},
-		{"protocol not a string", `{"protocol":true}`, []string{"protocol: must be a protocol name or number, not true or false"}},
-		{"ip version", `{"ip_version":5}`, []string{"ip_version: must be 4 or 6, not 5"}},
-		{"fractional type", `{"protocol":"icmp","icmp_type":8.5}`, []string{"icmp_type: must be a whole number, not 8.5"}},
-		{"code without type", `{"protocol":"icmp","icmp_code":1}`, []string{"icmp_code: an ICMP code needs an ICMP type"}},
-		{"negated code without type", `{"!icmp_code":1}`, []string{"!icmp_code: an ICMP code needs an ICMP type"}},
-		{"type range", `{"icmp_type":255,"!icmp_code":256,"!icmp_type":-1}`, []string{
+		{"upper-case protocol", `{"action":"allow","protocol":"TCP"}`, []string{`protocol: "TCP": the legacy formats spell protocols in lower case ("tcp")`}},
+		{"unknown protocol", `{"action":"allow","!protocol":"tpc"}`, []string{`!protocol: unknown protocol "tpc"`}},
+		{"protocol 0", `{"action":"allow","protocol":0}`, []string{"protocol: protocol number 0 is out of range 1 to 255"}},
+		{"protocol not a string", `{"action":"allow","protocol":true}`, []string{"protocol: must be a protocol name or number, not true or false"}},
+		{"ip version", `{"action":"allow","ip_version":5}`, []string{"ip_version: must be 4 or 6, not 5"}},
+		{"fractional type", `{"action":"allow","protocol":"icmp","icmp_type":8.5}`, []string{"icmp_type: must be a whole number, not 8.5"}},
+		{"code without type", `{"action":"allow","protocol":"icmp","icmp_code":1}`, []string{"icmp_code: an ICMP code needs an ICMP type"}},
+		{"negated code without type", `{"action":"allow","!icmp_code":1}`, []string{"!icmp_code: an ICMP code needs an ICMP type"}},
+		{"type range", `{"action":"allow","icmp_type":255,"!icmp_code":256,"!icmp_type":-1}`, []string{
 			"icmp_type: ICMP type 255 is out of range 0 to 254", "!icmp_type: ICMP type -1 is out of range 0 to 254",
 			"!icmp_code: ICMP code 256 is out of range 0 to 255"}},
-		{"bad ports", `{"protocol":"tcp","dst_ports":[0,"5:1",70000,"a b",true],"!src_ports":"80"}`, []string{
+		{"bad ports", `{"action":"allow","protocol":"tcp","dst_ports":[0,"5:1",70000,"a b",true],"!src_ports":"80"}`, []string{
 			"!src_ports: must be a list, not a string",
 			"dst_ports[4]: must be a port number, a range \"lo:hi\" or a port name, not true or false",
 			"dst_ports[0]: port 0 is out of range 1 to 65535",
 			"dst_ports[1]: port range 5:1 runs backwards",
 			"dst_ports[2]: port 70000 is out of range 1 to 65535",
 			`dst_ports[3]: "a b" is not a port number, a range lo:hi or a port name`}},
-		{"bad tags and nets", `{"src_tag":"a b","!dst_tag":"x/y","src_net":"10.0.0/8","dst_nets":["ok/no"],"!src_nets":[1]}`, []string{
+		{"bad tags and nets", `{"action":"allow","src_tag":"a b","!dst_tag":"x/y","src_net":"10.0.0/8","dst_nets":["ok/no"],"!src_nets":[1]}`, []string{
 			"!src_nets[0]: must be a string, not a number",
 			`src_tag: tag "a b" may hold only letters`,
 			`src_net: "10.0.0/8" is not a CIDR or an IP address`,
 			`dst_nets[0]: "ok/no" is not a CIDR or an IP address`,
 			`!dst_tag: tag "x/y" may hold only letters`}},
-		{"bad selector", `{"src_selector":"a ==","!dst_selector":"has("}`, []string{"src_selector: bad selector:", "!dst_selector: bad selector:"}},
+		{"bad selector", `{"action":"allow","src_selector":"a ==","!dst_selector":"has("}`, []string{"src_selector: bad selector:", "!dst_selector: bad selector:"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

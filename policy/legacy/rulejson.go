@@ -147,6 +147,12 @@ func decodeRule(m map[string]any, at func(string) string, is *issueList) Rule {
 			}
 		}
 	}
+	if r.Action == "" {
+		// The legacy Rule reads an empty action as allow, but Calico's
+		// validator requires one in every format a rule is written in: a
+		// rule that forgot it must not quietly open traffic.
+		is.addf(at("action"), "is required: allow, deny, log, pass or next-tier")
+	}
 	r.check(at, is)
 	return r
 }

@@ -248,6 +248,10 @@ func v1Rules(v any, path string, is *issueList) []Rule {
 	}
 	rules := make([]Rule, 0, len(l))
 	for i, e := range l {
+		if e == nil {
+			is.addf(index(path, i), "is null: a rule needs at least an action")
+			continue
+		}
 		m, ok := getMap(e, index(path, i), is)
 		if !ok {
 			continue

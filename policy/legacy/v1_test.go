@@ -139,7 +139,7 @@ spec:
     destination:
       ports: [53, "5000:5010"]
       notPorts: [5005]
-  - {}
+  - {action: allow}
 `, `
 - apiVersion: projectcalico.org/v3
   kind: GlobalNetworkPolicy
@@ -385,7 +385,8 @@ spec:
   types: [both]
   doNotTrack: "yes"
   egress:
-  - protocol: icmp
+  - action: allow
+    protocol: icmp
     icmp: {code: 1}
     notICMP: {type: 300}
     ipVersion: 5
@@ -431,6 +432,25 @@ items:
 			{"items[0].kind", "an item of a profileList must be a profile, not policy"},
 			{"items[1].spec.egress[0].action", `unknown action "bogus": want allow, deny, log, pass or next-tier`},
 			{"items[2]", "must be a map, not a number"},
+		}},
+		// Calico's validator requires an action; a rule without one, with
+		// a null one, or a null rule is refused, never read as allow.
+		{"rules without an action", `
+apiVersion: v1
+kind: policy
+metadata: {name: p}
+spec:
+  ingress:
+  - protocol: tcp
+  - action: null
+  - null
+  egress:
+  - {}
+`, []Issue{
+			{"spec.ingress[0].action", "is required: allow, deny, log, pass or next-tier"},
+			{"spec.ingress[1].action", "is required: allow, deny, log, pass or next-tier"},
+			{"spec.ingress[2]", "is null: a rule needs at least an action"},
+			{"spec.egress[0].action", "is required: allow, deny, log, pass or next-tier"},
 		}},
 		{"endpoint problems", `
 apiVersion: v1
