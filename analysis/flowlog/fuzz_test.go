@@ -1,0 +1,71 @@
+package flowlog
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"testing"
+)
+
+// fuzzRead reads data as format and checks the reader's promises: it
+// never panics, every error is an *Error naming the file, and every record
+// stands for at least one flow.
+func fuzzRead(t *testing.T, data []byte, format Format) {
+	r, err := NewReader(bytes.NewReader(data), "fuzz", format)
+	if err != nil {
+		var fe *Error
+		if !errors.As(err, &fe) && format != Auto {
+			t.Fatalf("NewReader error %v is not an *Error", err)
+		}
+		return
+	}
+	for {
+		var rec Record
+		err := r.Next(&rec)
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			var fe *Error
+			if !errors.As(err, &fe) || fe.File != "fuzz" {
+				t.Fatalf("error %v does not name the file", err)
+			}
+			return
+		}
+		if rec.Count == 0 || rec.Line == 0 {
+			t.Fatalf("record %+v has no count or line", rec)
+		}
+	}
+}
+
+func FuzzVerdict(f *testing.F) {
+	f.Add([]byte(`{"src":"vote/vote-1","dst":"10.0.0.5","proto":"udp","sport":4000,"dport":53,"count":3,"time":"2026-12-01T10:00:00Z","action":"allow"}`))
+	f.Add([]byte(`{"src":"a","dst":"b","proto":1,"icmp_type":8,"icmp_code":0}`))
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data, Verdict) })
+}
+
+func FuzzCSV(f *testing.F) {
+	f.Add([]byte("src,dst,proto,dport,count,action,time\nvote/vote-1,10.0.0.5,tcp,6379,2,allow,2026-12-01T10:00:00Z\n"))
+	f.Add([]byte("src,dst,icmp_type,icmp_code,proto\na,b,8,0,icmp\n"))
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data, CSV) })
+}
+
+func FuzzCalico(f *testing.F) {
+	f.Add([]byte(calicoAggregated))
+	f.Add([]byte(`{"source_ip":"10.1.0.5","source_type":"net","proto":"icmp6","start_time":"2026-12-01T10:00:00Z"}`))
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data, Calico) })
+}
+
+func FuzzGoldmane(f *testing.F) {
+	f.Add([]byte(goldmaneSample))
+	f.Add([]byte(`{"id":"3","flow":` + goldmaneSample + `}`))
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data, Goldmane) })
+}
+
+func FuzzAuto(f *testing.F) {
+	f.Add([]byte(calicoAggregated))
+	f.Add([]byte(goldmaneSample))
+	f.Add([]byte("src,dst\na,b\n"))
+	f.Add(gzipped(f, `{"src":"a","dst":"b"}`))
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data, Auto) })
+}
