@@ -98,6 +98,9 @@ type side struct {
 	// names one that does not exist, which matches nothing (SPEC 7).
 	service        *model.Service
 	serviceMissing bool
+	// ns is the namespace of the rule's policy, "" for global policies
+	// and profiles; explanations name it.
+	ns string
 }
 
 // ruleEnv is what preparing rules needs from the whole set: the services
@@ -133,7 +136,7 @@ func compileSide(er *model.EntityRule, ns string, env *ruleEnv) (side, error) {
 	if err != nil {
 		return side{}, err
 	}
-	s := side{criteria: er, positive: pos, negative: neg}
+	s := side{criteria: er, positive: pos, negative: neg, ns: ns}
 	if sm := er.Services; sm != nil {
 		svcNS := sm.Namespace
 		if svcNS == "" {
