@@ -145,7 +145,8 @@ func (l *Loader) addCalico(o origin, kind string, obj map[string]any, legacy boo
 }
 
 // addPolicy adds a converted policy: its tier is checked at Finish, and a
-// staged Delete (inSet false) is validated but left out of the model.
+// staged Delete (inSet false) is validated, left out of the model and
+// listed in Result.StagedDeletes.
 func (l *Loader) addPolicy(o origin, p model.Policy, inSet, ok bool) {
 	if p.Name == "" {
 		return
@@ -153,8 +154,14 @@ func (l *Loader) addPolicy(o origin, p model.Policy, inSet, ok bool) {
 	if p.Tier != "" && resource.DNS1123Label(p.Tier) == "" {
 		l.tierRefs = append(l.tierRefs, tierRef{origin: o, kind: string(p.Kind), namespace: p.Namespace, name: p.Name, tier: p.Tier})
 	}
-	if l.claim(o, p.Key()) && ok && inSet {
+	if !l.claim(o, p.Key()) || !ok {
+		return
+	}
+	switch {
+	case inSet:
 		l.set.Policies = append(l.set.Policies, p)
+	case p.Kind.Staged():
+		l.stagedDeletes = append(l.stagedDeletes, p.Key())
 	}
 }
 

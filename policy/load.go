@@ -35,6 +35,8 @@ type Loader struct {
 	kubeOrig  map[model.Key]origin
 	legacy    legacyInputs
 	finished  bool
+	// stagedDeletes are the keys of the staged Deletes read, in order.
+	stagedDeletes []model.Key
 }
 
 // Result is what a load gives: the model, the warnings (problems that do
@@ -50,6 +52,12 @@ type Result struct {
 	// name its file. Resources Verdict makes itself (built-in tiers, the
 	// kns. and ksa. profiles, namespaces assumed for pods) have none.
 	Origins map[model.Key]Origin
+	// StagedDeletes are the keys of the staged policies whose
+	// stagedAction is Delete (StagedNetworkPolicy vote/x, ...). They take
+	// no part in the model, as Calico never hands them to Felix, but
+	// "as if applied" needs them: applying one deletes the enforced
+	// policy of the same namespace and name.
+	StagedDeletes []model.Key
 }
 
 // Origin is where a resource was read: its file (empty for an unnamed
@@ -310,6 +318,7 @@ func (l *Loader) Finish() (*Result, error) {
 	}
 	res.Set = l.set
 	res.Origins = l.origins()
+	res.StagedDeletes = l.stagedDeletes
 	res.Set.Tiers = withBuiltinTiers(l.set.Tiers)
 	return res, nil
 }

@@ -88,6 +88,13 @@ func TestStagedDeleteIsLeftOut(t *testing.T) {
 	if len(res.Set.Policies) != 1 || res.Set.Policies[0].Name != "kept" || res.Set.Policies[0].StagedAction != model.StagedLearn {
 		t.Errorf("policies %+v, want only kept (Learn)", res.Set.Policies)
 	}
+	wantDeletes := []model.Key{
+		{Kind: string(model.KindStagedGlobalNetworkPolicy), Name: "gone"},
+		{Kind: string(model.KindStagedNetworkPolicy), Namespace: "prod", Name: "gone"},
+	}
+	if !slices.Equal(res.StagedDeletes, wantDeletes) {
+		t.Errorf("StagedDeletes %v, want %v", res.StagedDeletes, wantDeletes)
+	}
 	_, probs := loadOne(t, calico("StagedGlobalNetworkPolicy", "{name: gone}", "{stagedAction: Delete, tier: nowhere}"))
 	if len(probs) != 1 || probs[0].Path != "spec.tier" {
 		t.Errorf("a staged Delete in a missing tier: %v", probs)
