@@ -301,7 +301,7 @@ func inlineEndpoint(r *rand.Rand, set model.Set) *model.Endpoint {
 	// than the probe.
 	var pods []int
 	for i := range set.Endpoints {
-		if set.Endpoints[i].Kind == model.WorkloadEndpoint {
+		if set.Endpoints[i].Kind == model.KindWorkloadEndpoint {
 			pods = append(pods, i)
 		}
 	}

@@ -146,7 +146,7 @@ func TestApplyAtomicKeepsAnswers(t *testing.T) {
 			Policies: []model.Policy{{Kind: model.KindGlobalNetworkPolicy, Name: "orphan", Tier: "missing",
 				Ingress: []model.Rule{{Action: model.Deny}}}},
 		},
-		Deletes: []model.Key{{Kind: model.ResourceProfile, Name: "kns.shop"}},
+		Deletes: []model.Key{{Kind: model.KindProfile, Name: "kns.shop"}},
 	})
 	if err == nil || !strings.Contains(err.Error(), "GlobalNetworkPolicy orphan") {
 		t.Fatalf("Apply error %v, want one naming GlobalNetworkPolicy orphan", err)
@@ -280,7 +280,7 @@ func TestSnapshotIsStable(t *testing.T) {
 	e := mustNew(t, shop())
 	old := e.Snapshot()
 	f := tcp("10.0.0.1", "10.0.0.2", 5432)
-	if err := e.Apply(model.Change{Deletes: []model.Key{{Kind: string(model.KindNetworkPolicy), Namespace: "shop", Name: "db"}}}); err != nil {
+	if err := e.Apply(model.Change{Deletes: []model.Key{{Kind: model.KindNetworkPolicy, Namespace: "shop", Name: "db"}}}); err != nil {
 		t.Fatal(err)
 	}
 	if old.Evaluate(f).Ingress.Decision.Hit.Name != "db" {

@@ -15,7 +15,7 @@ import (
 func exampleSet() model.Set {
 	pod := func(name, ip, app string) model.Endpoint {
 		return model.Endpoint{
-			Kind: model.WorkloadEndpoint, Name: name, Namespace: "shop",
+			Kind: model.KindWorkloadEndpoint, Name: name, Namespace: "shop",
 			Labels:    map[string]string{"app": app},
 			Addresses: []netip.Addr{netip.MustParseAddr(ip)},
 			Profiles:  []string{"kns.shop"}, Orchestrator: "k8s",

@@ -18,7 +18,7 @@ func addr(s string) netip.Addr { return netip.MustParseAddr(s) }
 
 func pod(name, ns, ip string, labels map[string]string) model.Endpoint {
 	return model.Endpoint{
-		Kind: model.WorkloadEndpoint, Name: name, Namespace: ns, Labels: labels,
+		Kind: model.KindWorkloadEndpoint, Name: name, Namespace: ns, Labels: labels,
 		Addresses: []netip.Addr{addr(ip)}, Profiles: []string{"kns." + ns}, Orchestrator: "k8s",
 	}
 }

@@ -20,10 +20,12 @@ const (
 	Egress  Direction = "Egress"
 )
 
-// Kind names what a policy is; hits in traces carry it.
+// Kind names a kind of resource as Calico and Kubernetes spell it. Keys
+// carry it to tell resources of one name apart, and hits carry the kind
+// of the policy or profile that decided.
 type Kind string
 
-// Policy kinds, as Felix names them, and the kind of a profile hit.
+// Policy kinds, as Felix names them.
 const (
 	KindGlobalNetworkPolicy            Kind = "GlobalNetworkPolicy"
 	KindNetworkPolicy                  Kind = "NetworkPolicy"
@@ -32,8 +34,66 @@ const (
 	KindStagedKubernetesNetworkPolicy  Kind = "StagedKubernetesNetworkPolicy"
 	KindKubernetesNetworkPolicy        Kind = "KubernetesNetworkPolicy"
 	KindKubernetesClusterNetworkPolicy Kind = "KubernetesClusterNetworkPolicy"
-	KindProfile                        Kind = "Profile"
 )
+
+// The kinds of every other resource. A NetworkSet has a namespace and a
+// GlobalNetworkSet has none; both are NetworkSet values.
+const (
+	KindTier             Kind = "Tier"
+	KindProfile          Kind = "Profile"
+	KindNetworkSet       Kind = "NetworkSet"
+	KindGlobalNetworkSet Kind = "GlobalNetworkSet"
+	KindNamespace        Kind = "Namespace"
+	KindServiceAccount   Kind = "ServiceAccount"
+	KindService          Kind = "Service"
+	KindWorkloadEndpoint Kind = "WorkloadEndpoint"
+	KindHostEndpoint     Kind = "HostEndpoint"
+)
+
+// kindScopes says, for every known kind, whether its resources live in a
+// namespace; Namespaced gives the same answer faster.
+var kindScopes = map[Kind]scope{
+	KindGlobalNetworkPolicy:            global,
+	KindNetworkPolicy:                  namespaced,
+	KindStagedGlobalNetworkPolicy:      global,
+	KindStagedNetworkPolicy:            namespaced,
+	KindStagedKubernetesNetworkPolicy:  namespaced,
+	KindKubernetesNetworkPolicy:        namespaced,
+	KindKubernetesClusterNetworkPolicy: global,
+	KindTier:                           global,
+	KindProfile:                        global,
+	KindNetworkSet:                     namespaced,
+	KindGlobalNetworkSet:               global,
+	KindNamespace:                      global,
+	KindServiceAccount:                 namespaced,
+	KindService:                        namespaced,
+	// A pod's endpoint lives in its namespace; a Docker container's has
+	// none.
+	KindWorkloadEndpoint: eitherScope,
+	KindHostEndpoint:     global,
+}
+
+// scope is where resources of a kind live.
+type scope int
+
+const (
+	global      scope = iota + 1 // never in a namespace
+	namespaced                   // always in one
+	eitherScope                  // in one or not
+)
+
+// Known reports whether k is one of the kinds above.
+func (k Kind) Known() bool { return kindScopes[k] != 0 }
+
+// IsPolicy reports whether k is a kind of policy.
+func (k Kind) IsPolicy() bool {
+	switch k {
+	case KindGlobalNetworkPolicy, KindNetworkPolicy, KindStagedGlobalNetworkPolicy, KindStagedNetworkPolicy,
+		KindStagedKubernetesNetworkPolicy, KindKubernetesNetworkPolicy, KindKubernetesClusterNetworkPolicy:
+		return true
+	}
+	return false
+}
 
 // Staged reports whether policies of this kind only take part in the
 // pending verdict.
@@ -45,11 +105,14 @@ func (k Kind) Staged() bool {
 	return false
 }
 
-// Namespaced reports whether policies of this kind live in a namespace and
-// select only endpoints of that namespace.
+// Namespaced reports whether resources of this kind always live in a
+// namespace. A namespaced policy selects only endpoints of its own
+// namespace. Workload endpoints are not counted: a pod's has a namespace,
+// a Docker container's none.
 func (k Kind) Namespaced() bool {
 	switch k {
-	case KindNetworkPolicy, KindStagedNetworkPolicy, KindStagedKubernetesNetworkPolicy, KindKubernetesNetworkPolicy:
+	case KindNetworkPolicy, KindStagedNetworkPolicy, KindStagedKubernetesNetworkPolicy, KindKubernetesNetworkPolicy,
+		KindNetworkSet, KindServiceAccount, KindService:
 		return true
 	}
 	return false
@@ -65,13 +128,4 @@ const (
 	StagedDelete StagedAction = "Delete"
 	StagedLearn  StagedAction = "Learn"
 	StagedIgnore StagedAction = "Ignore"
-)
-
-// EndpointKind tells workload endpoints from host endpoints.
-type EndpointKind string
-
-// Endpoint kinds.
-const (
-	WorkloadEndpoint EndpointKind = "WorkloadEndpoint"
-	HostEndpoint     EndpointKind = "HostEndpoint"
 )

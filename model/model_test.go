@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -75,8 +76,9 @@ func TestKeys(t *testing.T) {
 	require.Equal(t, "NetworkSet prod/partners", (&NetworkSet{Name: "partners", Namespace: "prod"}).Key().String())
 	require.Equal(t, "Profile kns.prod", (&Profile{Name: "kns.prod"}).Key().String())
 	require.Equal(t, "Namespace prod", (&Namespace{Name: "prod"}).Key().String())
+	require.Equal(t, "Tier security", (&Tier{Name: "security"}).Key().String())
 	require.Equal(t, "ServiceAccount prod/api", (&ServiceAccount{Namespace: "prod", Name: "api"}).Key().String())
-	require.Equal(t, "WorkloadEndpoint prod/db-0", (&Endpoint{Kind: WorkloadEndpoint, Namespace: "prod", Name: "db-0"}).Key().String())
+	require.Equal(t, "WorkloadEndpoint prod/db-0", (&Endpoint{Kind: KindWorkloadEndpoint, Namespace: "prod", Name: "db-0"}).Key().String())
 	require.Equal(t, "Service prod/db", (&Service{Namespace: "prod", Name: "db"}).Key().String())
 }
 
@@ -130,13 +132,127 @@ func TestProtocol(t *testing.T) {
 			require.Equal(t, tt.ports, tt.proto.SupportsPorts())
 		})
 	}
-	p, ok := ProtocolByName("ICMPv6")
-	require.True(t, ok)
-	require.Equal(t, ProtocolNamed(ProtoICMPv6), p)
-	_, ok = ProtocolByName("tcp")
-	require.False(t, ok, "names are case-sensitive in Calico v3")
 	require.Equal(t, "UDP", ProtocolName(ProtoUDP))
 	require.Equal(t, "200", ProtocolName(200))
+}
+
+func TestParseProtocol(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Protocol
+		err  string // a part of the error; "" when none
+	}{
+		{in: "TCP", want: ProtocolNamed(ProtoTCP)},
+		{in: "tcp", want: ProtocolNamed(ProtoTCP)},
+		{in: "Udp", want: ProtocolNamed(ProtoUDP)},
+		{in: "ICMP", want: ProtocolNamed(ProtoICMP)},
+		{in: "icmpv6", want: ProtocolNamed(ProtoICMPv6)},
+		{in: "SCTP", want: ProtocolNamed(ProtoSCTP)},
+		{in: "UDPLite", want: ProtocolNamed(ProtoUDPLite)},
+		{in: "6", want: ProtocolNumber(ProtoTCP)},
+		{in: "1", want: ProtocolNumber(1)},
+		{in: "255", want: ProtocolNumber(255)},
+		{in: "+17", want: ProtocolNumber(17)},
+		{in: "0", err: "protocol number 0 is out of range 1 to 255"},
+		{in: "256", err: "protocol number 256 is out of range"},
+		{in: "-1", err: "protocol number -1 is out of range"},
+		{in: "99999999999999999999", err: "out of range"},
+		{in: "", err: `unknown protocol ""`},
+		{in: "tpc", err: `unknown protocol "tpc": want TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number from 1 to 255`},
+		{in: " 6", err: `unknown protocol " 6"`},
+		{in: "6x", err: `unknown protocol "6x"`},
+		{in: "GRE", err: `unknown protocol "GRE"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseProtocol(tt.in)
+			if tt.err != "" {
+				require.ErrorContains(t, err, tt.err)
+				require.Equal(t, Protocol{}, got)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
+	}
+	_, err := ParseProtocol(strings.Repeat("x", 1000))
+	require.Less(t, len(err.Error()), 200, "a long bad value is clipped")
+}
+
+func TestKinds(t *testing.T) {
+	tests := []struct {
+		kind                      Kind
+		known, policy, namespaced bool
+	}{
+		{KindGlobalNetworkPolicy, true, true, false},
+		{KindNetworkPolicy, true, true, true},
+		{KindTier, true, false, false},
+		{KindProfile, true, false, false},
+		{KindNetworkSet, true, false, true},
+		{KindGlobalNetworkSet, true, false, false},
+		{KindNamespace, true, false, false},
+		{KindServiceAccount, true, false, true},
+		{KindService, true, false, true},
+		{KindWorkloadEndpoint, true, false, false},
+		{KindHostEndpoint, true, false, false},
+		{"Pod", false, false, false},
+		{"", false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind), func(t *testing.T) {
+			require.Equal(t, tt.known, tt.kind.Known())
+			require.Equal(t, tt.policy, tt.kind.IsPolicy())
+			require.Equal(t, tt.namespaced, tt.kind.Namespaced())
+		})
+	}
+	for k, sc := range kindScopes {
+		require.Equal(t, sc == namespaced, k.Namespaced(), "Namespaced agrees with kindScopes for %s", k)
+	}
+}
+
+func TestResources(t *testing.T) {
+	s := Set{
+		Tiers:           []Tier{{Name: "t"}},
+		Policies:        []Policy{{Kind: KindNetworkPolicy, Namespace: "n", Name: "p"}, {Kind: KindGlobalNetworkPolicy, Name: "g"}},
+		Profiles:        []Profile{{Name: "kns.n"}},
+		NetworkSets:     []NetworkSet{{Name: "ns", Namespace: "n"}, {Name: "gns"}},
+		Namespaces:      []Namespace{{Name: "n"}},
+		ServiceAccounts: []ServiceAccount{{Namespace: "n", Name: "sa"}},
+		Endpoints:       []Endpoint{{Kind: KindWorkloadEndpoint, Namespace: "n", Name: "w"}, {Kind: KindHostEndpoint, Name: "h"}},
+		Services:        []Service{{Namespace: "n", Name: "svc"}},
+	}
+	var keys []string
+	for k, r := range s.Resources() {
+		keys = append(keys, k.String())
+		switch r := r.(type) {
+		case *Tier:
+			require.Same(t, &s.Tiers[0], r)
+		case *Policy:
+			require.Equal(t, r.Key(), k)
+		case *Endpoint:
+			require.Equal(t, r.Key(), k)
+		}
+	}
+	require.Equal(t, []string{
+		"Tier t", "NetworkPolicy n/p", "GlobalNetworkPolicy g", "Profile kns.n", "NetworkSet n/ns",
+		"GlobalNetworkSet gns", "Namespace n", "ServiceAccount n/sa", "WorkloadEndpoint n/w",
+		"HostEndpoint h", "Service n/svc",
+	}, keys)
+	require.Equal(t, len(keys), s.Len())
+	n := 0
+	for range s.Resources() {
+		n++
+		if n == 3 {
+			break
+		}
+	}
+	require.Equal(t, 3, n, "stops when asked")
+}
+
+func TestReservedNames(t *testing.T) {
+	require.Equal(t, "kns.prod", NamespaceProfile("prod"))
+	require.Equal(t, "ksa.prod.api", ServiceAccountProfile("prod", "api"))
+	require.Equal(t, "pcns.projectcalico.org/name", PrefixNamespaceLabel+LabelName)
 }
 
 func TestVerdictAllowed(t *testing.T) {

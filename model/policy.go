@@ -14,6 +14,9 @@ type Tier struct {
 	DefaultAction Action
 }
 
+// Key identifies the tier among all resources.
+func (t *Tier) Key() Key { return Key{Kind: KindTier, Name: t.Name} }
+
 // Well-known tier names and orders.
 const (
 	TierDefault      = "default"
@@ -95,7 +98,7 @@ func (p *Policy) Rules(d Direction) []Rule {
 
 // Key identifies the policy among all resources.
 func (p *Policy) Key() Key {
-	return Key{Kind: string(p.Kind), Namespace: p.Namespace, Name: p.Name}
+	return Key{Kind: p.Kind, Namespace: p.Namespace, Name: p.Name}
 }
 
 // SortName is the tie-break string Felix uses inside a tier:
@@ -122,4 +125,4 @@ func (p *Profile) Rules(d Direction) []Rule {
 }
 
 // Key identifies the profile among all resources.
-func (p *Profile) Key() Key { return Key{Kind: ResourceProfile, Name: p.Name} }
+func (p *Profile) Key() Key { return Key{Kind: KindProfile, Name: p.Name} }

@@ -1,6 +1,11 @@
 package model
 
-import "strconv"
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Well-known IP protocol numbers.
 const (
@@ -40,16 +45,38 @@ func ProtocolNumber(n uint8) Protocol { return Protocol{Number: n} }
 // written as its name.
 func ProtocolNamed(n uint8) Protocol { return Protocol{Number: n, ByName: true} }
 
-// ProtocolByName looks up a protocol name as Calico v3 spells it (TCP, UDP,
-// ICMP, ICMPv6, SCTP, UDPLite).
-func ProtocolByName(name string) (Protocol, bool) {
-	for n, s := range protocolNames {
-		if s == name {
-			return ProtocolNamed(n), true
+// ParseProtocol reads a protocol as Calico's API takes it: one of the
+// names TCP, UDP, ICMP, ICMPv6, SCTP and UDPLite, or a number from 1 to
+// 255 in decimal (which Calico stores as that number, name or not). Names
+// are matched in any case, as older calicoctl and Calico's v1 formats
+// wrote them; the result's String is Calico v3's spelling, so a caller
+// that wants that spelling compares the two.
+func ParseProtocol(s string) (Protocol, error) {
+	if s != "" && (s[0] == '-' || s[0] == '+' || s[0] >= '0' && s[0] <= '9') {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err == nil && n >= 1 && n <= 255 {
+			return ProtocolNumber(uint8(n)), nil
+		}
+		if err == nil || errors.Is(err, strconv.ErrRange) {
+			return Protocol{}, fmt.Errorf("protocol number %.*s is out of range 1 to 255", maxQuoted, s)
 		}
 	}
-	return Protocol{}, false
+	for n, name := range protocolNames {
+		if strings.EqualFold(s, name) {
+			return ProtocolNamed(n), nil
+		}
+	}
+	if len(s) > maxQuoted {
+		s = s[:maxQuoted] + "..."
+	}
+	return Protocol{}, fmt.Errorf("unknown protocol %q: want %s", s, ProtocolsWanted)
 }
+
+// maxQuoted is the most bytes of a bad value an error message repeats.
+const maxQuoted = 64
+
+// ProtocolsWanted says what ParseProtocol accepts, for messages.
+const ProtocolsWanted = "TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number from 1 to 255"
 
 // IsSet reports whether the rule gives a protocol.
 func (p Protocol) IsSet() bool { return p.Number != 0 }

@@ -14,9 +14,9 @@ type NetworkSet struct {
 // Key identifies the network set among all resources.
 func (n *NetworkSet) Key() Key {
 	if n.Namespace == "" {
-		return Key{Kind: ResourceGlobalNetworkSet, Name: n.Name}
+		return Key{Kind: KindGlobalNetworkSet, Name: n.Name}
 	}
-	return Key{Kind: ResourceNetworkSet, Namespace: n.Namespace, Name: n.Name}
+	return Key{Kind: KindNetworkSet, Namespace: n.Namespace, Name: n.Name}
 }
 
 // Namespace is a Kubernetes namespace; its labels reach endpoints as
@@ -27,7 +27,7 @@ type Namespace struct {
 }
 
 // Key identifies the namespace among all resources.
-func (n *Namespace) Key() Key { return Key{Kind: ResourceNamespace, Name: n.Name} }
+func (n *Namespace) Key() Key { return Key{Kind: KindNamespace, Name: n.Name} }
 
 // ServiceAccount is a Kubernetes service account; its labels reach
 // endpoints as "pcsa."-prefixed labels through the profile
@@ -40,14 +40,14 @@ type ServiceAccount struct {
 
 // Key identifies the service account among all resources.
 func (s *ServiceAccount) Key() Key {
-	return Key{Kind: ResourceServiceAccount, Namespace: s.Namespace, Name: s.Name}
+	return Key{Kind: KindServiceAccount, Namespace: s.Namespace, Name: s.Name}
 }
 
 // Endpoint is a workload endpoint (a pod or container interface) or a host
 // endpoint. Policies apply to endpoints; endpoints are also rule peers by
 // their addresses.
 type Endpoint struct {
-	Kind      EndpointKind
+	Kind      Kind
 	Name      string
 	Namespace string // empty for host endpoints and Docker containers
 	// Labels are the endpoint's own labels. Evaluators add the labels
@@ -73,7 +73,7 @@ type Endpoint struct {
 
 // Key identifies the endpoint among all resources.
 func (e *Endpoint) Key() Key {
-	return Key{Kind: string(e.Kind), Namespace: e.Namespace, Name: e.Name}
+	return Key{Kind: e.Kind, Namespace: e.Namespace, Name: e.Name}
 }
 
 // EndpointPort is a named port an endpoint declares.
@@ -92,7 +92,7 @@ type Service struct {
 }
 
 // Key identifies the service among all resources.
-func (s *Service) Key() Key { return Key{Kind: ResourceService, Namespace: s.Namespace, Name: s.Name} }
+func (s *Service) Key() Key { return Key{Kind: KindService, Namespace: s.Namespace, Name: s.Name} }
 
 // ServiceSlice is one EndpointSlice: every address serves every port.
 type ServiceSlice struct {

@@ -1,21 +1,11 @@
 package model
 
-// Resource kinds that are not policy kinds, as used in Key.Kind. Policies
-// use their Kind and endpoints their EndpointKind.
-const (
-	ResourceTier             = "Tier"
-	ResourceProfile          = "Profile"
-	ResourceNetworkSet       = "NetworkSet"
-	ResourceGlobalNetworkSet = "GlobalNetworkSet"
-	ResourceNamespace        = "Namespace"
-	ResourceServiceAccount   = "ServiceAccount"
-	ResourceService          = "Service"
-)
+import "iter"
 
 // Key identifies one resource: its kind, namespace (empty when it has
 // none) and name.
 type Key struct {
-	Kind      string
+	Kind      Kind
 	Namespace string
 	Name      string
 }
@@ -23,9 +13,9 @@ type Key struct {
 // String gives "Kind namespace/name", or "Kind name" without a namespace.
 func (k Key) String() string {
 	if k.Namespace == "" {
-		return k.Kind + " " + k.Name
+		return string(k.Kind) + " " + k.Name
 	}
-	return k.Kind + " " + k.Namespace + "/" + k.Name
+	return string(k.Kind) + " " + k.Namespace + "/" + k.Name
 }
 
 // Set is a whole model: every resource the evaluators know about.
@@ -38,6 +28,40 @@ type Set struct {
 	ServiceAccounts []ServiceAccount
 	Endpoints       []Endpoint
 	Services        []Service
+}
+
+// Resources yields every resource of the set with its key: a pointer to
+// the resource in the set (*Tier, *Policy, *Profile, *NetworkSet,
+// *Namespace, *ServiceAccount, *Endpoint or *Service), kind by kind in
+// the order of Set's fields, and in each kind in the set's order. The
+// pointers are into the set's slices: read through them, never write.
+func (s *Set) Resources() iter.Seq2[Key, any] {
+	return func(yield func(Key, any) bool) {
+		_ = visit(s.Tiers, (*Tier).Key, yield) &&
+			visit(s.Policies, (*Policy).Key, yield) &&
+			visit(s.Profiles, (*Profile).Key, yield) &&
+			visit(s.NetworkSets, (*NetworkSet).Key, yield) &&
+			visit(s.Namespaces, (*Namespace).Key, yield) &&
+			visit(s.ServiceAccounts, (*ServiceAccount).Key, yield) &&
+			visit(s.Endpoints, (*Endpoint).Key, yield) &&
+			visit(s.Services, (*Service).Key, yield)
+	}
+}
+
+// visit yields the resources of one kind; false when yield asked to stop.
+func visit[T any](list []T, key func(*T) Key, yield func(Key, any) bool) bool {
+	for i := range list {
+		if !yield(key(&list[i]), &list[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Len returns how many resources the set holds.
+func (s *Set) Len() int {
+	return len(s.Tiers) + len(s.Policies) + len(s.Profiles) + len(s.NetworkSets) +
+		len(s.Namespaces) + len(s.ServiceAccounts) + len(s.Endpoints) + len(s.Services)
 }
 
 // WithBuiltinTiers returns a copy of the set that also holds every

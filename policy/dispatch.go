@@ -21,7 +21,7 @@ func (l *Loader) addResource(o origin, obj map[string]any) {
 		l.report(o, probs)
 		l.addPolicy(o, p, keep, len(probs.Errors()) == 0)
 	case apiVersion == calicoAPIVersion:
-		if l.addCalico(o, kind, obj, false) {
+		if l.addCalico(o, model.Kind(kind), obj, false) {
 			l.counts[kind]++
 		}
 	case apiVersion == kube.NetworkingAPIVersion && kind == kube.KindNetworkPolicy:
@@ -83,9 +83,9 @@ func (l *Loader) finishResource(o origin, strict Problems, r *report) bool {
 
 // addCalico decodes a projectcalico.org/v3 resource strictly. It returns
 // false for a kind Calico v3 does not have (or Verdict does not read).
-func (l *Loader) addCalico(o origin, kind string, obj map[string]any, legacy bool) bool {
+func (l *Loader) addCalico(o origin, kind model.Kind, obj map[string]any, legacy bool) bool {
 	switch kind {
-	case model.ResourceTier:
+	case model.KindTier:
 		var in v3Tier
 		strict := resource.DecodeStrict(obj, &in, false, resource.Root())
 		t, r := l.conv.tierFromV3(&in)
@@ -97,48 +97,48 @@ func (l *Loader) addCalico(o origin, kind string, obj map[string]any, legacy boo
 		if l.finishResource(o, strict, r) && l.claim(o, model.Key{Kind: kind, Name: t.Name}) {
 			l.set.Tiers = append(l.set.Tiers, t)
 		}
-	case string(model.KindGlobalNetworkPolicy), string(model.KindStagedGlobalNetworkPolicy):
+	case model.KindGlobalNetworkPolicy, model.KindStagedGlobalNetworkPolicy:
 		var in v3GlobalPolicy
 		strict := resource.DecodeStrict(obj, &in, false, resource.Root())
-		if kind == string(model.KindGlobalNetworkPolicy) && in.Spec.StagedAction != "" {
+		if kind == model.KindGlobalNetworkPolicy && in.Spec.StagedAction != "" {
 			strict = append(strict, Problem{Severity: SeverityError, Path: "spec.stagedAction", Msg: `unknown field "stagedAction": only staged policies have one`})
 		}
 		p, inSet, r := l.conv.globalPolicyFromV3(model.Kind(kind), &in)
 		l.addPolicy(o, p, inSet, l.finishResource(o, strict, r))
-	case string(model.KindNetworkPolicy), string(model.KindStagedNetworkPolicy):
+	case model.KindNetworkPolicy, model.KindStagedNetworkPolicy:
 		var in v3NamespacedPolicy
 		strict := resource.DecodeStrict(obj, &in, false, resource.Root())
-		if kind == string(model.KindNetworkPolicy) && in.Spec.StagedAction != "" {
+		if kind == model.KindNetworkPolicy && in.Spec.StagedAction != "" {
 			strict = append(strict, Problem{Severity: SeverityError, Path: "spec.stagedAction", Msg: `unknown field "stagedAction": only staged policies have one`})
 		}
 		p, inSet, r := l.conv.namespacedPolicyFromV3(model.Kind(kind), &in)
 		l.addPolicy(o, p, inSet, l.finishResource(o, strict, r))
-	case model.ResourceProfile:
+	case model.KindProfile:
 		var in v3Profile
 		strict := resource.DecodeStrict(obj, &in, false, resource.Root())
 		p, r := l.conv.profileFromV3(&in, legacy)
 		if l.finishResource(o, strict, r) && l.claim(o, p.Key()) {
 			l.set.Profiles = append(l.set.Profiles, p)
 		}
-	case model.ResourceNetworkSet, model.ResourceGlobalNetworkSet:
+	case model.KindNetworkSet, model.KindGlobalNetworkSet:
 		var in v3NetworkSet
 		strict := resource.DecodeStrict(obj, &in, false, resource.Root())
 		ns, r := l.conv.networkSetFromV3(kind, &in)
 		if l.finishResource(o, strict, r) && l.claim(o, ns.Key()) {
 			l.set.NetworkSets = append(l.set.NetworkSets, ns)
 		}
-	case string(model.HostEndpoint):
+	case model.KindHostEndpoint:
 		var in v3HostEndpoint
 		strict := resource.DecodeStrict(obj, &in, false, resource.Root())
 		ep, r := l.conv.hostEndpointFromV3(&in, legacy)
 		l.addEndpoint(o, ep, l.finishResource(o, strict, r))
-	case string(model.WorkloadEndpoint):
+	case model.KindWorkloadEndpoint:
 		var in v3WorkloadEndpoint
 		strict := resource.DecodeStrict(obj, &in, false, resource.Root())
 		ep, r := l.conv.workloadEndpointFromV3(&in, legacy)
 		l.addEndpoint(o, ep, l.finishResource(o, strict, r))
 	default:
-		l.unknownKind(o, calicoAPIVersion, kind)
+		l.unknownKind(o, calicoAPIVersion, string(kind))
 		return false
 	}
 	return true
@@ -213,7 +213,7 @@ func (l *Loader) finishServices() {
 	}
 	svcs, probs := l.services.Build()
 	for _, p := range probs {
-		o := l.kubeOrig[model.Key{Kind: p.Kind, Namespace: p.Namespace, Name: p.Name}]
+		o := l.kubeOrig[model.Key{Kind: model.Kind(p.Kind), Namespace: p.Namespace, Name: p.Name}]
 		l.report(o, Problems{p})
 	}
 	l.set.Services = append(l.set.Services, svcs...)

@@ -98,7 +98,7 @@ func v3Documents(set model.Set) ([]any, error) {
 		if b, ok := builtin[t.Name]; ok && sameTier(b, t) {
 			continue
 		}
-		if err := add(model.Key{Kind: model.ResourceTier, Name: t.Name}, "Tier "+t.Name, v3FromTier(t)); err != nil {
+		if err := add(model.Key{Kind: model.KindTier, Name: t.Name}, "Tier "+t.Name, v3FromTier(t)); err != nil {
 			return nil, err
 		}
 	}
@@ -127,7 +127,7 @@ func v3Documents(set model.Set) ([]any, error) {
 	}
 	for i := range set.Policies {
 		p := &set.Policies[i]
-		key := model.Key{Kind: string(v3PolicyKind(p.Kind)), Namespace: p.Namespace, Name: p.Name}
+		key := model.Key{Kind: v3PolicyKind(p.Kind), Namespace: p.Namespace, Name: p.Name}
 		if err := add(key, p.Key().String(), v3FromPolicy(p)); err != nil {
 			return nil, err
 		}

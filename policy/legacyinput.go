@@ -30,7 +30,7 @@ func (l *Loader) addUnkinded(o origin, obj map[string]any) bool {
 		l.counts[countProfileRules]++
 		doc, issues := legacy.TranslateProfileRules(obj)
 		name, _ := obj["id"].(string)
-		l.addTranslated(o, model.ResourceProfile, name, issues, doc)
+		l.addTranslated(o, string(model.KindProfile), name, issues, doc)
 	case legacy.IsDockerContainer(obj):
 		l.counts[countDockerContainer]++
 		l.legacy.containers = append(l.legacy.containers, obj)
@@ -74,7 +74,7 @@ func (l *Loader) addTranslated(o origin, kind, name string, issues []legacy.Issu
 			continue
 		}
 		k, _ := d["kind"].(string)
-		l.addCalico(o, k, d, true)
+		l.addCalico(o, model.Kind(k), d, true)
 	}
 }
 
@@ -95,7 +95,7 @@ func (l *Loader) finishLegacy() {
 	}
 	for _, d := range docs {
 		k, _ := d.Doc["kind"].(string)
-		l.addCalico(in.origin(d.From), k, d.Doc, true)
+		l.addCalico(in.origin(d.From), model.Kind(k), d.Doc, true)
 	}
 }
 

@@ -260,7 +260,7 @@ func (l *Loader) report(o origin, ps Problems) {
 func (l *Loader) claim(o origin, key model.Key) bool {
 	if first, dup := l.seen[key]; dup {
 		l.report(o, Problems{{
-			Severity: SeverityError, Kind: key.Kind, Namespace: key.Namespace, Name: key.Name,
+			Severity: SeverityError, Kind: string(key.Kind), Namespace: key.Namespace, Name: key.Name,
 			Path: "metadata.name",
 			Msg:  fmt.Sprintf("%s is defined twice: first at %s", key, first),
 		}})
@@ -413,7 +413,7 @@ func (l *Loader) addNamespaceProfiles() {
 		key := p.Key()
 		if o, dup := l.seen[key]; dup {
 			l.report(o, Problems{{
-				Severity: SeverityError, Kind: key.Kind, Name: key.Name, Path: "metadata.name",
+				Severity: SeverityError, Kind: string(key.Kind), Name: key.Name, Path: "metadata.name",
 				Msg: fmt.Sprintf("profile %s is the one Calico makes from a Namespace or ServiceAccount in the load; it cannot also be defined", key.Name),
 			}})
 			continue

@@ -274,14 +274,14 @@ func TestCalicoEndpointsAndSets(t *testing.T) {
 		calico("NetworkSet", "{name: s}", "{nets: [10.1.0.0/16]}"),
 	}, "---\n"))
 	want := []model.Endpoint{
-		{Kind: model.HostEndpoint, Name: "h1", Labels: map[string]string{"role": "gw"}, Node: "n1", Interface: "eth0",
+		{Kind: model.KindHostEndpoint, Name: "h1", Labels: map[string]string{"role": "gw"}, Node: "n1", Interface: "eth0",
 			Addresses: []netip.Addr{netip.MustParseAddr("192.0.2.1")}, Profiles: []string{"p"},
 			Ports: []model.EndpointPort{{Name: "ssh", Protocol: model.ProtoTCP, Port: 22}}},
-		{Kind: model.WorkloadEndpoint, Name: "w1", Namespace: "prod", Orchestrator: "k8s", Node: "n1", ServiceAccount: "sa",
+		{Kind: model.KindWorkloadEndpoint, Name: "w1", Namespace: "prod", Orchestrator: "k8s", Node: "n1", ServiceAccount: "sa",
 			Addresses: []netip.Addr{netip.MustParseAddr("10.0.0.9"), netip.MustParseAddr("fd00::9")},
 			Profiles:  []string{"kns.prod"}, Interface: "cali123",
 			Ports: []model.EndpointPort{{Name: "web", Protocol: model.ProtoTCP, Port: 8080}}},
-		{Kind: model.WorkloadEndpoint, Name: "frontend-A", Orchestrator: "libnetwork"},
+		{Kind: model.KindWorkloadEndpoint, Name: "frontend-A", Orchestrator: "libnetwork"},
 	}
 	if diff := cmp.Diff(want, res.Set.Endpoints, modelCmp); diff != "" {
 		t.Errorf("endpoints (-want +got):\n%s", diff)
@@ -445,8 +445,8 @@ func TestDockerOrigins(t *testing.T) {
 		t.Fatalf("problems: %v", probs)
 	}
 	wantOrigins := map[model.Key]Origin{
-		{Kind: string(model.WorkloadEndpoint), Name: "web"}: {File: "containers.json", Document: 1},
-		{Kind: model.ResourceProfile, Name: "apps"}:         {File: "networks.json", Document: 2},
+		{Kind: model.KindWorkloadEndpoint, Name: "web"}: {File: "containers.json", Document: 1},
+		{Kind: model.KindProfile, Name: "apps"}:         {File: "networks.json", Document: 2},
 	}
 	if diff := cmp.Diff(wantOrigins, res.Origins); diff != "" {
 		t.Errorf("origins (-want +got):\n%s", diff)

@@ -35,7 +35,7 @@ func v3PolicyKind(k model.Kind) model.Kind {
 
 func v3FromTier(t model.Tier) v3Tier {
 	return v3Tier{
-		APIVersion: calicoAPIVersion, Kind: model.ResourceTier,
+		APIVersion: calicoAPIVersion, Kind: string(model.KindTier),
 		Metadata: resource.ObjectMeta{Name: t.Name},
 		Spec:     v3TierSpec{Order: t.Order, DefaultAction: string(t.DefaultAction)},
 	}
@@ -89,7 +89,7 @@ func v3FromPolicy(p *model.Policy) any {
 
 func v3FromProfile(p *model.Profile) v3Profile {
 	return v3Profile{
-		APIVersion: calicoAPIVersion, Kind: model.ResourceProfile,
+		APIVersion: calicoAPIVersion, Kind: string(model.KindProfile),
 		Metadata: resource.ObjectMeta{Name: p.Name},
 		Spec: v3ProfileSpec{
 			Ingress: v3FromRules(p.Ingress), Egress: v3FromRules(p.Egress),
@@ -104,7 +104,7 @@ func v3FromNetworkSet(n *model.NetworkSet) v3NetworkSet {
 		nets[i] = p.String()
 	}
 	return v3NetworkSet{
-		APIVersion: calicoAPIVersion, Kind: n.Key().Kind,
+		APIVersion: calicoAPIVersion, Kind: string(n.Key().Kind),
 		Metadata: resource.ObjectMeta{Name: n.Name, Namespace: n.Namespace, Labels: n.Labels},
 		Spec:     v3NetworkSetSpec{Nets: nets},
 	}
@@ -117,13 +117,13 @@ func v3FromEndpoint(e *model.Endpoint) any {
 	for i, p := range e.Ports {
 		ports[i] = v3EndpointPort{Name: p.Name, Protocol: v3ProtocolFrom(model.ProtocolNamed(p.Protocol)), Port: p.Port}
 	}
-	if e.Kind == model.HostEndpoint {
+	if e.Kind == model.KindHostEndpoint {
 		ips := make([]string, len(e.Addresses))
 		for i, a := range e.Addresses {
 			ips[i] = a.String()
 		}
 		return v3HostEndpoint{
-			APIVersion: calicoAPIVersion, Kind: string(model.HostEndpoint),
+			APIVersion: calicoAPIVersion, Kind: string(model.KindHostEndpoint),
 			Metadata: resource.ObjectMeta{Name: e.Name, Labels: e.Labels},
 			Spec: v3HostEndpointSpec{
 				Node: e.Node, InterfaceName: e.Interface, ExpectedIPs: ips,
@@ -136,7 +136,7 @@ func v3FromEndpoint(e *model.Endpoint) any {
 		networks[i] = netip.PrefixFrom(a, a.BitLen()).String()
 	}
 	return v3WorkloadEndpoint{
-		APIVersion: calicoAPIVersion, Kind: string(model.WorkloadEndpoint),
+		APIVersion: calicoAPIVersion, Kind: string(model.KindWorkloadEndpoint),
 		Metadata: resource.ObjectMeta{Name: e.Name, Namespace: e.Namespace, Labels: e.Labels},
 		Spec: v3WorkloadEndpointSpec{
 			Orchestrator: e.Orchestrator, Node: e.Node, ServiceAccountName: e.ServiceAccount,

@@ -57,10 +57,10 @@ func TestAddPathDirectory(t *testing.T) {
 		t.Errorf("policies (-want +got):\n%s", diff)
 	}
 	want := map[model.Key]Origin{
-		{Kind: model.ResourceNamespace, Name: "prod"}:            {File: filepath.Join(dir, "a.yml"), Document: 1},
-		{Kind: string(model.KindGlobalNetworkPolicy), Name: "a"}: {File: filepath.Join(dir, "a.yml"), Document: 2},
-		{Kind: string(model.KindGlobalNetworkPolicy), Name: "b"}: {File: filepath.Join(dir, "b.yaml"), Document: 1},
-		{Kind: string(model.KindGlobalNetworkPolicy), Name: "c"}: {File: filepath.Join(dir, "sub", "c.json"), Document: 1},
+		{Kind: model.KindNamespace, Name: "prod"}:        {File: filepath.Join(dir, "a.yml"), Document: 1},
+		{Kind: model.KindGlobalNetworkPolicy, Name: "a"}: {File: filepath.Join(dir, "a.yml"), Document: 2},
+		{Kind: model.KindGlobalNetworkPolicy, Name: "b"}: {File: filepath.Join(dir, "b.yaml"), Document: 1},
+		{Kind: model.KindGlobalNetworkPolicy, Name: "c"}: {File: filepath.Join(dir, "sub", "c.json"), Document: 1},
 	}
 	if diff := cmp.Diff(want, res.Origins); diff != "" {
 		t.Errorf("origins (-want +got):\n%s", diff)
@@ -115,9 +115,9 @@ ports:
 		t.Fatal(err)
 	}
 	want := map[model.Key]Origin{
-		{Kind: model.ResourceNamespace, Name: "prod"}:                          {File: "in.yaml", Document: 1},
-		{Kind: string(model.WorkloadEndpoint), Namespace: "prod", Name: "web"}: {File: "in.yaml", Document: 2},
-		{Kind: model.ResourceService, Namespace: "prod", Name: "web"}:          {File: "in.yaml", Document: 3},
+		{Kind: model.KindNamespace, Name: "prod"}:                          {File: "in.yaml", Document: 1},
+		{Kind: model.KindWorkloadEndpoint, Namespace: "prod", Name: "web"}: {File: "in.yaml", Document: 2},
+		{Kind: model.KindService, Namespace: "prod", Name: "web"}:          {File: "in.yaml", Document: 3},
 	}
 	for k, o := range want {
 		if got, ok := res.Origins[k]; !ok || got != o {
@@ -125,7 +125,7 @@ ports:
 		}
 	}
 	// The kns. profile is Verdict's own and has no origin.
-	if o, ok := res.Origins[model.Key{Kind: model.ResourceProfile, Name: "kns.prod"}]; ok {
+	if o, ok := res.Origins[model.Key{Kind: model.KindProfile, Name: "kns.prod"}]; ok {
 		t.Errorf("kns.prod has origin %+v", o)
 	}
 }

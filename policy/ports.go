@@ -3,46 +3,29 @@ package policy
 import (
 	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy/internal/resource"
 )
-
-// protocolNamesText lists the names Calico v3 accepts, for messages.
-const protocolNamesText = "TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number from 1 to 255"
 
 // protocol reads a protocol as Calico's numorstring does: a number from 1
 // to 255, a string of digits (which Calico stores as that number), or one
 // of Calico's names. Calico v3 spells names exactly (TCP, ICMPv6); older
 // calicoctl accepted any case, so another case is read with a warning.
 func (r *report) protocol(p *v3Protocol, at *resource.Path) (model.Protocol, bool) {
+	text := p.Str
 	if p.IsNum {
-		return protocolNumber(r, p.Num, at)
+		text = strconv.FormatInt(p.Num, 10)
 	}
-	if n, err := strconv.ParseInt(p.Str, 10, 64); err == nil {
-		return protocolNumber(r, n, at)
-	}
-	if proto, ok := model.ProtocolByName(p.Str); ok {
-		return proto, true
-	}
-	for _, name := range []string{"TCP", "UDP", "ICMP", "ICMPv6", "SCTP", "UDPLite"} {
-		if strings.EqualFold(name, p.Str) {
-			r.Warnf(at, "protocol %q is spelled %q in Calico v3", p.Str, name)
-			proto, _ := model.ProtocolByName(name)
-			return proto, true
-		}
-	}
-	r.Errorf(at, "unknown protocol %q: want %s", resource.Clip(p.Str), protocolNamesText)
-	return model.Protocol{}, false
-}
-
-func protocolNumber(r *report, n int64, at *resource.Path) (model.Protocol, bool) {
-	if n < 1 || n > 255 {
-		r.Errorf(at, "protocol number %d is out of range: want %s", n, protocolNamesText)
+	proto, err := model.ParseProtocol(text)
+	if err != nil {
+		r.Errorf(at, "%v", err)
 		return model.Protocol{}, false
 	}
-	return model.ProtocolNumber(uint8(n)), true
+	if proto.ByName && proto.String() != text {
+		r.Warnf(at, "protocol %q is spelled %q in Calico v3", text, proto)
+	}
+	return proto, true
 }
 
 // portRangeRE is Calico's "lo:hi" form.

@@ -25,8 +25,8 @@ var (
 )
 
 // newCalicoReport starts the report of a Calico resource.
-func newCalicoReport(kind string, meta *resource.ObjectMeta) *report {
-	return &report{resource.Report{Kind: kind, Namespace: meta.Namespace, Name: meta.Name}}
+func newCalicoReport(kind model.Kind, meta *resource.ObjectMeta) *report {
+	return &report{resource.Report{Kind: string(kind), Namespace: meta.Namespace, Name: meta.Name}}
 }
 
 // checkMeta checks what every Calico kind's metadata must satisfy: a
@@ -52,7 +52,7 @@ func (r *report) checkMeta(meta *resource.ObjectMeta, namespaced bool) {
 // default action Deny, or for a built-in tier its fixed order and action,
 // which it must keep when it gives them.
 func (c *converter) tierFromV3(in *v3Tier) (model.Tier, *report) {
-	r := newCalicoReport(model.ResourceTier, &in.Metadata)
+	r := newCalicoReport(model.KindTier, &in.Metadata)
 	r.checkName(in.Metadata.Name, resource.DNS1123Label)
 	r.checkMeta(&in.Metadata, false)
 
@@ -124,7 +124,7 @@ func (c *converter) namespacedPolicyFromV3(kind model.Kind, in *v3NamespacedPoli
 }
 
 func (c *converter) policyFromV3(in policyInput) (model.Policy, bool, *report) {
-	r := newCalicoReport(string(in.kind), in.meta)
+	r := newCalicoReport(in.kind, in.meta)
 	namespaced := in.global == nil
 	if namespaced {
 		r.checkName(in.meta.Name, namespacedPolicyName)
@@ -325,7 +325,7 @@ func nonEmptySpecFields(in policyInput) []string {
 // translation, whose names Calico v3 would not accept (see
 // checkEndpointName).
 func (c *converter) profileFromV3(in *v3Profile, legacy bool) (model.Profile, *report) {
-	r := newCalicoReport(model.ResourceProfile, &in.Metadata)
+	r := newCalicoReport(model.KindProfile, &in.Metadata)
 	r.checkEndpointName(in.Metadata.Name, legacy)
 	r.checkMeta(&in.Metadata, false)
 	r.checkLabels(specPath.Child("labelsToApply"), in.Spec.LabelsToApply)
@@ -346,8 +346,8 @@ const reservedNamespaceLabel = "projectcalico.org/namespace"
 // given, as calicoctl does) or a GlobalNetworkSet. Its nets are CIDRs or
 // addresses; Calico does not insist that they be masked, and the model
 // holds them masked.
-func (c *converter) networkSetFromV3(kind string, in *v3NetworkSet) (model.NetworkSet, *report) {
-	namespaced := kind == model.ResourceNetworkSet
+func (c *converter) networkSetFromV3(kind model.Kind, in *v3NetworkSet) (model.NetworkSet, *report) {
+	namespaced := kind == model.KindNetworkSet
 	if namespaced && in.Metadata.Namespace == "" {
 		in.Metadata.Namespace = defaultNamespace
 	}
@@ -376,7 +376,7 @@ var interfaceNameRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,15}$`)
 // hostEndpointFromV3 converts a HostEndpoint. Its expected IPs are what make it
 // a rule peer; a node is required, and an interface or expected IPs.
 func (c *converter) hostEndpointFromV3(in *v3HostEndpoint, legacy bool) (model.Endpoint, *report) {
-	r := newCalicoReport(string(model.HostEndpoint), &in.Metadata)
+	r := newCalicoReport(model.KindHostEndpoint, &in.Metadata)
 	r.checkEndpointName(in.Metadata.Name, legacy)
 	r.checkMeta(&in.Metadata, false)
 	s := &in.Spec
@@ -390,7 +390,7 @@ func (c *converter) hostEndpointFromV3(in *v3HostEndpoint, legacy bool) (model.E
 		r.Errorf(specPath.Child("interfaceName"), "%q is not an interface name (or *)", resource.Clip(s.InterfaceName))
 	}
 	out := model.Endpoint{
-		Kind:      model.HostEndpoint,
+		Kind:      model.KindHostEndpoint,
 		Name:      in.Metadata.Name,
 		Labels:    in.Metadata.Labels,
 		Profiles:  r.profileRefs(s.Profiles, legacy),
@@ -416,7 +416,7 @@ var containerIDRE = regexp.MustCompile(`^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$
 // namespaced kinds, a workload endpoint without a namespace keeps none:
 // that is how Docker containers, which belong to no namespace, arrive.
 func (c *converter) workloadEndpointFromV3(in *v3WorkloadEndpoint, legacy bool) (model.Endpoint, *report) {
-	r := newCalicoReport(string(model.WorkloadEndpoint), &in.Metadata)
+	r := newCalicoReport(model.KindWorkloadEndpoint, &in.Metadata)
 	r.checkEndpointName(in.Metadata.Name, legacy)
 	r.checkMeta(&in.Metadata, in.Metadata.Namespace != "")
 	s := &in.Spec
@@ -440,7 +440,7 @@ func (c *converter) workloadEndpointFromV3(in *v3WorkloadEndpoint, legacy bool) 
 		}
 	}
 	out := model.Endpoint{
-		Kind:           model.WorkloadEndpoint,
+		Kind:           model.KindWorkloadEndpoint,
 		Name:           in.Metadata.Name,
 		Namespace:      in.Metadata.Namespace,
 		Labels:         in.Metadata.Labels,

@@ -42,19 +42,19 @@ func TestApply(t *testing.T) {
 		},
 		{
 			name:   "delete removes and keeps the order",
-			change: model.Change{Deletes: []model.Key{{Kind: model.ResourceTier, Name: "a"}}},
+			change: model.Change{Deletes: []model.Key{{Kind: model.KindTier, Name: "a"}}},
 			want:   model.Set{Tiers: []model.Tier{tier("b", model.Deny)}, Namespaces: base.Namespaces},
 		},
 		{
 			name:   "delete of a missing key does nothing",
-			change: model.Change{Deletes: []model.Key{{Kind: model.ResourceNamespace, Name: "z"}, {Kind: model.ResourceTier, Name: "x"}}},
+			change: model.Change{Deletes: []model.Key{{Kind: model.KindNamespace, Name: "z"}, {Kind: model.KindTier, Name: "x"}}},
 			want:   base,
 		},
 		{
 			name: "deletes come after upserts",
 			change: model.Change{
 				Upserts: model.Set{Namespaces: []model.Namespace{ns("z", "prod")}},
-				Deletes: []model.Key{{Kind: model.ResourceNamespace, Name: "z"}, {Kind: model.ResourceNamespace, Name: "x"}},
+				Deletes: []model.Key{{Kind: model.KindNamespace, Name: "z"}, {Kind: model.KindNamespace, Name: "x"}},
 			},
 			want: model.Set{Tiers: base.Tiers, Namespaces: []model.Namespace{ns("y", "dev")}},
 		},
@@ -66,7 +66,7 @@ func TestApply(t *testing.T) {
 		{
 			name: "keys include kind and namespace",
 			change: model.Change{
-				Deletes: []model.Key{{Kind: model.ResourceNamespace, Name: "a"}, {Kind: model.ResourceTier, Namespace: "x", Name: "b"}},
+				Deletes: []model.Key{{Kind: model.KindNamespace, Name: "a"}, {Kind: model.KindTier, Namespace: "x", Name: "b"}},
 			},
 			want: base,
 		},

@@ -80,7 +80,7 @@ func (g *changeGen) batch(n int) model.Change {
 		}
 		merge(&batch, c)
 		g.cur = Apply(g.cur, c)
-		if slices.ContainsFunc(keys, func(k model.Key) bool { return k.Kind == model.ResourceNamespace }) {
+		if slices.ContainsFunc(keys, func(k model.Key) bool { return k.Kind == model.KindNamespace }) {
 			g.world = nil
 		}
 		made++
@@ -138,7 +138,7 @@ func (g *changeGen) next() int {
 func (g *changeGen) workloads() []int {
 	var out []int
 	for i, ep := range g.cur.Endpoints {
-		if ep.Kind != model.HostEndpoint {
+		if ep.Kind != model.KindHostEndpoint {
 			out = append(out, i)
 		}
 	}
@@ -148,7 +148,7 @@ func (g *changeGen) workloads() []int {
 func (g *changeGen) hosts() []int {
 	var out []int
 	for i, ep := range g.cur.Endpoints {
-		if ep.Kind == model.HostEndpoint {
+		if ep.Kind == model.KindHostEndpoint {
 			out = append(out, i)
 		}
 	}
@@ -166,7 +166,7 @@ func (g *changeGen) relabelEndpoint() (model.Change, bool) {
 	if labels == nil {
 		labels = map[string]string{}
 	}
-	if ep.Kind == model.HostEndpoint {
+	if ep.Kind == model.KindHostEndpoint {
 		if g.r.chance(0.5) {
 			labels["node-role"] = pick(g.r, []string{"worker", "control-plane", "edge"})
 		} else {
@@ -581,12 +581,12 @@ func (g *changeGen) removeNamespace() (model.Change, bool) {
 	}
 	name := pick(g.r, candidates)
 	c := model.Change{Deletes: []model.Key{
-		{Kind: model.ResourceNamespace, Name: name},
-		{Kind: model.ResourceProfile, Name: "kns." + name},
+		{Kind: model.KindNamespace, Name: name},
+		{Kind: model.KindProfile, Name: "kns." + name},
 	}}
 	for _, sa := range g.cur.ServiceAccounts {
 		if sa.Namespace == name {
-			c.Deletes = append(c.Deletes, sa.Key(), model.Key{Kind: model.ResourceProfile, Name: "ksa." + name + "." + sa.Name})
+			c.Deletes = append(c.Deletes, sa.Key(), model.Key{Kind: model.KindProfile, Name: "ksa." + name + "." + sa.Name})
 		}
 	}
 	for i := range g.cur.Policies {
@@ -647,7 +647,7 @@ func (g *changeGen) changeHost() (model.Change, bool) {
 		addrs = append(addrs, g.hostV6.take())
 	}
 	ep := model.Endpoint{
-		Kind: model.HostEndpoint,
+		Kind: model.KindHostEndpoint,
 		Name: node + "-eth0",
 		Labels: map[string]string{
 			"node-role": "worker", "kubernetes.io/hostname": node, "kubernetes.io/os": "linux",

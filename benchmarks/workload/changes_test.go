@@ -88,10 +88,10 @@ func TestChangesKinds(t *testing.T) {
 	have := map[string]bool{}
 	for _, c := range workload.Changes(set, 1, 150, 4) {
 		for _, k := range keysOf(c.Upserts) {
-			have["upsert "+k.Kind] = true
+			have["upsert "+string(k.Kind)] = true
 		}
 		for _, k := range c.Deletes {
-			have["delete "+k.Kind] = true
+			have["delete "+string(k.Kind)] = true
 		}
 		for _, tr := range c.Upserts.Tiers {
 			if tr.Order == nil {
@@ -138,7 +138,7 @@ func TestChangesNothingAsked(t *testing.T) {
 func keysOf(s model.Set) []model.Key {
 	var keys []model.Key
 	for _, t := range s.Tiers {
-		keys = append(keys, model.Key{Kind: model.ResourceTier, Name: t.Name})
+		keys = append(keys, model.Key{Kind: model.KindTier, Name: t.Name})
 	}
 	for i := range s.Policies {
 		keys = append(keys, s.Policies[i].Key())

@@ -86,7 +86,7 @@ func TestNewClusterReplicas(t *testing.T) {
 	c := workload.NewCluster(p)
 	perApp := map[string]int{}
 	for _, ep := range c.Set.Endpoints {
-		if ep.Kind == model.WorkloadEndpoint && ep.Labels["app"] != "" && ep.Namespace != "monitoring" {
+		if ep.Kind == model.KindWorkloadEndpoint && ep.Labels["app"] != "" && ep.Namespace != "monitoring" {
 			perApp[ep.Namespace+"/"+ep.Labels["app"]+"/"+ep.Labels["pod-template-hash"]]++
 		}
 	}
@@ -270,10 +270,10 @@ func TestNewClusterCoverage(t *testing.T) {
 		for _, a := range ep.Addresses {
 			v4, v6 = v4 || a.Is4(), v6 || a.Is6()
 		}
-		if ep.Kind == model.WorkloadEndpoint && v4 && v6 {
+		if ep.Kind == model.KindWorkloadEndpoint && v4 && v6 {
 			see("dual-stack pod")
 		}
-		if ep.Kind == model.HostEndpoint && len(ep.Addresses) > 0 {
+		if ep.Kind == model.KindHostEndpoint && len(ep.Addresses) > 0 {
 			see("host endpoint with expected IPs")
 		}
 		if len(ep.Ports) > 0 {

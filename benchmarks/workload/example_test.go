@@ -14,7 +14,7 @@ func ExampleNewCluster() {
 
 	pods, hosts := 0, 0
 	for _, ep := range c.Set.Endpoints {
-		if ep.Kind == model.HostEndpoint {
+		if ep.Kind == model.KindHostEndpoint {
 			hosts++
 		} else {
 			pods++
@@ -61,7 +61,7 @@ func ExampleApply() {
 			{Name: "shop", Labels: map[string]string{"env": "prod"}}, // replaces shop
 			{Name: "new"}, // added at the end
 		}},
-		Deletes: []model.Key{{Kind: model.ResourceNamespace, Name: "old"}},
+		Deletes: []model.Key{{Kind: model.KindNamespace, Name: "old"}},
 	})
 	for _, ns := range set.Namespaces {
 		fmt.Println(ns.Name, ns.Labels)

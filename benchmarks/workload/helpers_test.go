@@ -71,7 +71,7 @@ func consistency(set model.Set) []string {
 	}
 	tiers := map[string]bool{}
 	for _, t := range set.Tiers {
-		seen(model.Key{Kind: model.ResourceTier, Name: t.Name})
+		seen(model.Key{Kind: model.KindTier, Name: t.Name})
 		tiers[t.Name] = true
 	}
 	namespaces := map[string]bool{}
@@ -137,11 +137,11 @@ func consistency(set model.Set) []string {
 				bad("%s refers to missing profile %q", ep.Key(), prof)
 			}
 		}
-		if ep.Kind == model.WorkloadEndpoint {
+		if ep.Kind == model.KindWorkloadEndpoint {
 			if !namespaces[ep.Namespace] {
 				bad("%s is in a missing namespace", ep.Key())
 			}
-			if !keys[model.Key{Kind: model.ResourceServiceAccount, Namespace: ep.Namespace, Name: ep.ServiceAccount}] {
+			if !keys[model.Key{Kind: model.KindServiceAccount, Namespace: ep.Namespace, Name: ep.ServiceAccount}] {
 				bad("%s runs as missing service account %q", ep.Key(), ep.ServiceAccount)
 			}
 			if len(ep.Addresses) == 0 {
@@ -183,7 +183,7 @@ func checkValid(t *testing.T, what string, set model.Set) {
 // countWorkloads counts workload and host endpoints.
 func countWorkloads(set model.Set) (pods, hosts int) {
 	for _, ep := range set.Endpoints {
-		if ep.Kind == model.HostEndpoint {
+		if ep.Kind == model.KindHostEndpoint {
 			hosts++
 		} else {
 			pods++

@@ -26,7 +26,7 @@ func (b *builder) addNodes(n int) {
 			addrs = append(addrs, hostsV6.take())
 		}
 		b.set.Endpoints = append(b.set.Endpoints, model.Endpoint{
-			Kind: model.HostEndpoint,
+			Kind: model.KindHostEndpoint,
 			Name: node + "-eth0",
 			Labels: map[string]string{
 				"node-role":                   roleLabel,

@@ -77,7 +77,7 @@ func (b *builder) addNamespace(info *namespaceInfo, labels map[string]string) {
 
 // addServiceAccount adds a service account and its profile, once.
 func (b *builder) addServiceAccount(namespace, name string, labels map[string]string) {
-	key := model.Key{Kind: model.ResourceServiceAccount, Namespace: namespace, Name: name}
+	key := model.Key{Kind: model.KindServiceAccount, Namespace: namespace, Name: name}
 	if b.serviceAccounts[key] {
 		return
 	}

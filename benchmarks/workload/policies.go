@@ -45,10 +45,10 @@ func (g *policyGen) name(kind model.Kind, namespace, base string) string {
 	}
 	kind = writtenKind(kind)
 	name := base
-	for k := 2; g.taken[model.Key{Kind: string(kind), Namespace: namespace, Name: name}]; k++ {
+	for k := 2; g.taken[model.Key{Kind: kind, Namespace: namespace, Name: name}]; k++ {
 		name = fmt.Sprintf("%s-%d", base, k)
 	}
-	g.taken[model.Key{Kind: string(kind), Namespace: namespace, Name: name}] = true
+	g.taken[model.Key{Kind: kind, Namespace: namespace, Name: name}] = true
 	return name
 }
 
@@ -68,7 +68,7 @@ func writtenKind(k model.Kind) model.Kind {
 // writtenKey is the key of the policy as Calico stores it.
 func writtenKey(p *model.Policy) model.Key {
 	k := p.Key()
-	k.Kind = string(writtenKind(p.Kind))
+	k.Kind = writtenKind(p.Kind)
 	return k
 }
 
@@ -190,7 +190,7 @@ func (g *policyGen) enforcedName(kind model.Kind, namespace string) string {
 	}
 	var names []string
 	for k := range g.taken {
-		if k.Kind == string(want) && k.Namespace == namespace {
+		if k.Kind == want && k.Namespace == namespace {
 			names = append(names, k.Name)
 		}
 	}

@@ -31,4 +31,4 @@ func isBuiltinTier(name string) bool {
 }
 
 // tierKey is the Key of a tier in a change.
-func tierKey(name string) model.Key { return model.Key{Kind: model.ResourceTier, Name: name} }
+func tierKey(name string) model.Key { return model.Key{Kind: model.KindTier, Name: name} }

@@ -91,7 +91,7 @@ func readWorld(set *model.Set) *world {
 		for _, a := range ep.Addresses {
 			w.ipv6 = w.ipv6 || a.Is6()
 		}
-		if ep.Kind == model.HostEndpoint {
+		if ep.Kind == model.KindHostEndpoint {
 			w.hostVocab.add(ep.Labels)
 			continue
 		}

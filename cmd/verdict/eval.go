@@ -108,10 +108,11 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 	case o.engine != "compiled" && o.engine != "reference":
 		return usageError("--engine must be compiled or reference, not %q", o.engine)
 	}
-	proto, err := parseProtocol(o.proto)
+	parsed, err := model.ParseProtocol(o.proto)
 	if err != nil {
 		return usageError("--proto: %v", err)
 	}
+	proto := parsed.Number
 	flags := cmd.Flags()
 	var icmp *model.ICMPTypeCode
 	if flags.Changed("icmp-type") {
@@ -193,22 +194,6 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 		return answerNo()
 	}
 	return nil
-}
-
-// parseProtocol reads a protocol name in any case, or a number 1 to 255.
-func parseProtocol(s string) (uint8, error) {
-	if n, err := strconv.Atoi(s); err == nil {
-		if n < 1 || n > 255 {
-			return 0, fmt.Errorf("protocol number %d is not between 1 and 255", n)
-		}
-		return uint8(n), nil
-	}
-	for _, n := range []uint8{model.ProtoTCP, model.ProtoUDP, model.ProtoICMP, model.ProtoICMPv6, model.ProtoSCTP, model.ProtoUDPLite} {
-		if strings.EqualFold(s, model.ProtocolName(n)) {
-			return n, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown protocol %q (want tcp, udp, icmp, icmpv6, sctp, udplite or a number)", s)
 }
 
 // peer is one side of the flow as the user named it: an address, or an
@@ -351,7 +336,7 @@ func newSideReport(d model.Direction, a netip.Addr, dv model.DirectionVerdict, t
 	if !dv.Enforced {
 		return s
 	}
-	s.Endpoint = &endpointReport{Kind: dv.Endpoint.Kind, Namespace: dv.Endpoint.Namespace, Name: dv.Endpoint.Name}
+	s.Endpoint = &endpointReport{Kind: string(dv.Endpoint.Kind), Namespace: dv.Endpoint.Namespace, Name: dv.Endpoint.Name}
 	s.Decision = newDecisionReport(dv.Decision)
 	s.Pending = newDecisionReport(dv.Pending)
 	return s

@@ -132,7 +132,7 @@ func TestEvalCommand(t *testing.T) {
 		{name: "no files", args: []string{"eval", "--src", "10.0.0.1", "--dst", "10.0.0.2"}, code: exitUsage, stderr: []string{"-f FILE"}},
 		{name: "no destination", args: evalArgs("--src", "10.0.0.1"), code: exitUsage, stderr: []string{"--src and --dst are both required"}},
 		{name: "unknown protocol", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "--proto", "tpc"), code: exitUsage, stderr: []string{"--proto", `"tpc"`}},
-		{name: "protocol 0", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "--proto", "0"), code: exitUsage, stderr: []string{"between 1 and 255"}},
+		{name: "protocol 0", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "--proto", "0"), code: exitUsage, stderr: []string{"out of range 1 to 255"}},
 		{name: "port out of range", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "--dport", "70000"), code: exitUsage, stderr: []string{"dport"}},
 		{name: "unknown endpoint", args: evalArgs("--src", "prod/nosuch", "--dst", "prod/db"), code: exitUsage, stderr: []string{"--src", "no endpoint prod/nosuch"}},
 		{name: "bare name of a pod", args: evalArgs("--src", "prod/web", "--dst", "db"), code: exitUsage, stderr: []string{"--dst", "namespace/name"}},

@@ -144,7 +144,7 @@ func compileSide(er *model.EntityRule, ns string, env *ruleEnv) (side, error) {
 			// its Felix path looks up "/<name>" and finds nothing.
 			svcNS = ns
 		}
-		s.service = env.services[model.Key{Kind: model.ResourceService, Namespace: svcNS, Name: sm.Name}]
+		s.service = env.services[model.Key{Kind: model.KindService, Namespace: svcNS, Name: sm.Name}]
 		s.serviceMissing = s.service == nil
 	}
 	return s, nil

@@ -113,7 +113,7 @@ func TestDeliberatePassInProfileDenies(t *testing.T) {
 			{Name: "passes", Ingress: []model.Rule{{Action: model.Pass}}},
 			{Name: "allows", Ingress: []model.Rule{{Action: model.Allow}}},
 		},
-		Endpoints: []model.Endpoint{{Kind: model.WorkloadEndpoint, Name: "c1", Addresses: []netip.Addr{addr("10.0.2.1")}, Profiles: []string{"passes", "allows"}}},
+		Endpoints: []model.Endpoint{{Kind: model.KindWorkloadEndpoint, Name: "c1", Addresses: []netip.Addr{addr("10.0.2.1")}, Profiles: []string{"passes", "allows"}}},
 	}
 	e := mustNew(t, set)
 	d, hits := ingressAt(t, e, tcp("10.0.1.1", "10.0.2.1", 80))

@@ -42,7 +42,7 @@ func (e *entity) owns(addr netip.Addr) bool {
 // kind judged for now (host endpoints follow in SPEC 8). An endpoint built
 // by hand without a Kind counts as a workload.
 func (e *entity) isWorkload() bool {
-	return e.endpoint != nil && e.endpoint.Kind != model.HostEndpoint
+	return e.endpoint != nil && e.endpoint.Kind != model.KindHostEndpoint
 }
 
 func newEndpointEntity(ep *model.Endpoint, profiles map[string]*model.Profile) *entity {

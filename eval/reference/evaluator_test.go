@@ -30,7 +30,7 @@ func twoPods() model.Set {
 		Endpoints: []model.Endpoint{
 			pod("web", "ns1", "10.0.1.1", map[string]string{"app": "web"}),
 			pod("db", "ns1", "10.0.2.1", map[string]string{"app": "db"}),
-			{Kind: model.HostEndpoint, Name: "host1", Addresses: []netip.Addr{addr("172.16.0.1")}},
+			{Kind: model.KindHostEndpoint, Name: "host1", Addresses: []netip.Addr{addr("172.16.0.1")}},
 		},
 	}
 }
@@ -78,10 +78,10 @@ func TestFlowNeedsBothDirections(t *testing.T) {
 func TestJudgedEndpointKey(t *testing.T) {
 	e := mustNew(t, twoPods())
 	v := e.Evaluate(tcp("10.0.1.1", "10.0.2.1", 5432))
-	if want := (model.Key{Kind: string(model.WorkloadEndpoint), Namespace: "ns1", Name: "web"}); v.Egress.Endpoint != want {
+	if want := (model.Key{Kind: model.KindWorkloadEndpoint, Namespace: "ns1", Name: "web"}); v.Egress.Endpoint != want {
 		t.Errorf("egress endpoint %v, want %v", v.Egress.Endpoint, want)
 	}
-	if want := (model.Key{Kind: string(model.WorkloadEndpoint), Namespace: "ns1", Name: "db"}); v.Ingress.Endpoint != want {
+	if want := (model.Key{Kind: model.KindWorkloadEndpoint, Namespace: "ns1", Name: "db"}); v.Ingress.Endpoint != want {
 		t.Errorf("ingress endpoint %v, want %v", v.Ingress.Endpoint, want)
 	}
 }

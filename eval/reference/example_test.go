@@ -14,7 +14,7 @@ import (
 func exampleSet() model.Set {
 	pod := func(name, ip, app string) model.Endpoint {
 		return model.Endpoint{
-			Kind: model.WorkloadEndpoint, Name: name, Namespace: "prod",
+			Kind: model.KindWorkloadEndpoint, Name: name, Namespace: "prod",
 			Labels:       map[string]string{"app": app},
 			Addresses:    []netip.Addr{netip.MustParseAddr(ip)},
 			Profiles:     []string{"kns.prod"},
@@ -89,7 +89,7 @@ func ExampleEvaluator_EvaluateEndpoints() {
 	}
 	// A pod the evaluator has not been told about, given inline.
 	newWeb := model.Endpoint{
-		Kind: model.WorkloadEndpoint, Name: "web-2", Namespace: "prod",
+		Kind: model.KindWorkloadEndpoint, Name: "web-2", Namespace: "prod",
 		Labels: map[string]string{"app": "web"}, Profiles: []string{"kns.prod"},
 	}
 	x := e.EvaluateEndpoints(model.Flow{

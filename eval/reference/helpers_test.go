@@ -32,7 +32,7 @@ func u8(v uint8) *uint8 { return &v }
 // Calico gives it.
 func pod(name, ns, ip string, labels map[string]string) model.Endpoint {
 	return model.Endpoint{
-		Kind:         model.WorkloadEndpoint,
+		Kind:         model.KindWorkloadEndpoint,
 		Name:         name,
 		Namespace:    ns,
 		Labels:       labels,

@@ -35,7 +35,7 @@ func cluster() model.Set {
 		},
 		Endpoints: []model.Endpoint{
 			dst, web, web2, other,
-			{Kind: model.HostEndpoint, Name: "host1", Labels: map[string]string{"kind": "host"}, Addresses: []netip.Addr{addr("172.16.0.1")}},
+			{Kind: model.KindHostEndpoint, Name: "host1", Labels: map[string]string{"kind": "host"}, Addresses: []netip.Addr{addr("172.16.0.1")}},
 		},
 		NetworkSets: []model.NetworkSet{
 			{Name: "ext", Labels: map[string]string{"kind": "ext"}, Nets: prefixes("192.168.0.0/16")},

@@ -6,21 +6,6 @@ import (
 	"github.com/verdictlabs/verdict/model"
 )
 
-// Labels Calico adds to endpoints and namespaced network sets, and the
-// prefixes under which namespace and service-account labels are inherited.
-const (
-	LabelNamespace      = "projectcalico.org/namespace"
-	LabelOrchestrator   = "projectcalico.org/orchestrator"
-	LabelServiceAccount = "projectcalico.org/serviceaccount"
-
-	PrefixNamespace      = "pcns."
-	PrefixServiceAccount = "pcsa."
-
-	// NamespaceProfilePrefix names the profile a namespace gives its
-	// endpoints and network sets: "kns.<namespace>".
-	NamespaceProfilePrefix = "kns."
-)
-
 // EndpointLabels returns the labels policies and rule selectors see on an
 // endpoint (SPEC 3): its own labels without the pcns./pcsa. ones (which only
 // profiles may give, so a pod cannot claim another namespace's labels), the
@@ -41,16 +26,16 @@ func EndpointLabels(ep *model.Endpoint, profileLabels func(name string) map[stri
 // then win over its profiles', and an earlier profile over a later one.
 func VisitEndpointLabels(ep *model.Endpoint, profileLabels func(name string) map[string]string, yield func(key, value string)) {
 	if ep.Namespace != "" {
-		yield(LabelNamespace, ep.Namespace)
+		yield(model.LabelNamespace, ep.Namespace)
 	}
 	if ep.Orchestrator != "" {
-		yield(LabelOrchestrator, ep.Orchestrator)
+		yield(model.LabelOrchestrator, ep.Orchestrator)
 	}
 	if ep.ServiceAccount != "" {
-		yield(LabelServiceAccount, ep.ServiceAccount)
+		yield(model.LabelServiceAccount, ep.ServiceAccount)
 	}
 	for k, v := range ep.Labels {
-		if strings.HasPrefix(k, PrefixNamespace) || strings.HasPrefix(k, PrefixServiceAccount) {
+		if strings.HasPrefix(k, model.PrefixNamespaceLabel) || strings.HasPrefix(k, model.PrefixServiceAccountLabel) {
 			continue
 		}
 		yield(k, v)
@@ -72,7 +57,7 @@ func NetworkSetLabels(ns *model.NetworkSet, profileLabels func(name string) map[
 // returns, highest precedence first, as VisitEndpointLabels does.
 func VisitNetworkSetLabels(ns *model.NetworkSet, profileLabels func(name string) map[string]string, yield func(key, value string)) {
 	if ns.Namespace != "" {
-		yield(LabelNamespace, ns.Namespace)
+		yield(model.LabelNamespace, ns.Namespace)
 	}
 	for k, v := range ns.Labels {
 		yield(k, v)
@@ -96,7 +81,7 @@ func NetworkSetProfiles(ns *model.NetworkSet) []string {
 	if ns.Namespace == "" {
 		return nil
 	}
-	return []string{NamespaceProfilePrefix + ns.Namespace}
+	return []string{model.NamespaceProfile(ns.Namespace)}
 }
 
 // visitProfiles yields the labels the named profiles apply, in order. A

@@ -129,12 +129,12 @@ func TestEffectiveLabels(t *testing.T) {
 	}
 	ep := &model.Endpoint{
 		Namespace: "prod", Orchestrator: "k8s", ServiceAccount: "sa",
-		Labels:   map[string]string{"app": "web", "pcns.team": "spoof", "pcsa.x": "spoof", LabelNamespace: "other"},
+		Labels:   map[string]string{"app": "web", "pcns.team": "spoof", "pcsa.x": "spoof", model.LabelNamespace: "other"},
 		Profiles: []string{"kns.prod", "missing", "custom"},
 	}
 	got := EndpointLabels(ep, func(n string) map[string]string { return profiles[n] })
 	want := map[string]string{
-		"app": "web", LabelNamespace: "prod", LabelOrchestrator: "k8s", LabelServiceAccount: "sa",
+		"app": "web", model.LabelNamespace: "prod", model.LabelOrchestrator: "k8s", model.LabelServiceAccount: "sa",
 		"pcns.team": "x", "shared": "from-ns", "extra": "1",
 	}
 	if len(got) != len(want) {
@@ -145,9 +145,9 @@ func TestEffectiveLabels(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, got[k], v)
 		}
 	}
-	ns := &model.NetworkSet{Namespace: "prod", Labels: map[string]string{"role": "ext", LabelNamespace: "x"}}
+	ns := &model.NetworkSet{Namespace: "prod", Labels: map[string]string{"role": "ext", model.LabelNamespace: "x"}}
 	nl := NetworkSetLabels(ns, func(n string) map[string]string { return profiles[n] })
-	if nl[LabelNamespace] != "prod" || nl["pcns.team"] != "x" || nl["role"] != "ext" {
+	if nl[model.LabelNamespace] != "prod" || nl["pcns.team"] != "x" || nl["role"] != "ext" {
 		t.Errorf("network set labels %v", nl)
 	}
 	global := NetworkSetLabels(&model.NetworkSet{Labels: map[string]string{"a": "b"}}, func(string) map[string]string { return profiles["kns.prod"] })

@@ -9,9 +9,9 @@ import (
 // all() there means "any namespaced entity" or "any entity with a service
 // account", and global() means "any entity outside every namespace".
 var (
-	hasNamespace      = mustHas(LabelNamespace)
+	hasNamespace      = mustHas(model.LabelNamespace)
 	hasNoNamespace    = selector.Not(hasNamespace)
-	hasServiceAccount = mustHas(LabelServiceAccount)
+	hasServiceAccount = mustHas(model.LabelServiceAccount)
 )
 
 func mustHas(key string) *selector.Selector {
@@ -35,16 +35,16 @@ func mustHas(key string) *selector.Selector {
 func PolicySelector(p *model.Policy) (*selector.Selector, error) {
 	sel := p.Selector
 	if p.Kind.Namespaced() {
-		clause, err := selector.Equal(LabelNamespace, p.Namespace)
+		clause, err := selector.Equal(model.LabelNamespace, p.Namespace)
 		if err != nil {
 			return nil, err
 		}
 		sel = selector.And(sel, clause)
 	} else if p.NamespaceSelector != nil {
-		sel = selector.And(sel, p.NamespaceSelector.PrefixKeys(PrefixNamespace)).Substitute(hasNamespace, nil)
+		sel = selector.And(sel, p.NamespaceSelector.PrefixKeys(model.PrefixNamespaceLabel)).Substitute(hasNamespace, nil)
 	}
 	if p.ServiceAccountSelector != nil {
-		sel = selector.And(sel, p.ServiceAccountSelector.PrefixKeys(PrefixServiceAccount)).Substitute(hasServiceAccount, nil)
+		sel = selector.And(sel, p.ServiceAccountSelector.PrefixKeys(model.PrefixServiceAccountLabel)).Substitute(hasServiceAccount, nil)
 	}
 	if sel == nil {
 		return selector.All(), nil
@@ -62,7 +62,7 @@ func PeerSelectors(er *model.EntityRule, ns string, clauses *NamespaceClauses) (
 	var nsSel *selector.Selector
 	switch {
 	case er.NamespaceSelector != nil:
-		nsSel = er.NamespaceSelector.PrefixKeys(PrefixNamespace).Substitute(hasNamespace, hasNoNamespace)
+		nsSel = er.NamespaceSelector.PrefixKeys(model.PrefixNamespaceLabel).Substitute(hasNamespace, hasNoNamespace)
 	case ns != "":
 		if nsSel, err = clauses.Namespace(ns); err != nil {
 			return nil, nil, err
@@ -73,10 +73,10 @@ func PeerSelectors(er *model.EntityRule, ns string, clauses *NamespaceClauses) (
 	if sa := er.ServiceAccounts; sa != nil {
 		var parts []*selector.Selector
 		if sa.Selector != nil {
-			parts = append(parts, sa.Selector.PrefixKeys(PrefixServiceAccount))
+			parts = append(parts, sa.Selector.PrefixKeys(model.PrefixServiceAccountLabel))
 		}
 		if len(sa.Names) > 0 {
-			names, err := selector.In(LabelServiceAccount, sa.Names...)
+			names, err := selector.In(model.LabelServiceAccount, sa.Names...)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -111,12 +111,12 @@ type NamespaceClauses map[string]*selector.Selector
 // Namespace returns the clause `projectcalico.org/namespace == "ns"`.
 func (c *NamespaceClauses) Namespace(ns string) (*selector.Selector, error) {
 	if c == nil {
-		return selector.Equal(LabelNamespace, ns)
+		return selector.Equal(model.LabelNamespace, ns)
 	}
 	if s, ok := (*c)[ns]; ok {
 		return s, nil
 	}
-	s, err := selector.Equal(LabelNamespace, ns)
+	s, err := selector.Equal(model.LabelNamespace, ns)
 	if err != nil {
 		return nil, err
 	}

@@ -173,7 +173,7 @@ func TestClauseValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !s.Matches(selector.Map{LabelNamespace: "it's"}) {
+	if !s.Matches(selector.Map{model.LabelNamespace: "it's"}) {
 		t.Errorf("%s does not match its own namespace", s)
 	}
 }

@@ -164,9 +164,9 @@ func TestProgramOwners(t *testing.T) {
 	p := mustCompile(t, set)
 	got := p.Owners(addr("10.0.0.3"))
 	want := []model.Key{
-		{Kind: string(model.WorkloadEndpoint), Namespace: "prod", Name: "db-1"},
-		{Kind: model.ResourceNetworkSet, Namespace: "prod", Name: "narrow"},
-		{Kind: model.ResourceGlobalNetworkSet, Name: "wide"},
+		{Kind: model.KindWorkloadEndpoint, Namespace: "prod", Name: "db-1"},
+		{Kind: model.KindNetworkSet, Namespace: "prod", Name: "narrow"},
+		{Kind: model.KindGlobalNetworkSet, Name: "wide"},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("owners %v, want %v", got, want)

@@ -185,7 +185,7 @@ func checkDuplicates(s *model.Set) error {
 	}
 	var errs []error
 	for i := range s.Tiers {
-		errs = append(errs, check(model.Key{Kind: model.ResourceTier, Name: s.Tiers[i].Name}))
+		errs = append(errs, check(model.Key{Kind: model.KindTier, Name: s.Tiers[i].Name}))
 	}
 	for i := range s.Policies {
 		p := &s.Policies[i]
@@ -263,7 +263,7 @@ func (t *txn) change(c *model.Change) error {
 // without it would get.
 func (t *txn) delete(k model.Key) error {
 	switch k.Kind {
-	case model.ResourceTier:
+	case model.KindTier:
 		if _, ok := t.tiers.get(k.Name); !ok {
 			return nil
 		}
@@ -275,28 +275,28 @@ func (t *txn) delete(k model.Key) error {
 		}
 		t.tiers.del(k.Name)
 		t.tiersChanged, t.tiersDeleted = true, true
-	case model.ResourceProfile:
+	case model.KindProfile:
 		if id, ok := t.profileIDs.get(k.Name); ok && t.profiles.get(id) != nil {
 			t.dropProfile(id)
 		}
-	case model.ResourceService:
+	case model.KindService:
 		if id, ok := t.serviceIDs.get(k); ok {
 			t.services.set(id, nil)
 		}
-	case model.ResourceNamespace:
+	case model.KindNamespace:
 		t.namespaces.del(k.Name)
-	case model.ResourceServiceAccount:
+	case model.KindServiceAccount:
 		t.serviceAccounts.del(k)
-	case string(model.KindGlobalNetworkPolicy), string(model.KindNetworkPolicy),
-		string(model.KindStagedGlobalNetworkPolicy), string(model.KindStagedNetworkPolicy),
-		string(model.KindStagedKubernetesNetworkPolicy), string(model.KindKubernetesNetworkPolicy),
-		string(model.KindKubernetesClusterNetworkPolicy):
+	case model.KindGlobalNetworkPolicy, model.KindNetworkPolicy,
+		model.KindStagedGlobalNetworkPolicy, model.KindStagedNetworkPolicy,
+		model.KindStagedKubernetesNetworkPolicy, model.KindKubernetesNetworkPolicy,
+		model.KindKubernetesClusterNetworkPolicy:
 		if old, ok := t.policies.get(k); ok {
 			t.dropPolicy(old)
 			t.policies.del(k)
 		}
-	case model.ResourceNetworkSet, model.ResourceGlobalNetworkSet,
-		string(model.WorkloadEndpoint), string(model.HostEndpoint), "":
+	case model.KindNetworkSet, model.KindGlobalNetworkSet,
+		model.KindWorkloadEndpoint, model.KindHostEndpoint, "":
 		if id, ok := t.entityIDs.get(k); ok {
 			t.dropEntity(id)
 		}
@@ -603,7 +603,7 @@ func (t *txn) entitySlot(key model.Key) (id uint32, old *entity) {
 func (t *txn) upsertEndpoint(ep *model.Endpoint) {
 	id, old := t.entitySlot(ep.Key())
 	e := &entity{kind: kindWorkload, endpoint: ep, class: noClass}
-	if ep.Kind == model.HostEndpoint {
+	if ep.Kind == model.KindHostEndpoint {
 		e.kind = kindHost
 	}
 	for _, name := range ep.Profiles {

@@ -16,14 +16,14 @@ import (
 func applyToSet(s model.Set, c model.Change) model.Set {
 	s = cloneSet(s)
 	u := c.Upserts
-	s.Tiers = upsert(s.Tiers, u.Tiers, func(t *model.Tier) model.Key { return model.Key{Kind: model.ResourceTier, Name: t.Name} })
+	s.Tiers = upsert(s.Tiers, u.Tiers, func(t *model.Tier) model.Key { return model.Key{Kind: model.KindTier, Name: t.Name} })
 	s.Policies = upsert(s.Policies, u.Policies, (*model.Policy).Key)
 	s.Profiles = upsert(s.Profiles, u.Profiles, (*model.Profile).Key)
 	s.Endpoints = upsert(s.Endpoints, u.Endpoints, (*model.Endpoint).Key)
 	s.NetworkSets = upsert(s.NetworkSets, u.NetworkSets, (*model.NetworkSet).Key)
 	s.Services = upsert(s.Services, u.Services, (*model.Service).Key)
 	for _, k := range c.Deletes {
-		s.Tiers = slices.DeleteFunc(s.Tiers, func(t model.Tier) bool { return k == model.Key{Kind: model.ResourceTier, Name: t.Name} })
+		s.Tiers = slices.DeleteFunc(s.Tiers, func(t model.Tier) bool { return k == model.Key{Kind: model.KindTier, Name: t.Name} })
 		s.Policies = slices.DeleteFunc(s.Policies, func(p model.Policy) bool { return p.Key() == k })
 		s.Profiles = slices.DeleteFunc(s.Profiles, func(p model.Profile) bool { return p.Key() == k })
 		s.Endpoints = slices.DeleteFunc(s.Endpoints, func(e model.Endpoint) bool { return e.Key() == k })
@@ -106,7 +106,7 @@ func (g *gen) change(set *model.Set, serial int) model.Change {
 			}
 		case 11:
 			if g.chance(10) {
-				del(model.Key{Kind: model.ResourceProfile, Name: "never-defined"})
+				del(model.Key{Kind: model.KindProfile, Name: "never-defined"})
 			}
 			if len(set.Profiles) > 0 {
 				del(set.Profiles[g.r.IntN(len(set.Profiles))].Key())
@@ -123,7 +123,7 @@ func (g *gen) change(set *model.Set, serial int) model.Change {
 		case 13:
 			if len(set.Tiers) > 0 && g.chance(50) {
 				tr := set.Tiers[g.r.IntN(len(set.Tiers))]
-				del(model.Key{Kind: model.ResourceTier, Name: tr.Name})
+				del(model.Key{Kind: model.KindTier, Name: tr.Name})
 			} else {
 				c.Upserts.Services = append(c.Upserts.Services, g.services()...)
 			}

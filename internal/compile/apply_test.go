@@ -33,7 +33,7 @@ func str(s *selector.Selector) string {
 
 func pod(name, ns, ip string, labels map[string]string) model.Endpoint {
 	return model.Endpoint{
-		Kind: model.WorkloadEndpoint, Name: name, Namespace: ns, Labels: labels,
+		Kind: model.KindWorkloadEndpoint, Name: name, Namespace: ns, Labels: labels,
 		Addresses: []netip.Addr{addr(ip)}, Profiles: []string{"kns." + ns}, Orchestrator: "k8s",
 	}
 }
@@ -114,7 +114,7 @@ func TestApplyErrors(t *testing.T) {
 	}{
 		{"policy in a missing tier", model.Change{Upserts: model.Set{Policies: []model.Policy{{Kind: model.KindNetworkPolicy, Namespace: "a", Name: "p", Tier: "ghost"}}}},
 			[]string{"NetworkPolicy a/p", `"ghost"`}},
-		{"tier deleted under its policy", model.Change{Deletes: []model.Key{{Kind: model.ResourceTier, Name: "security"}}},
+		{"tier deleted under its policy", model.Change{Deletes: []model.Key{{Kind: model.KindTier, Name: "security"}}},
 			[]string{"GlobalNetworkPolicy guard", `"security"`}},
 		{"two upserts of one key", model.Change{Upserts: model.Set{Profiles: []model.Profile{{Name: "x"}, {Name: "x"}}}},
 			[]string{"Profile x is defined twice"}},
@@ -138,8 +138,8 @@ func TestApplyErrors(t *testing.T) {
 	// Deleting what does not exist does nothing; deleting a built-in
 	// tier restores it.
 	next, err := p.Apply(model.Change{Deletes: []model.Key{
-		{Kind: string(model.KindGlobalNetworkPolicy), Name: "never"},
-		{Kind: model.ResourceTier, Name: model.TierDefault},
+		{Kind: model.KindGlobalNetworkPolicy, Name: "never"},
+		{Kind: model.KindTier, Name: model.TierDefault},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -153,8 +153,8 @@ func TestApplyErrors(t *testing.T) {
 // entity, every selector and every other class as the very same records.
 func TestApplySharesUnchanged(t *testing.T) {
 	p := mustCompile(t, smallSet())
-	web2, _ := p.entityIDs.get(model.Key{Kind: string(model.WorkloadEndpoint), Namespace: "prod", Name: "web-2"})
-	db, _ := p.entityIDs.get(model.Key{Kind: string(model.WorkloadEndpoint), Namespace: "prod", Name: "db-1"})
+	web2, _ := p.entityIDs.get(model.Key{Kind: model.KindWorkloadEndpoint, Namespace: "prod", Name: "web-2"})
+	db, _ := p.entityIDs.get(model.Key{Kind: model.KindWorkloadEndpoint, Namespace: "prod", Name: "db-1"})
 	next, err := p.Apply(model.Change{Upserts: model.Set{Endpoints: []model.Endpoint{
 		pod("web-1", "prod", "10.0.0.1", map[string]string{"app": "web", "canary": "true"}),
 	}}})
@@ -195,7 +195,7 @@ func TestApplySharesUnchanged(t *testing.T) {
 func TestClassesShared(t *testing.T) {
 	p := mustCompile(t, smallSet())
 	class := func(name string) *class {
-		id, _ := p.entityIDs.get(model.Key{Kind: string(model.WorkloadEndpoint), Namespace: "prod", Name: name})
+		id, _ := p.entityIDs.get(model.Key{Kind: model.KindWorkloadEndpoint, Namespace: "prod", Name: name})
 		return p.classes.get(p.entities.get(id).class)
 	}
 	if class("web-1") != class("web-2") {

@@ -112,7 +112,7 @@ func (c *flowCtx) addInline(src, dst *model.Endpoint) (ownerRef, ownerRef) {
 func (p *Program) inlineEntity(ep *model.Endpoint, addr netip.Addr) ownerRef {
 	in := &inlineOwner{owned: ep.Addresses}
 	e := &entity{kind: kindWorkload, endpoint: ep, inline: in}
-	if ep.Kind == model.HostEndpoint {
+	if ep.Kind == model.KindHostEndpoint {
 		e.kind = kindHost
 	}
 	if addr.IsValid() && !slices.Contains(in.owned, addr) {

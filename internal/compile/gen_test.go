@@ -279,7 +279,7 @@ func (g *gen) labels() map[string]string {
 func (g *gen) endpoint(i int) model.Endpoint {
 	ns := g.pick(genNS)
 	ep := model.Endpoint{
-		Kind:      model.WorkloadEndpoint,
+		Kind:      model.KindWorkloadEndpoint,
 		Name:      fmt.Sprintf("ep%d", i),
 		Namespace: ns,
 		Labels:    g.labels(),
@@ -312,7 +312,7 @@ func (g *gen) endpoint(i int) model.Endpoint {
 		}
 	}
 	if g.chance(10) {
-		ep.Kind = model.HostEndpoint
+		ep.Kind = model.KindHostEndpoint
 		ep.Namespace = ""
 		ep.Profiles = nil
 	}

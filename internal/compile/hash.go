@@ -43,7 +43,7 @@ func hashAddr(a netip.Addr) uint64 {
 }
 
 func hashKey(k model.Key) uint64 {
-	h := hashString(k.Kind)
+	h := hashString(string(k.Kind))
 	h = mix64(h ^ hashString(k.Namespace))
 	return mix64(h ^ hashString(k.Name))
 }

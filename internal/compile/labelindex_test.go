@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/verdictlabs/verdict/internal/calico"
+	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/selector"
 )
 
@@ -104,17 +104,17 @@ func TestChoosePlacement(t *testing.T) {
 	e := in.edit()
 	// Counts: app=web is on 50 classes, ns=prod on 3, has(app) on 500.
 	pairs := map[uint64]int32{
-		pairKey(e.intern("app"), e.intern("web")):                     50,
-		pairKey(e.intern(calico.LabelNamespace), e.intern("prod")):    3,
-		pairKey(e.intern("tier"), e.intern("a")):                      10,
-		pairKey(e.intern("tier"), e.intern("b")):                      10,
-		pairKey(e.intern(calico.LabelOrchestrator), e.intern("k8s")):  900,
-		pairKey(e.intern("role"), e.intern("db")):                     0,
-		pairKey(e.intern(calico.LabelServiceAccount), e.intern("sa")): 2,
-		pairKey(e.intern("pcns.team"), e.intern("x")):                 40,
-		pairKey(e.intern("env"), e.intern("staging")):                 7,
-		pairKey(e.intern("env"), e.intern("prod")):                    7,
-		pairKey(e.intern("zone"), e.intern("")):                       1000,
+		pairKey(e.intern("app"), e.intern("web")):                    50,
+		pairKey(e.intern(model.LabelNamespace), e.intern("prod")):    3,
+		pairKey(e.intern("tier"), e.intern("a")):                     10,
+		pairKey(e.intern("tier"), e.intern("b")):                     10,
+		pairKey(e.intern(model.LabelOrchestrator), e.intern("k8s")):  900,
+		pairKey(e.intern("role"), e.intern("db")):                    0,
+		pairKey(e.intern(model.LabelServiceAccount), e.intern("sa")): 2,
+		pairKey(e.intern("pcns.team"), e.intern("x")):                40,
+		pairKey(e.intern("env"), e.intern("staging")):                7,
+		pairKey(e.intern("env"), e.intern("prod")):                   7,
+		pairKey(e.intern("zone"), e.intern("")):                      1000,
 	}
 	keys := map[uint32]int32{e.intern("app"): 500, e.intern("backup"): 20}
 	pairCount := func(k uint64) (int32, bool) { n, ok := pairs[k]; return n, ok }
@@ -125,7 +125,7 @@ func TestChoosePlacement(t *testing.T) {
 		key  string
 		vals []string
 	}{
-		{`app == "web" && projectcalico.org/namespace == "prod"`, placeValues, calico.LabelNamespace, []string{"prod"}},
+		{`app == "web" && projectcalico.org/namespace == "prod"`, placeValues, model.LabelNamespace, []string{"prod"}},
 		{`tier in {"a", "b"} && env in {"staging", "prod"}`, placeValues, "env", []string{"prod", "staging"}},
 		{`has(app) && has(backup)`, placeKey, "backup", nil},
 		{`has(app) && app == "web"`, placeValues, "app", []string{"web"}},

@@ -186,7 +186,7 @@ func compileSide(er *model.EntityRule, ns string, reg registrar) (side, error) {
 			svcNS = ns // SPEC 7: the policy's namespace
 		}
 		s.need |= needService
-		s.service = reg.service(model.Key{Kind: model.ResourceService, Namespace: svcNS, Name: sm.Name})
+		s.service = reg.service(model.Key{Kind: model.KindService, Namespace: svcNS, Name: sm.Name})
 	}
 	s.rich = s.need&(needPos|needNeg|needService) != 0 ||
 		s.ports != nil && len(s.ports.named) > 0 || s.notPorts != nil && len(s.notPorts.named) > 0

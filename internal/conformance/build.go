@@ -145,7 +145,7 @@ func (c *Case) build() (*Scenario, error) {
 		if err != nil {
 			return nil, fmt.Errorf("host_endpoints[%d] (%s): expected_ips: %w", i, h.Name, err)
 		}
-		set.Endpoints = append(set.Endpoints, model.Endpoint{Kind: model.HostEndpoint, Name: h.Name, Labels: h.Labels, Addresses: addrs})
+		set.Endpoints = append(set.Endpoints, model.Endpoint{Kind: model.KindHostEndpoint, Name: h.Name, Labels: h.Labels, Addresses: addrs})
 	}
 	s.Set = set
 
@@ -264,7 +264,7 @@ func (e *Endpoint) build() (model.Endpoint, error) {
 		}
 	}
 	return model.Endpoint{
-		Kind:           model.WorkloadEndpoint,
+		Kind:           model.KindWorkloadEndpoint,
 		Name:           e.Name,
 		Namespace:      e.Namespace,
 		Labels:         e.Labels,

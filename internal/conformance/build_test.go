@@ -24,7 +24,7 @@ func TestBuildMinimal(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := model.Endpoint{
-		Kind: model.WorkloadEndpoint, Name: "dst", Namespace: "ns1", Labels: map[string]string{},
+		Kind: model.KindWorkloadEndpoint, Name: "dst", Namespace: "ns1", Labels: map[string]string{},
 		Addresses: []netip.Addr{netip.MustParseAddr("10.0.2.1")}, Profiles: []string{"kns.ns1"}, Orchestrator: "k8s",
 	}
 	if diff := cmp.Diff(&want, s.Judged, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
@@ -113,7 +113,7 @@ func TestBuildEndpointsAndPeers(t *testing.T) {
 		// default ones.
 		t.Fatalf("endpoints %+v", eps)
 	}
-	if eps[2].Kind != model.HostEndpoint || eps[2].Addresses[0] != netip.MustParseAddr("172.16.0.1") || eps[2].Profiles != nil {
+	if eps[2].Kind != model.KindHostEndpoint || eps[2].Addresses[0] != netip.MustParseAddr("172.16.0.1") || eps[2].Profiles != nil {
 		t.Errorf("host endpoint %+v", eps[2])
 	}
 	sets := s.Set.NetworkSets

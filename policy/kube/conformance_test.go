@@ -112,7 +112,7 @@ func TestKubeConformanceObjects(t *testing.T) {
 			dir = model.Egress
 		}
 		for _, h := range c.Hits {
-			pol, ok := policies[model.Key{Kind: string(h.Kind), Namespace: h.Namespace, Name: h.Name}]
+			pol, ok := policies[model.Key{Kind: h.Kind, Namespace: h.Namespace, Name: h.Name}]
 			if !ok {
 				t.Errorf("%s: hit %+v names no converted policy", c.ID, h)
 				continue

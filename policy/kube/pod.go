@@ -109,7 +109,7 @@ func ConvertPod(p *Pod) (model.Endpoint, Problems) {
 	}
 
 	ep := model.Endpoint{
-		Kind:           model.WorkloadEndpoint,
+		Kind:           model.KindWorkloadEndpoint,
 		Name:           p.Metadata.Name,
 		Namespace:      ns,
 		Labels:         r.podLabels(p.Metadata.Labels),

@@ -31,7 +31,7 @@ func TestConvertPod(t *testing.T) {
 				"initContainers": [{"name": "init", "ports": [{"name": "metrics", "containerPort": 9090, "protocol": "TCP"}]}]},
 			"status": {"phase": "Running", "podIP": "10.0.0.9", "podIPs": [{"ip": "10.0.0.1"}, {"ip": "fd00::1"}]}}`,
 		want: model.Endpoint{
-			Kind:      model.WorkloadEndpoint,
+			Kind:      model.KindWorkloadEndpoint,
 			Name:      "web",
 			Namespace: "prod",
 			Labels:    map[string]string{"app": "web"},
@@ -57,7 +57,7 @@ func TestConvertPod(t *testing.T) {
 		name: "defaults: namespace, service account; podIP alone",
 		pod:  `{"metadata": {"name": "api"}, "spec": {}, "status": {"podIP": "10.0.0.2"}}`,
 		want: model.Endpoint{
-			Kind:           model.WorkloadEndpoint,
+			Kind:           model.KindWorkloadEndpoint,
 			Name:           "api",
 			Namespace:      "default",
 			Addresses:      []netip.Addr{netip.MustParseAddr("10.0.0.2")},
@@ -70,7 +70,7 @@ func TestConvertPod(t *testing.T) {
 		name: "deprecated serviceAccount field; no address yet",
 		pod:  `{"metadata": {"name": "api", "namespace": "default"}, "spec": {"serviceAccount": "old"}}`,
 		want: model.Endpoint{
-			Kind:           model.WorkloadEndpoint,
+			Kind:           model.KindWorkloadEndpoint,
 			Name:           "api",
 			Namespace:      "default",
 			Profiles:       []string{"kns.default", "ksa.default.old"},
@@ -82,7 +82,7 @@ func TestConvertPod(t *testing.T) {
 		name: "a finished pod owns no addresses",
 		pod:  `{"metadata": {"name": "api"}, "spec": {}, "status": {"phase": "Succeeded", "podIP": "10.0.0.2"}}`,
 		want: model.Endpoint{
-			Kind:           model.WorkloadEndpoint,
+			Kind:           model.KindWorkloadEndpoint,
 			Name:           "api",
 			Namespace:      "default",
 			Profiles:       []string{"kns.default", "ksa.default.default"},
@@ -94,7 +94,7 @@ func TestConvertPod(t *testing.T) {
 		name: "a host-networked pod owns none either",
 		pod:  `{"metadata": {"name": "api"}, "spec": {"hostNetwork": true}, "status": {"podIP": "192.168.1.10"}}`,
 		want: model.Endpoint{
-			Kind:           model.WorkloadEndpoint,
+			Kind:           model.KindWorkloadEndpoint,
 			Name:           "api",
 			Namespace:      "default",
 			Profiles:       []string{"kns.default", "ksa.default.default"},
@@ -114,7 +114,7 @@ func TestConvertPod(t *testing.T) {
 					{"name": "d", "containerPort": 2}]}]},
 				"status": {"podIPs": [{"ip": "10.0.0.1"}, {"ip": "10.0.0"}]}}`,
 		want: model.Endpoint{
-			Kind:           model.WorkloadEndpoint,
+			Kind:           model.KindWorkloadEndpoint,
 			Name:           "api",
 			Namespace:      "default",
 			Labels:         map[string]string{"ok": "not ok"},

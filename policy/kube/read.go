@@ -119,7 +119,7 @@ func (s *Services) AddService(obj map[string]any) (model.Key, Problems) {
 	strict := resource.DecodeStrict(obj, &svc, true, resource.Root())
 	key := model.Key{Kind: kindService, Namespace: svc.Metadata.NamespaceOrDefault(), Name: svc.Metadata.Name}
 	s.services = append(s.services, svc)
-	return key, strict.Named(key.Kind, key.Namespace, key.Name)
+	return key, strict.Named(string(key.Kind), key.Namespace, key.Name)
 }
 
 // AddEndpointSlice reads a discovery.k8s.io/v1 EndpointSlice, as
@@ -129,7 +129,7 @@ func (s *Services) AddEndpointSlice(obj map[string]any) (model.Key, Problems) {
 	strict := resource.DecodeStrict(obj, &es, true, resource.Root())
 	key := model.Key{Kind: kindEndpointSlice, Namespace: es.Metadata.NamespaceOrDefault(), Name: es.Metadata.Name}
 	s.slices = append(s.slices, es)
-	return key, strict.Named(key.Kind, key.Namespace, key.Name)
+	return key, strict.Named(string(key.Kind), key.Namespace, key.Name)
 }
 
 // Len returns how many Services and EndpointSlices were added.

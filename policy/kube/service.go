@@ -85,7 +85,7 @@ func BuildServices(svcs []Service, slices []EndpointSlice) ([]model.Service, Pro
 		r := newReport(kindService, ns, s.Metadata.Name)
 		r.validateMeta(&s.Metadata, true, resource.DNS1035Label)
 		r.validateServicePorts(s.Spec.Ports)
-		key := model.Key{Kind: model.ResourceService, Namespace: ns, Name: s.Metadata.Name}
+		key := model.Key{Kind: model.KindService, Namespace: ns, Name: s.Metadata.Name}
 		if _, dup := index[key]; dup {
 			r.Errorf(resource.Root().Child("metadata").Child("name"), "service %s is given more than once", key)
 		} else {
@@ -105,7 +105,7 @@ func BuildServices(svcs []Service, slices []EndpointSlice) ([]model.Service, Pro
 		case name == "":
 			r.Warnf(resource.Root().Child("metadata").Child("labels"), "has no %s label: the slice belongs to no service and is ignored", serviceNameLabel)
 		case ok:
-			key := model.Key{Kind: model.ResourceService, Namespace: ns, Name: name}
+			key := model.Key{Kind: model.KindService, Namespace: ns, Name: name}
 			at, found := index[key]
 			if !found {
 				at = len(out)

@@ -2,12 +2,12 @@ package legacy
 
 import (
 	"fmt"
-	"github.com/verdictlabs/verdict/internal/suggest"
 	"net/netip"
 	"regexp"
-	"strconv"
 	"strings"
 
+	"github.com/verdictlabs/verdict/internal/suggest"
+	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/selector"
 )
 
@@ -16,27 +16,27 @@ import (
 // offset instead of a path. Each returns "" for a good value, otherwise
 // what is wrong.
 
-// protocolNames maps the legacy protocol names to Calico v3's spelling.
-var protocolNames = map[string]string{
-	"tcp": "TCP", "udp": "UDP", "icmp": "ICMP", "icmpv6": "ICMPv6", "sctp": "SCTP", "udplite": "UDPLite",
-}
-
+// protocolWant lists the protocols of the legacy formats, which spell
+// names in lower case.
 const protocolWant = "tcp, udp, icmp, icmpv6, sctp, udplite or a number 1 to 255"
 
 func checkProtocol(p string) string {
-	if _, ok := protocolNames[p]; ok {
-		return ""
+	proto, err := model.ParseProtocol(p)
+	switch {
+	case err != nil && !startsNumber(p):
+		return fmt.Sprintf("unknown protocol %q: want %s", clip(p), protocolWant)
+	case err != nil:
+		return err.Error()
+	case proto.ByName && p != strings.ToLower(proto.String()):
+		return fmt.Sprintf("%q: the legacy formats spell protocols in lower case (%q)", p, strings.ToLower(proto.String()))
 	}
-	if n, err := strconv.Atoi(p); err == nil {
-		if n < 1 || n > 255 {
-			return fmt.Sprintf("protocol number %d is out of range 1 to 255", n)
-		}
-		return ""
-	}
-	if _, ok := protocolNames[strings.ToLower(p)]; ok {
-		return fmt.Sprintf("%q: the legacy formats spell protocols in lower case (%q)", p, strings.ToLower(p))
-	}
-	return fmt.Sprintf("unknown protocol %q: want %s", clip(p), protocolWant)
+	return ""
+}
+
+// startsNumber reports whether s is written as a number, so that a
+// protocol error is about its range rather than its name.
+func startsNumber(s string) bool {
+	return s != "" && (s[0] == '-' || s[0] == '+' || s[0] >= '0' && s[0] <= '9')
 }
 
 // actionNames maps the legacy actions to Calico v3's. next-tier is the data

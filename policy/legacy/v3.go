@@ -1,7 +1,7 @@
 package legacy
 
 import (
-	"strconv"
+	"github.com/verdictlabs/verdict/model"
 )
 
 // The projectcalico.org/v3 documents this package produces, as generic
@@ -24,11 +24,11 @@ func v3Document(kind string, metadata, spec map[string]any) map[string]any {
 // v3Protocol writes a legacy protocol (checked) as v3 does: names re-cased,
 // numbers as numbers.
 func v3Protocol(p string) any {
-	if name, ok := protocolNames[p]; ok {
-		return name
+	proto, _ := model.ParseProtocol(p)
+	if proto.ByName {
+		return proto.String()
 	}
-	n, _ := strconv.Atoi(p)
-	return float64(n)
+	return float64(proto.Number)
 }
 
 // v3Rules translates a list of checked rules; nil when there are none, so
