@@ -89,8 +89,8 @@ func TestStagedDeleteIsLeftOut(t *testing.T) {
 		t.Errorf("policies %+v, want only kept (Learn)", res.Set.Policies)
 	}
 	wantDeletes := []model.Key{
-		{Kind: string(model.KindStagedGlobalNetworkPolicy), Name: "gone"},
-		{Kind: string(model.KindStagedNetworkPolicy), Namespace: "prod", Name: "gone"},
+		{Kind: model.KindStagedGlobalNetworkPolicy, Name: "gone"},
+		{Kind: model.KindStagedNetworkPolicy, Namespace: "prod", Name: "gone"},
 	}
 	if !slices.Equal(res.StagedDeletes, wantDeletes) {
 		t.Errorf("StagedDeletes %v, want %v", res.StagedDeletes, wantDeletes)

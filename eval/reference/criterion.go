@@ -217,7 +217,7 @@ func labelsText(o *entity) string {
 func ownNetworkSetLabels(o *entity) map[string]string {
 	out := map[string]string{}
 	for k, v := range o.labels {
-		if k == calico.LabelNamespace || strings.HasPrefix(k, calico.PrefixNamespace) || strings.HasPrefix(k, calico.PrefixServiceAccount) {
+		if k == model.LabelNamespace || strings.HasPrefix(k, model.PrefixNamespaceLabel) || strings.HasPrefix(k, model.PrefixServiceAccountLabel) {
 			continue
 		}
 		out[k] = v
