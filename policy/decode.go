@@ -11,6 +11,8 @@ import (
 	"strconv"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/verdictlabs/verdict/policy/internal/resource"
 )
 
 // ReadError says that an input could not be read, or is not YAML or JSON
@@ -234,11 +236,7 @@ func (d *docReader) nextJSON() (any, error) {
 		if d.jsonArray {
 			if d.jdec.More() {
 				d.docNum++
-				var v any
-				if err := d.jdec.Decode(&v); err != nil {
-					return nil, jsonReadError(d.docNum, err)
-				}
-				return v, nil
+				return d.decodeJSON(d.docNum)
 			}
 			if _, err := d.jdec.Token(); err != nil { // the closing ]
 				return nil, jsonReadError(d.docNum, err)
@@ -254,14 +252,13 @@ func (d *docReader) nextJSON() (any, error) {
 			d.jsonArray = true
 			continue
 		}
-		var v any
-		err := d.jdec.Decode(&v)
+		v, err := d.decodeJSON(d.docNum + 1)
 		if err == io.EOF {
 			return nil, io.EOF
 		}
 		d.docNum++
 		if err != nil {
-			return nil, jsonReadError(d.docNum, err)
+			return nil, err
 		}
 		switch v.(type) {
 		case map[string]any, []any:
@@ -269,6 +266,33 @@ func (d *docReader) nextJSON() (any, error) {
 		}
 		return nil, &ReadError{Document: d.docNum, Err: errNotResource}
 	}
+}
+
+// decodeJSON decodes the next JSON value, refusing an object that gives a
+// key twice, as YAML does: encoding/json would keep the last silently.
+// The end of the input is io.EOF, unwrapped.
+func (d *docReader) decodeJSON(doc int) (any, error) {
+	var raw json.RawMessage
+	if err := d.jdec.Decode(&raw); err != nil {
+		if err == io.EOF {
+			return nil, err
+		}
+		return nil, jsonReadError(doc, err)
+	}
+	if err := resource.CheckDuplicateKeys(raw); err != nil {
+		var de *resource.DuplicateKeyError
+		if errors.As(err, &de) {
+			// The offset in the input, as for a syntax error.
+			end := d.jdec.InputOffset()
+			de.Offset += int(end) - len(raw)
+		}
+		return nil, &ReadError{Document: doc, Err: err}
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, jsonReadError(doc, err)
+	}
+	return v, nil
 }
 
 func jsonReadError(doc int, err error) *ReadError {

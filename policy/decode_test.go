@@ -99,6 +99,12 @@ func TestReadErrors(t *testing.T) {
 		{"YAML syntax", strings.NewReader(badGNP("a") + "---\n# x\napiVersion: v1\nkind: [a\n"), 2, 10, "yaml: line 3"},
 		{"YAML tab indentation", strings.NewReader("a:\n\tb: c\n"), 1, 0, "yaml"},
 		{"duplicate key", strings.NewReader("kind: A\nkind: B\n"), 1, 0, "already set"},
+		// JSON refuses what YAML refuses, with the key's path.
+		{"JSON duplicate key", strings.NewReader(`{"kind": "GlobalNetworkPolicy", "spec": {"ingress": [{"action": "Allow"}], "ingress": [{"action": "Deny"}]}}`),
+			1, 0, `spec.ingress: key "ingress" is given twice in one object (byte 75)`},
+		{"JSON duplicate key in an array element", strings.NewReader(`[{"kind": "A"}, {"kind": "B", "metadata": {"labels": {"a": "1"}, "name": "x", "labels": {}}}]`),
+			2, 0, `metadata.labels: key "labels" is given twice`},
+		{"JSON duplicate key in a later value", strings.NewReader(`{"kind": "A"} {"kind": "B", "kind": "C"}`), 2, 0, `kind: key "kind" is given twice in one object (byte 28)`},
 		{"plain text", strings.NewReader("This is a README, not policy.\n"), 1, 1, "not a resource"},
 		{"JSON syntax", strings.NewReader(`{"apiVersion": "v1",, }`), 1, 0, "invalid JSON at byte"},
 		{"JSON cut short", strings.NewReader(`[{"apiVersion": "v1"`), 1, 0, "ends inside a value"},

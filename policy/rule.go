@@ -2,6 +2,7 @@ package policy
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -22,6 +23,10 @@ func DecodeRule(data []byte) (model.Rule, error) {
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {
 		return model.Rule{}, Problems{{Severity: SeverityError, Msg: "not a JSON rule: " + err.Error()}}
+	}
+	var dup *resource.DuplicateKeyError
+	if errors.As(resource.CheckDuplicateKeys(data), &dup) {
+		return model.Rule{}, Problems{{Severity: SeverityError, Path: dup.Path, Msg: fmt.Sprintf("key %q is given twice in one object", dup.Key)}}
 	}
 	var in v3Rule
 	strict := resource.DecodeStrict(v, &in, false, resource.Root())

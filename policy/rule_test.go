@@ -78,6 +78,8 @@ func TestDecodeRuleErrors(t *testing.T) {
 		{`{"action":"Allow","destination":{"services":{"name":"db"}}}`, []string{"destination.services.namespace"}, "is required"},
 		{`[1]`, []string{""}, "expected an object"},
 		{`{"action":`, []string{""}, "not a JSON rule"},
+		{`{"action":"Allow","action":"Deny"}`, []string{"action"}, `key "action" is given twice`},
+		{`{"action":"Deny","source":{"nets":["10.0.0.0/8"],"nets":[]}}`, []string{"source.nets"}, `key "nets" is given twice`},
 	}
 	for _, tt := range tests {
 		_, err := DecodeRule([]byte(tt.json))

@@ -197,6 +197,9 @@ func (p *Profile) UpdateRules(data []byte) error {
 	if err := json.Unmarshal(data, &v); err != nil {
 		return fmt.Errorf("profile %s: rules JSON: %w", p.Name, err)
 	}
+	if err := duplicateKeys(data); err != nil {
+		return fmt.Errorf("profile %s: rules JSON: %w", p.Name, err)
+	}
 	var is issueList
 	doc, ok := getMap(v, "", &is)
 	if !ok {

@@ -353,6 +353,9 @@ func TestUpdateRulesErrors(t *testing.T) {
 		{"rule not a map", `{"id": "APP", "outbound_rules": ["allow"]}`, "outbound_rules[0]: must be a map, not a string"},
 		{"bad rule", `{"id": "APP", "inbound_rules": [{"action": "allow"}, {"dst_ports": [0]}]}`,
 			"inbound_rules[1].dst_ports[0]: port 0 is out of range 1 to 65535"},
+		{"null rule", `{"id": "APP", "inbound_rules": [null]}`, "inbound_rules[0]: is null: a rule needs at least an action"},
+		{"duplicate list", `{"id": "APP", "inbound_rules": [{"action": "deny"}], "inbound_rules": []}`,
+			`profile APP: rules JSON: inbound_rules: key "inbound_rules" is given twice in one object`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -108,6 +108,7 @@ func TestRuleUnmarshalJSONErrors(t *testing.T) {
 		want []string
 	}{
 		{"not an object", `[1]`, []string{"must be a map, not a list"}},
+		{"duplicate key", `{"action":"deny","action":"allow"}`, []string{`action: key "action" is given twice in one object`}},
 		{"no action", `{"protocol":"tcp"}`, []string{"action: is required: allow, deny, log, pass or next-tier"}},
 		{"null action", `{"action":null}`, []string{"action: is required"}},
 		{"empty action", `{"action":""}`, []string{"action: is required"}},

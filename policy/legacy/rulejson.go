@@ -2,8 +2,12 @@ package legacy
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/verdictlabs/verdict/policy/internal/resource"
 )
 
 // ruleJSON is a rule in the profile rules JSON of the original data model
@@ -92,6 +96,9 @@ func (r Rule) MarshalJSON() ([]byte, error) {
 func (r *Rule) UnmarshalJSON(data []byte) error {
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	if err := duplicateKeys(data); err != nil {
 		return err
 	}
 	var is issueList
@@ -295,4 +302,15 @@ func atoiPort(s string) (int, bool) {
 	}
 	n, err := strconv.Atoi(s)
 	return n, err == nil
+}
+
+// duplicateKeys refuses JSON that gives a key twice in one object, as
+// YAML does, with the key's path: encoding/json would keep the last.
+// data must be valid JSON.
+func duplicateKeys(data []byte) error {
+	var de *resource.DuplicateKeyError
+	if err := resource.CheckDuplicateKeys(data); errors.As(err, &de) {
+		return Issues{{Path: de.Path, Msg: fmt.Sprintf("key %q is given twice in one object", de.Key)}}
+	}
+	return nil
 }
