@@ -125,6 +125,9 @@ func differentialInitial(t *testing.T, c workload.Cluster, seed uint64) *eval.En
 	if err != nil {
 		t.Fatalf("eval.New on generated cluster %d refused a set the reference accepts: %v", seed, err)
 	}
+	if err := eval.CheckInvariants(eng); err != nil {
+		t.Fatalf("cluster seed %d: the compiled program breaks its invariants:\n%v", seed, err)
+	}
 	r := rand.New(rand.NewPCG(seed, 99))
 	for i, f := range c.Flows {
 		probes := []probe{{kind: probeExplain, flow: f}}
@@ -156,6 +159,9 @@ func differentialChanges(t *testing.T, eng *eval.Engine, c workload.Cluster, see
 			t.Errorf("cluster seed %d, batch %d: Apply refused a valid change: %v", seed, b, err)
 			reportChange(t, prev, change, nil)
 			return
+		}
+		if err := eval.CheckInvariants(eng); err != nil {
+			t.Fatalf("cluster seed %d, batch %d: the program after Apply breaks its invariants:\n%v", seed, b, err)
 		}
 		ref, err := reference.New(cur)
 		if err != nil {

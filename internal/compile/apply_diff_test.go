@@ -181,9 +181,11 @@ func TestDifferentialApply(t *testing.T) {
 			if err != nil {
 				// Atomic: the old program still answers as before.
 				oldRef, _ := reference.New(set)
+				mustHold(t, p, "seed %d step %d: refused Apply", seed, step)
 				agree(t, g, p, oldRef, &set, 5)
 				continue
 			}
+			mustHold(t, p2, "seed %d step %d: Apply", seed, step)
 			agree(t, g, p2, ref, &next, 15)
 			p, set = p2, next
 		}

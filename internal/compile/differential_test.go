@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -44,6 +45,14 @@ func agree(t *testing.T, g *gen, p *Program, ref *reference.Evaluator, set *mode
 		if diff := cmp.Diff(wantDV, p.EvaluateDirection(src, d, f)); diff != "" {
 			t.Fatalf("EvaluateDirection differs (-reference +compiled):\n%s", diff)
 		}
+	}
+}
+
+// mustHold stops the test when the program breaks one of its invariants.
+func mustHold(t *testing.T, p *Program, format string, args ...any) {
+	t.Helper()
+	if err := p.CheckInvariants(); err != nil {
+		t.Fatalf("%s: broken invariants:\n%v", fmt.Sprintf(format, args...), err)
 	}
 }
 
@@ -91,12 +100,14 @@ func TestDifferentialCompile(t *testing.T) {
 		if err != nil {
 			continue
 		}
+		mustHold(t, p, "seed %d: Compile", seed)
 		agree(t, g, p, ref, &set, 30)
 		// Compiling the program's own set again answers the same.
 		again, err := Compile(p.Set())
 		if err != nil {
 			t.Fatalf("seed %d: recompiling Set(): %v", seed, err)
 		}
+		mustHold(t, again, "seed %d: Compile(Set())", seed)
 		agree(t, g, again, ref, &set, 10)
 	}
 }
@@ -123,6 +134,7 @@ func TestDifferentialClassified(t *testing.T) {
 		if err != nil {
 			continue
 		}
+		mustHold(t, p, "seed %d: Compile", seed)
 		for i := 0; i < p.classes.len(); i++ {
 			if c := p.classes.get(uint32(i)); c != nil {
 				for _, r := range c.res {

@@ -86,7 +86,7 @@ func (t *txn) labelSets(ids []uint32) []labelSet {
 	workers := min(runtime.GOMAXPROCS(0), len(ids)/parallelLabels)
 	if workers < 2 {
 		for i, id := range ids {
-			out[i], t.labelBuf = t.entityLabels(t.entities.get(id), t.in.intern, t.labelBuf)
+			out[i], t.labelBuf = entityLabels(t.entities.get(id), t.profileLabels, t.in.intern, t.labelBuf)
 		}
 		return out
 	}
@@ -99,7 +99,7 @@ func (t *txn) labelSets(ids []uint32) []labelSet {
 			}
 		}
 		for _, id := range ids[lo:hi] {
-			t.visitLabels(t.entities.get(id), func(k, v string) { note(k); note(v) })
+			visitLabels(t.entities.get(id), t.profileLabels, func(k, v string) { note(k); note(v) })
 		}
 		missing[w] = m
 	})
@@ -117,7 +117,7 @@ func (t *txn) labelSets(ids []uint32) []labelSet {
 		var buf []label
 		idOf := func(s string) uint32 { id, _ := t.in.lookup(s); return id }
 		for i := lo; i < hi; i++ {
-			out[i], buf = t.entityLabels(t.entities.get(ids[i]), idOf, buf)
+			out[i], buf = entityLabels(t.entities.get(ids[i]), t.profileLabels, idOf, buf)
 		}
 	})
 	return out
@@ -142,12 +142,12 @@ func inParallel(n, workers int, fn func(w, lo, hi int)) {
 }
 
 // visitLabels calls yield with an entity's effective labels, highest
-// precedence first.
-func (t *txn) visitLabels(e *entity, yield func(k, v string)) {
+// precedence first, with profileLabels giving the labels of a profile.
+func visitLabels(e *entity, profileLabels func(string) map[string]string, yield func(k, v string)) {
 	if e.endpoint != nil {
-		calico.VisitEndpointLabels(e.endpoint, t.profileLabels, yield)
+		calico.VisitEndpointLabels(e.endpoint, profileLabels, yield)
 	} else {
-		calico.VisitNetworkSetLabels(e.netset, t.profileLabels, yield)
+		calico.VisitNetworkSetLabels(e.netset, profileLabels, yield)
 	}
 }
 
@@ -155,9 +155,9 @@ func (t *txn) visitLabels(e *entity, yield func(k, v string)) {
 // idOf giving the id of every key and value; buf is scratch space, returned
 // for reuse. The labels arrive highest precedence first, so after a stable
 // sort by key the first of each key is the one that counts.
-func (t *txn) entityLabels(e *entity, idOf func(string) uint32, buf []label) (labelSet, []label) {
+func entityLabels(e *entity, profileLabels func(string) map[string]string, idOf func(string) uint32, buf []label) (labelSet, []label) {
 	buf = buf[:0]
-	t.visitLabels(e, func(k, v string) {
+	visitLabels(e, profileLabels, func(k, v string) {
 		buf = append(buf, label{key: idOf(k), val: idOf(v), text: v})
 	})
 	slices.SortStableFunc(buf, func(a, b label) int { return cmp.Compare(a.key, b.key) })
