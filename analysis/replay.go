@@ -1,0 +1,325 @@
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/verdictlabs/verdict/analysis/flowlog"
+	"github.com/verdictlabs/verdict/eval"
+	"github.com/verdictlabs/verdict/model"
+)
+
+// Mode says which two verdicts a replay compares.
+type Mode string
+
+// Replay modes.
+const (
+	// ModePending compares the enforced and the pending verdict of one
+	// engine, as Calico's staged policies report: staged Set, Learn and
+	// Ignore policies take part in the pending verdict, staged Deletes
+	// in neither.
+	ModePending Mode = "pending"
+	// ModeAsApplied compares the enforced verdict with that of the set
+	// AsApplied makes.
+	ModeAsApplied Mode = "as-applied"
+	// ModeCandidate compares the enforced verdict with that of the set
+	// with candidate resources upserted.
+	ModeCandidate Mode = "candidate"
+)
+
+// Replayer replays flow records against the verdicts of a mode. It is
+// safe for concurrent use.
+type Replayer struct {
+	mode     Mode
+	before   *eval.Engine
+	after    *eval.Engine // nil in ModePending
+	resolver *Resolver
+	grouper  *Grouper
+}
+
+// NewReplayer prepares a replay of set. after is the set the verdicts
+// change to in ModeAsApplied and ModeCandidate (see AsApplied and
+// WithUpserts), and is ignored in ModePending. groupKeys are --group-by's
+// keys, nil for the default.
+func NewReplayer(set model.Set, mode Mode, after *model.Set, groupKeys []string) (*Replayer, error) {
+	r := &Replayer{mode: mode}
+	var err error
+	if r.before, err = eval.New(set); err != nil {
+		return nil, err
+	}
+	switch mode {
+	case ModePending:
+	case ModeAsApplied, ModeCandidate:
+		if after == nil {
+			return nil, fmt.Errorf("analysis: mode %s needs the set after the change", mode)
+		}
+		if r.after, err = eval.New(*after); err != nil {
+			return nil, fmt.Errorf("the set after the change: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("analysis: unknown replay mode %q", mode)
+	}
+	r.resolver = NewResolver(&set)
+	r.grouper = NewGrouper(&set, groupKeys)
+	return r, nil
+}
+
+// Mode returns the replay's mode.
+func (r *Replayer) Mode() Mode { return r.mode }
+
+// outcome is what one flow's verdicts say.
+type outcome struct {
+	enforced      model.Verdict
+	before, after bool
+	side          model.Direction
+	decision      model.Decision
+}
+
+func (r *Replayer) judge(f model.Flow) outcome {
+	v := r.before.Evaluate(f)
+	o := outcome{enforced: v, before: v.Allowed()}
+	if r.after == nil {
+		o.after = v.PendingAllowed()
+		o.side, o.decision = changeSide(o.before, o.after,
+			func(d model.Direction) (bool, model.Decision) {
+				dv := side(v, d)
+				return !dv.Enforced || dv.Pending.Allowed, dv.Pending
+			}, func(d model.Direction) bool { return side(v, d).Allowed() })
+		return o
+	}
+	a := r.after.Evaluate(f)
+	o.after = a.Allowed()
+	o.side, o.decision = changeSide(o.before, o.after,
+		func(d model.Direction) (bool, model.Decision) {
+			dv := side(a, d)
+			return dv.Allowed(), dv.Decision
+		}, func(d model.Direction) bool { return side(v, d).Allowed() })
+	return o
+}
+
+func side(v model.Verdict, d model.Direction) model.DirectionVerdict {
+	if d == model.Egress {
+		return v.Egress
+	}
+	return v.Ingress
+}
+
+// changeSide finds where a change is decided: for a flow newly denied,
+// the first side (egress, then ingress) that denies after; for one newly
+// allowed, the first side that denied before.
+func changeSide(before, after bool, afterSide func(model.Direction) (bool, model.Decision), beforeAllowed func(model.Direction) bool) (model.Direction, model.Decision) {
+	if before == after {
+		return "", model.Decision{}
+	}
+	for _, d := range []model.Direction{model.Egress, model.Ingress} {
+		allowed, dec := afterSide(d)
+		if (!after && !allowed) || (after && !beforeAllowed(d)) {
+			return d, dec
+		}
+	}
+	return "", model.Decision{}
+}
+
+// Add replays one record into t.
+func (r *Replayer) Add(t *Impact, rec *flowlog.Record) {
+	t.Records++
+	src, dst := r.resolver.Resolve(&rec.Src), r.resolver.Resolve(&rec.Dst)
+	// A flow between two workloads is logged at both ends; the source's
+	// record stands for it.
+	primary := rec.Reporter != flowlog.Dest || src.Kind != EndpointPeer
+	if src.Kind == Unresolved || dst.Kind == Unresolved || !addresses(&src, &dst) {
+		if primary {
+			t.Unresolved += rec.Count
+			switch {
+			case src.Kind == Unresolved:
+				t.UnresolvedPeers[peerText(&rec.Src)] += rec.Count
+			case dst.Kind == Unresolved:
+				t.UnresolvedPeers[peerText(&rec.Dst)] += rec.Count
+			default:
+				t.UnresolvedPeers[peerText(&rec.Src)+" -> "+peerText(&rec.Dst)+" (no shared IP family)"] += rec.Count
+			}
+		}
+		return
+	}
+	o := r.judge(rec.Flow(src.Addr, dst.Addr))
+	if rec.Action != flowlog.NoAction {
+		enforced := o.enforced.Allowed()
+		switch rec.Reporter {
+		case flowlog.Source:
+			enforced = o.enforced.Egress.Allowed()
+		case flowlog.Dest:
+			enforced = o.enforced.Ingress.Allowed()
+		}
+		if enforced != (rec.Action == flowlog.Allow) {
+			t.ObservedMismatch += rec.Count
+		}
+	}
+	if !primary {
+		return
+	}
+	t.Flows += rec.Count
+	if o.before == o.after {
+		return
+	}
+	k := ChangeKey{
+		Change:      NewlyAllowed,
+		Source:      r.groupName(&src),
+		Destination: r.groupName(&dst),
+		Protocol:    rec.Protocol,
+		Port:        rec.DstPort,
+		Side:        o.side,
+		Hit:         o.decision.Hit,
+	}
+	k.EndOfProfiles = o.decision.EndOfProfiles
+	if o.before {
+		k.Change = NewlyDenied
+		t.NewlyDenied += rec.Count
+	} else {
+		t.NewlyAllowed += rec.Count
+	}
+	t.add(k, rec.Count, rec.Start, rec.End)
+}
+
+func (r *Replayer) groupName(p *Resolved) string {
+	if p.Kind == EndpointPeer {
+		return r.grouper.Endpoint(p.Endpoint).Name
+	}
+	return r.grouper.Outside(p.Addr).Name
+}
+
+// Options tune a replay.
+type Options struct {
+	// Workers is how many goroutines parse and judge records; 0 means one
+	// per CPU.
+	Workers int
+	// Progress, when not nil, is added to as records are read.
+	Progress *atomic.Uint64
+}
+
+// batchLines is how many lines a worker takes at a time.
+const batchLines = 512
+
+// batch is lines of one reader, copied out of its buffer.
+type batch struct {
+	buf   []byte
+	ends  []int
+	lines []int
+}
+
+// Run reads every record of the readers and replays it, on
+// opts.Workers goroutines. It stops at the first bad record and returns
+// its error (a *flowlog.Error naming file and line). Memory stays flat:
+// each worker holds a batch and its tally.
+func (r *Replayer) Run(readers []*flowlog.Reader, opts Options) (*Impact, error) {
+	return Stream(readers, opts, NewImpact, func(t *Impact, rec *flowlog.Record) { r.Add(t, rec) }, func(a, b *Impact) { a.Merge(b) })
+}
+
+// Stream parses the readers' records on several goroutines and folds
+// them into one accumulator per worker, merged at the end. It is Run's
+// machinery, shared with Recommend.
+func Stream[T any](readers []*flowlog.Reader, opts Options, fresh func() T, add func(T, *flowlog.Record), merge func(a, b T)) (T, error) {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	type job struct {
+		rd *flowlog.Reader
+		b  *batch
+	}
+	jobs := make(chan job, workers*2)
+	pool := sync.Pool{New: func() any { return &batch{buf: make([]byte, 0, 64<<10)} }}
+	var stop atomic.Bool
+	var errMu sync.Mutex
+	var firstErr error
+	fail := func(err error) {
+		errMu.Lock()
+		defer errMu.Unlock()
+		if firstErr == nil || earlier(err, firstErr) {
+			firstErr = err
+		}
+		stop.Store(true)
+	}
+
+	results := make([]T, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		results[w] = fresh()
+		wg.Add(1)
+		go func(acc T) {
+			defer wg.Done()
+			var rec flowlog.Record
+			for j := range jobs {
+				start := 0
+				for i, end := range j.b.ends {
+					if stop.Load() {
+						break
+					}
+					if err := j.rd.Parse(j.b.buf[start:end], j.b.lines[i], &rec); err != nil {
+						fail(err)
+						break
+					}
+					add(acc, &rec)
+					start = end
+				}
+				j.b.buf, j.b.ends, j.b.lines = j.b.buf[:0], j.b.ends[:0], j.b.lines[:0]
+				pool.Put(j.b)
+			}
+		}(results[w])
+	}
+
+read:
+	for _, rd := range readers {
+		b := pool.Get().(*batch)
+		for !stop.Load() {
+			line, n, err := rd.NextLine()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				fail(err)
+				break read
+			}
+			b.buf = append(b.buf, line...)
+			b.ends = append(b.ends, len(b.buf))
+			b.lines = append(b.lines, n)
+			if len(b.ends) == batchLines {
+				if opts.Progress != nil {
+					opts.Progress.Add(uint64(len(b.ends)))
+				}
+				jobs <- job{rd, b}
+				b = pool.Get().(*batch)
+			}
+		}
+		if len(b.ends) > 0 {
+			if opts.Progress != nil {
+				opts.Progress.Add(uint64(len(b.ends)))
+			}
+			jobs <- job{rd, b}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	var zero T
+	if firstErr != nil {
+		return zero, firstErr
+	}
+	total := results[0]
+	for _, t := range results[1:] {
+		merge(total, t)
+	}
+	return total, nil
+}
+
+// earlier reports whether a is at an earlier line of the same file than
+// b, so that the error reported does not depend on scheduling.
+func earlier(a, b error) bool {
+	var ea, eb *flowlog.Error
+	if !errors.As(a, &ea) || !errors.As(b, &eb) {
+		return false
+	}
+	return ea.File == eb.File && ea.Line < eb.Line
+}
