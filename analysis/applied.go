@@ -23,7 +23,7 @@ func enforcedKind(k model.Kind) model.Kind {
 func AsApplied(set model.Set, deletes []model.Key) model.Set {
 	gone := map[model.Key]bool{}
 	for _, k := range deletes {
-		gone[model.Key{Kind: string(enforcedKind(model.Kind(k.Kind))), Namespace: k.Namespace, Name: k.Name}] = true
+		gone[model.Key{Kind: enforcedKind(k.Kind), Namespace: k.Namespace, Name: k.Name}] = true
 	}
 	var applied []model.Policy
 	for _, p := range set.Policies {
@@ -48,7 +48,7 @@ func AsApplied(set model.Set, deletes []model.Key) model.Set {
 // replacing the one of the same key, as "verdict impact --candidate"
 // applies a candidate set. The set given is not changed.
 func WithUpserts(set model.Set, upserts model.Set) model.Set {
-	set.Tiers = upsert(set.Tiers, upserts.Tiers, func(t *model.Tier) model.Key { return model.Key{Kind: model.ResourceTier, Name: t.Name} })
+	set.Tiers = upsert(set.Tiers, upserts.Tiers, (*model.Tier).Key)
 	set.Policies = upsert(set.Policies, upserts.Policies, (*model.Policy).Key)
 	set.Profiles = upsert(set.Profiles, upserts.Profiles, (*model.Profile).Key)
 	set.NetworkSets = upsert(set.NetworkSets, upserts.NetworkSets, (*model.NetworkSet).Key)

@@ -61,7 +61,7 @@ func NewRecommender(set model.Set, opts RecommendOptions) (*Recommender, error) 
 	}
 	for _, g := range r.grouper.Groups(opts.Namespace) {
 		for _, ep := range r.grouper.Members(g) {
-			if ep.Kind == model.HostEndpoint {
+			if ep.Kind == model.KindHostEndpoint {
 				continue
 			}
 			if opts.Selector != nil && !opts.Selector.Matches(selector.Map(calico.EndpointLabels(ep, func(n string) map[string]string { return profiles[n] }))) {

@@ -59,7 +59,7 @@ func checkRecommendation(t *testing.T, set model.Set, opts RecommendOptions, obs
 		}
 		admitted = true
 		check := func(member, peer *Resolved, d model.Direction) {
-			if member.Kind != EndpointPeer || member.Endpoint.Kind == model.HostEndpoint {
+			if member.Kind != EndpointPeer || member.Endpoint.Kind == model.KindHostEndpoint {
 				return
 			}
 			g := r.grouper.Endpoint(member.Endpoint)
@@ -188,7 +188,7 @@ func TestRecommendGenerated(t *testing.T) {
 		for _, f := range c.Flows {
 			for i := range set.Endpoints {
 				ep := &set.Endpoints[i]
-				if ep.Kind == model.WorkloadEndpoint && ep.Namespace != "" && len(ep.Addresses) > 0 && ep.Addresses[0] == f.Src {
+				if ep.Kind == model.KindWorkloadEndpoint && ep.Namespace != "" && len(ep.Addresses) > 0 && ep.Addresses[0] == f.Src {
 					ns = ep.Namespace
 				}
 			}

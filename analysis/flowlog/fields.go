@@ -14,29 +14,17 @@ import (
 )
 
 // ParseProtocol reads a protocol as flow logs write it: a name in any case
-// (tcp, UDP, icmp, icmp6, icmpv6, sctp, udplite) or a number 1 to 255.
+// (tcp, UDP, icmp, icmpv6, sctp, udplite, and icmp6 as Calico's flow logs
+// spell it) or a number 1 to 255.
 func ParseProtocol(s string) (uint8, error) {
-	if n, err := strconv.Atoi(s); err == nil {
-		if n < 1 || n > 255 {
-			return 0, fmt.Errorf("protocol number %d is not between 1 and 255", n)
-		}
-		return uint8(n), nil
-	}
-	switch strings.ToLower(s) {
-	case "tcp":
-		return model.ProtoTCP, nil
-	case "udp":
-		return model.ProtoUDP, nil
-	case "icmp":
-		return model.ProtoICMP, nil
-	case "icmp6", "icmpv6":
+	if strings.EqualFold(s, "icmp6") {
 		return model.ProtoICMPv6, nil
-	case "sctp":
-		return model.ProtoSCTP, nil
-	case "udplite":
-		return model.ProtoUDPLite, nil
 	}
-	return 0, fmt.Errorf("unknown protocol %q (want tcp, udp, icmp, icmp6, sctp, udplite or a number)", s)
+	p, err := model.ParseProtocol(s)
+	if err != nil {
+		return 0, err
+	}
+	return p.Number, nil
 }
 
 // flexUint is a JSON number that may also be written as a string of digits
