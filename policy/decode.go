@@ -147,7 +147,7 @@ func (d *docReader) nextYAMLDocument() ([]byte, int, error) {
 	start := d.line + 1
 	d.docNum++
 	for !d.eof {
-		line, err := d.in.ReadBytes('\n')
+		line, err := d.readLine()
 		switch {
 		case err == io.EOF:
 			d.eof = true
@@ -172,6 +172,27 @@ func (d *docReader) nextYAMLDocument() ([]byte, int, error) {
 		doc = append(doc, line...)
 	}
 	return doc, start, nil
+}
+
+// errNUL marks input holding a NUL byte, which YAML text never does: a
+// binary file, or an endless stream such as /dev/zero.
+var errNUL = errors.New("not YAML or JSON: the input holds a NUL byte, so it is binary, not text")
+
+// readLine reads one line, refusing a NUL byte as soon as the chunk that
+// holds it arrives, so that binary input fails at once rather than after
+// a gigabyte-long "line".
+func (d *docReader) readLine() ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := d.in.ReadSlice('\n')
+		if bytes.IndexByte(chunk, 0) >= 0 {
+			return nil, errNUL
+		}
+		line = append(line, chunk...)
+		if err != bufio.ErrBufferFull {
+			return line, err
+		}
+	}
 }
 
 // blankYAML reports whether text holds nothing but blank lines and

@@ -153,3 +153,65 @@ func TestLoaderIsOneShot(t *testing.T) {
 		t.Error("second Finish succeeded")
 	}
 }
+
+// Each input is read up to a bound: an input of exactly the bound loads,
+// one byte more is an *InputTooLargeError naming the bound, for YAML and
+// JSON alike. The default bound holds unless an option changes it.
+func TestMaxInputSize(t *testing.T) {
+	doc := badGNP("a")
+	json := `{"apiVersion":"projectcalico.org/v3","kind":"GlobalNetworkPolicy","metadata":{"name":"a"},"spec":{"x":1}}`
+	for _, in := range []string{doc, json} {
+		n := int64(len(in))
+		if err := NewLoader(MaxInputSize(n)).Add("in", strings.NewReader(in)); err != nil {
+			t.Errorf("input of exactly the bound: %v", err)
+		}
+		err := NewLoader(MaxInputSize(n-1)).Add("in", strings.NewReader(in))
+		var big *InputTooLargeError
+		var re *ReadError
+		if !errors.As(err, &big) || big.Limit != n-1 || !errors.As(err, &re) || re.File != "in" {
+			t.Errorf("input over the bound: %v", err)
+		}
+		if err := NewLoader(MaxInputSize(0)).Add("in", strings.NewReader(in)); err != nil {
+			t.Errorf("no bound: %v", err)
+		}
+	}
+	huge := io.MultiReader(strings.NewReader("a: "), &endless{b: 'x'})
+	err := NewLoader(MaxInputSize(3<<20)).Add("endless", huge)
+	var big *InputTooLargeError
+	if !errors.As(err, &big) || big.Limit != 3<<20 || !strings.Contains(err.Error(), "larger than 3 MiB") {
+		t.Errorf("endless input: %v", err)
+	}
+	if l := NewLoader(); l.maxInput != DefaultMaxInputSize || DefaultMaxInputSize != 256<<20 {
+		t.Errorf("default bound %d", l.maxInput)
+	}
+	if got := (&InputTooLargeError{Limit: DefaultMaxInputSize}).Error(); !strings.Contains(got, "256 MiB") {
+		t.Errorf("message %q", got)
+	}
+}
+
+// A NUL byte ends the read at once: YAML text never holds one.
+func TestBinaryInputFailsAtOnce(t *testing.T) {
+	r := &endless{b: 0}
+	err := NewLoader().Add("zero", r)
+	var re *ReadError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "NUL byte") {
+		t.Fatalf("got %v", err)
+	}
+	if r.n > 1<<20 {
+		t.Errorf("read %d bytes before refusing the input", r.n)
+	}
+}
+
+// endless is an input that never ends, every byte b.
+type endless struct {
+	b byte
+	n int
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = e.b
+	}
+	e.n += len(p)
+	return len(p), nil
+}

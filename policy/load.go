@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/verdictlabs/verdict/model"
@@ -34,6 +35,7 @@ type Loader struct {
 	services  kube.Services
 	kubeOrig  map[model.Key]origin
 	legacy    legacyInputs
+	maxInput  int64 // bytes read from one input at most; 0 for no bound
 	finished  bool
 	// stagedDeletes are the keys of the staged Deletes read, in order.
 	stagedDeletes []model.Key
@@ -88,14 +90,88 @@ type podNamespace struct {
 }
 
 // NewLoader returns an empty loader.
-func NewLoader() *Loader {
-	return &Loader{
+func NewLoader(opts ...Option) *Loader {
+	l := &Loader{
 		conv:      newConverter(),
 		counts:    map[string]int{},
 		seen:      map[model.Key]origin{},
 		kubeOrig:  map[model.Key]origin{},
 		tierNames: map[string]bool{},
+		maxInput:  DefaultMaxInputSize,
 	}
+	for _, o := range opts {
+		o(l)
+	}
+	return l
+}
+
+// Option changes how a Loader reads.
+type Option func(*Loader)
+
+// DefaultMaxInputSize is how many bytes a Loader reads from one input
+// unless MaxInputSize says otherwise: far above real policy files (the
+// resources of a large cluster, exported, are tens of megabytes), and low
+// enough that a wrong or endless input, such as /dev/zero or a disk image,
+// fails at once instead of exhausting memory.
+const DefaultMaxInputSize = 256 << 20
+
+// MaxInputSize bounds the bytes read from each input; an input that holds
+// more is refused with an *InputTooLargeError. n <= 0 removes the bound.
+func MaxInputSize(n int64) Option {
+	return func(l *Loader) { l.maxInput = n }
+}
+
+// InputTooLargeError says that an input holds more than the loader's
+// MaxInputSize.
+type InputTooLargeError struct {
+	Limit int64
+}
+
+func (e *InputTooLargeError) Error() string {
+	return fmt.Sprintf("the input is larger than %s, the most read from one input (policy.MaxInputSize; verdict --max-input-size)", formatSize(e.Limit))
+}
+
+// formatSize writes a byte count as people write sizes: 256 MiB, 1.5 GiB,
+// 900 bytes.
+func formatSize(n int64) string {
+	units := []string{"KiB", "MiB", "GiB", "TiB"}
+	if n < 1024 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	f, unit := float64(n)/1024, units[0]
+	for _, u := range units[1:] {
+		if f < 1024 {
+			break
+		}
+		f, unit = f/1024, u
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64) + " " + unit
+}
+
+// limitReader refuses to read past a bound with an *InputTooLargeError,
+// unlike io.LimitReader, which ends the input quietly and would make the
+// first part of a long input look like all of it.
+type limitReader struct {
+	r     io.Reader
+	left  int64
+	limit int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		var probe [1]byte
+		n, err := l.r.Read(probe[:])
+		if n > 0 {
+			return 0, &InputTooLargeError{Limit: l.limit}
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }
 
 // Add reads every resource of one input, named name in problems (a file
@@ -105,6 +181,9 @@ func NewLoader() *Loader {
 func (l *Loader) Add(name string, r io.Reader) error {
 	if l.finished {
 		return errors.New("policy: Add after Finish")
+	}
+	if l.maxInput > 0 {
+		r = &limitReader{r: r, left: l.maxInput, limit: l.maxInput}
 	}
 	dr, err := newDocReader(r)
 	if err != nil {
@@ -117,6 +196,11 @@ func (l *Loader) Add(name string, r io.Reader) error {
 			return nil
 		}
 		if err != nil {
+			var big *InputTooLargeError
+			if errors.As(err, &big) {
+				// Where in the input the bound was reached says nothing.
+				return &ReadError{File: name, Err: big}
+			}
 			var re *ReadError
 			if !errors.As(err, &re) {
 				re = &ReadError{Err: err}

@@ -58,6 +58,7 @@ func newRootCmd() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: err}
 	})
+	root.PersistentFlags().String(maxInputFlag, "", "largest input read, such as 512MiB or 2GiB; 0 for no bound (default 256MiB)")
 	root.AddCommand(commands()...)
 	return root
 }

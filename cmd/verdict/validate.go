@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -49,7 +51,15 @@ was found, 2 when a file cannot be read or is not YAML or JSON at all.`,
 // error (exit status 2); problems in the resources come back as
 // policy.Problems with the Result.
 func loadInputs(cmd *cobra.Command, args []string) (*policy.Result, error) {
-	l := policy.NewLoader()
+	var opts []policy.Option
+	if f := cmd.Flag(maxInputFlag); f != nil && f.Changed {
+		n, err := parseSize(f.Value.String())
+		if err != nil {
+			return nil, usageError("--%s: %v", maxInputFlag, err)
+		}
+		opts = append(opts, policy.MaxInputSize(n))
+	}
+	l := policy.NewLoader(opts...)
 	stdinUsed := false
 	for _, arg := range args {
 		var err error
@@ -95,4 +105,30 @@ func printWarnings(w io.Writer, res *policy.Result) {
 	for _, p := range res.Warnings {
 		fmt.Fprintln(w, p)
 	}
+}
+
+// maxInputFlag bounds the bytes read from each input (policy.MaxInputSize).
+const maxInputFlag = "max-input-size"
+
+// parseSize reads a byte count: a whole number, optionally followed by K,
+// M or G (or KiB, MiB, GiB), all powers of 1024.
+func parseSize(s string) (int64, error) {
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	shift := 0
+	switch strings.ToLower(strings.TrimSpace(s[len(num):])) {
+	case "", "b":
+	case "k", "kib", "kb":
+		shift = 10
+	case "m", "mib", "mb":
+		shift = 20
+	case "g", "gib", "gb":
+		shift = 30
+	default:
+		return 0, fmt.Errorf("%q is not a size such as 512MiB or 2GiB", s)
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64>>shift {
+		return 0, fmt.Errorf("%q is not a size such as 512MiB or 2GiB", s)
+	}
+	return n << shift, nil
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // writeInputFiles writes name/content pairs into a temporary directory and
@@ -111,5 +112,35 @@ func TestValidateNamesStdin(t *testing.T) {
 	_, stdout, _ := runVerdict(inputBrokenDoc, "validate", "-")
 	if !strings.HasPrefix(stdout, "<stdin>: document 1: NetworkPolicy prod/db: ") {
 		t.Errorf("stdout: %s", stdout)
+	}
+}
+
+// An endless or binary input fails at once, and an input larger than the
+// bound is refused with the bound; --max-input-size changes it.
+func TestValidateInputBounds(t *testing.T) {
+	start := time.Now()
+	code, _, stderr := runVerdict("", "validate", "/dev/zero")
+	if code != 2 || !strings.Contains(stderr, "NUL byte") {
+		t.Errorf("validate /dev/zero: exit %d, stderr %q", code, stderr)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("validate /dev/zero took %v", d)
+	}
+
+	paths := writeInputFiles(t, "p.yaml", inputPolicyDoc)
+	code, _, stderr = runVerdict("", "validate", "--max-input-size", "100", paths[0])
+	if code != 2 || !strings.Contains(stderr, "larger than 100 bytes") || !strings.Contains(stderr, "--max-input-size") {
+		t.Errorf("bounded: exit %d, stderr %q", code, stderr)
+	}
+	if code, stdout, stderr := runVerdict("", "validate", "--max-input-size", "1KiB", paths[0]); code != 0 {
+		t.Errorf("within the bound: exit %d, %q %q", code, stdout, stderr)
+	}
+	if code, stdout, stderr := runVerdict(inputPolicyDoc, "eval", "--max-input-size", "0", "-f", "-", "--src", "10.0.0.1", "--dst", "10.0.0.2"); code == 2 {
+		t.Errorf("no bound: exit %d, %q %q", code, stdout, stderr)
+	}
+	for _, bad := range []string{"1.5G", "-1", "lots", "12XB"} {
+		if code, _, stderr := runVerdict("", "validate", "--max-input-size", bad, paths[0]); code != 2 || !strings.Contains(stderr, "not a size") {
+			t.Errorf("--max-input-size %s: exit %d, stderr %q", bad, code, stderr)
+		}
 	}
 }
