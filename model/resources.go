@@ -81,6 +81,14 @@ type EndpointPort struct {
 	Name     string
 	Protocol uint8 // TCP, UDP or SCTP
 	Port     uint16
+	// ProtocolByNumber records that the protocol was written as a number
+	// (6) rather than a name (TCP). Calico keeps the difference, and it
+	// matters for a rule that gives no protocol: Felix resolves such a
+	// rule's named port under any protocol written as a name, but compares
+	// a number with its any-protocol marker, which no number equals, so a
+	// port declared by number never resolves there. Pods always name their
+	// protocols.
+	ProtocolByNumber bool
 }
 
 // Service is a Kubernetes service with the endpoint addresses and ports

@@ -67,8 +67,10 @@ type ServiceAccountMatch struct {
 }
 
 // ServiceMatch names a Kubernetes service whose endpoint addresses (and,
-// for destinations, ports) the side must match. An empty Namespace means
-// the policy's own namespace.
+// for destinations, ports) the side must match. A side with an empty
+// Namespace never matches (SPEC 7): Calico's documentation says it means
+// the policy's namespace, but Calico looks up the service with an empty
+// namespace, and every service has one. The loader warns about it.
 type ServiceMatch struct {
 	Name      string
 	Namespace string

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
 )
 
@@ -102,6 +103,28 @@ func ExampleDecodeRule() {
 	// 2 problems:
 	// icmp.code: needs a type: an ICMP code cannot be matched without its type
 	// icmp: needs protocol ICMP or ICMPv6
+}
+
+func ExampleDecodePolicyRule() {
+	rule := []byte(`{"action":"Allow","source":{"services":{"name":"web"}}}`)
+
+	// In a GlobalNetworkPolicy a service needs a namespace.
+	_, err := policy.DecodePolicyRule(rule, "", model.Ingress)
+	fmt.Println(err)
+
+	// In a NetworkPolicy it loads, with a warning the loader reports:
+	// Calico looks the service up with no namespace, so the rule never
+	// matches.
+	r, err := policy.DecodePolicyRule(rule, "prod", model.Ingress)
+	fmt.Println(r.Source.Services.Name, r.Source.Services.Namespace == "", err)
+
+	// Services stand on the remote side: a destination in egress only.
+	_, err = policy.DecodePolicyRule(rule, "prod", model.Egress)
+	fmt.Println(err)
+	// Output:
+	// source.services.namespace: is required outside a namespaced policy
+	// web true <nil>
+	// source.services: is not allowed in an egress rule's source: an egress rule names services as its destination
 }
 
 func ExampleEncode() {

@@ -115,7 +115,11 @@ func v3FromNetworkSet(n *model.NetworkSet) v3NetworkSet {
 func v3FromEndpoint(e *model.Endpoint) any {
 	ports := make([]v3EndpointPort, len(e.Ports))
 	for i, p := range e.Ports {
-		ports[i] = v3EndpointPort{Name: p.Name, Protocol: v3ProtocolFrom(model.ProtocolNamed(p.Protocol)), Port: p.Port}
+		proto := model.ProtocolNamed(p.Protocol)
+		if p.ProtocolByNumber {
+			proto = model.ProtocolNumber(p.Protocol)
+		}
+		ports[i] = v3EndpointPort{Name: p.Name, Protocol: v3ProtocolFrom(proto), Port: p.Port}
 	}
 	if e.Kind == model.KindHostEndpoint {
 		ips := make([]string, len(e.Addresses))

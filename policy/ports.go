@@ -108,7 +108,7 @@ func (r *report) endpointPorts(ports []v3WorkloadEndpointPort, at *resource.Path
 			r.Errorf(pat.Child("hostIP"), "%q is not an IP address", resource.Clip(p.HostIP))
 		}
 		if nameOK && protoOK && p.Port != 0 && p.Name != "" {
-			out = append(out, model.EndpointPort{Name: p.Name, Protocol: proto.Number, Port: p.Port})
+			out = append(out, model.EndpointPort{Name: p.Name, Protocol: proto.Number, Port: p.Port, ProtocolByNumber: !proto.ByName})
 		}
 	}
 	if len(out) == 0 {

@@ -20,6 +20,24 @@ import (
 // rule (destination.ports[0]). Warnings alone (an action spelled "allow")
 // do not make an error.
 func DecodeRule(data []byte) (model.Rule, error) {
+	return decodeRule(data, ruleContext{scope: globalScope})
+}
+
+// DecodePolicyRule decodes a rule as DecodeRule does, but validates it as
+// a rule of direction dir (model.Ingress or model.Egress) in a
+// NetworkPolicy of the given namespace, or in a GlobalNetworkPolicy when
+// namespace is empty: services then stand only on the remote side, and a
+// service named without a namespace is an error in a global policy and a
+// warning in a namespaced one, where it never matches (SPEC 7).
+func DecodePolicyRule(data []byte, namespace string, dir model.Direction) (model.Rule, error) {
+	ctx := ruleContext{scope: globalScope, dir: dir}
+	if namespace != "" {
+		ctx.scope, ctx.namespace = namespacedScope, namespace
+	}
+	return decodeRule(data, ctx)
+}
+
+func decodeRule(data []byte, ctx ruleContext) (model.Rule, error) {
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {
 		return model.Rule{}, Problems{{Severity: SeverityError, Msg: "not a JSON rule: " + err.Error()}}
@@ -31,7 +49,7 @@ func DecodeRule(data []byte) (model.Rule, error) {
 	var in v3Rule
 	strict := resource.DecodeStrict(v, &in, false, resource.Root())
 	r := &report{}
-	out := newConverter().rule(r, &in, ruleContext{scope: globalScope}, resource.Root())
+	out := newConverter().rule(r, &in, ctx, resource.Root())
 	all := strict
 	for _, p := range r.Problems {
 		if !strict.Covers(p.Path) {
@@ -56,8 +74,9 @@ const (
 
 // ruleContext says where a rule sits.
 type ruleContext struct {
-	scope ruleScope
-	dir   model.Direction // "" for a rule on its own
+	scope     ruleScope
+	namespace string          // the policy's namespace in namespacedScope
+	dir       model.Direction // "" for a rule on its own
 }
 
 // protoConstraint is what a side's ports must agree with: the rule's
@@ -217,7 +236,11 @@ func (r *report) icmp(in *v3ICMP, at *resource.Path) *model.ICMPMatch {
 // services checks where a rule may name Kubernetes services: a
 // destination in an egress rule, a source in an ingress rule, never with
 // destination ports (a service brings its own), and, outside a namespaced
-// policy, always with a namespace.
+// policy, always with a namespace. In a namespaced policy a service without
+// a namespace is a warning: Calico's documentation says it means the
+// policy's namespace, but Calico looks up a service with an empty
+// namespace, which no EndpointSlice has, so the rule never matches
+// (SPEC 7).
 func (c *converter) services(r *report, in *v3Rule, ctx ruleContext, at *resource.Path) {
 	if s := in.Source.Services; s != nil {
 		sat := at.Child("source").Child("services")
@@ -226,6 +249,9 @@ func (c *converter) services(r *report, in *v3Rule, ctx ruleContext, at *resourc
 		}
 		if ctx.scope != namespacedScope && s.Namespace == "" && ctx.dir != model.Egress {
 			r.Errorf(sat.Child("namespace"), "is required outside a namespaced policy")
+		}
+		if ctx.scope == namespacedScope && s.Namespace == "" {
+			r.warnNoServiceNamespace(sat.Child("namespace"), s.Name, ctx.namespace)
 		}
 	}
 	if s := in.Destination.Services; s != nil {
@@ -236,6 +262,9 @@ func (c *converter) services(r *report, in *v3Rule, ctx ruleContext, at *resourc
 		if ctx.scope != namespacedScope && s.Namespace == "" && ctx.dir != model.Ingress {
 			r.Errorf(dat.Child("services").Child("namespace"), "is required outside a namespaced policy")
 		}
+		if ctx.scope == namespacedScope && s.Namespace == "" {
+			r.warnNoServiceNamespace(dat.Child("services").Child("namespace"), s.Name, ctx.namespace)
+		}
 		if len(in.Destination.Ports) > 0 {
 			r.Errorf(dat.Child("ports"), "cannot be combined with services: a service's own ports are matched")
 		}
@@ -243,6 +272,12 @@ func (c *converter) services(r *report, in *v3Rule, ctx ruleContext, at *resourc
 			r.Errorf(dat.Child("notPorts"), "cannot be combined with services: a service's own ports are matched")
 		}
 	}
+}
+
+// warnNoServiceNamespace reports a service named without a namespace in a
+// namespaced policy: the rule never matches, as in a cluster (SPEC 7).
+func (r *report) warnNoServiceNamespace(at *resource.Path, name, ns string) {
+	r.Warnf(at, "is empty, so this rule never matches: Calico looks service %q up with no namespace, not in the policy's; add namespace: %s", resource.Clip(name), ns)
 }
 
 // httpMatch reads an http match: methods without repeats; paths each with

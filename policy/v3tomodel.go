@@ -181,8 +181,12 @@ func (c *converter) policyFromV3(in policyInput) (model.Policy, bool, *report) {
 		out.DoNotTrack, out.PreDNAT, out.ApplyOnForward = g.DoNotTrack, g.PreDNAT, g.ApplyOnForward
 	}
 
-	out.Ingress = c.rules(r, in.spec.Ingress, ruleContext{scope: scope, dir: model.Ingress}, specPath.Child("ingress"))
-	out.Egress = c.rules(r, in.spec.Egress, ruleContext{scope: scope, dir: model.Egress}, specPath.Child("egress"))
+	ns := ""
+	if scope == namespacedScope {
+		ns = in.meta.Namespace
+	}
+	out.Ingress = c.rules(r, in.spec.Ingress, ruleContext{scope: scope, namespace: ns, dir: model.Ingress}, specPath.Child("ingress"))
+	out.Egress = c.rules(r, in.spec.Egress, ruleContext{scope: scope, namespace: ns, dir: model.Egress}, specPath.Child("egress"))
 	out.Types = r.policyTypes(in.spec.Types)
 	if out.Types == nil {
 		out.Types = defaultPolicyTypes(len(in.spec.Ingress) > 0, len(in.spec.Egress) > 0)

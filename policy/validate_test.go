@@ -3,6 +3,10 @@ package policy
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/verdictlabs/verdict/model"
 )
 
 // Each case is one malformed resource that must give exactly one error,
@@ -230,5 +234,59 @@ func TestLetterCaseWarnings(t *testing.T) {
 	}
 	if res.Set.Tiers[0].DefaultAction != "Pass" {
 		t.Errorf("tier default action %q, want Pass", res.Set.Tiers[0].DefaultAction)
+	}
+}
+
+// SPEC 7: a service named without a namespace in a namespaced policy never
+// matches (Calico looks up "/<name>"), so validation warns and names the
+// namespace to add, in both directions and in staged policies; the policy
+// still loads.
+func TestServiceWithoutNamespaceWarns(t *testing.T) {
+	res := mustLoad(t, strings.Join([]string{
+		calico("NetworkPolicy", "{name: p, namespace: prod}", "{ingress: [{action: Allow, source: {services: {name: web}}}], egress: [{action: Allow, destination: {services: {name: db}}}, {action: Allow, destination: {services: {name: db, namespace: prod}}}]}"),
+		calico("StagedNetworkPolicy", "{name: s, namespace: dev}", "{ingress: [{action: Deny, source: {services: {name: web}}}]}"),
+	}, "---\n"))
+	want := []struct{ name, path, svc, ns string }{
+		{"p", "spec.ingress[0].source.services.namespace", `"web"`, "namespace: prod"},
+		{"p", "spec.egress[0].destination.services.namespace", `"db"`, "namespace: prod"},
+		{"s", "spec.ingress[0].source.services.namespace", `"web"`, "namespace: dev"},
+	}
+	if len(res.Warnings) != len(want) {
+		t.Fatalf("warnings %v, want %d", res.Warnings, len(want))
+	}
+	for i, w := range want {
+		got := res.Warnings[i]
+		if got.Severity != SeverityWarning || got.Name != w.name || got.Path != w.path ||
+			!strings.Contains(got.Msg, "never matches") || !strings.Contains(got.Msg, w.svc) || !strings.Contains(got.Msg, w.ns) {
+			t.Errorf("warning %d = %s; want one at %s %s saying the rule never matches, naming %s and %s", i, got, w.name, w.path, w.svc, w.ns)
+		}
+	}
+	if sm := res.Set.Policies[0].Ingress[0].Source.Services; sm == nil || sm.Name != "web" || sm.Namespace != "" {
+		t.Errorf("service match loaded as %+v, want web with no namespace (it must not become the policy's)", sm)
+	}
+}
+
+// Calico keeps whether an endpoint port's protocol was written as a name
+// or a number; a rule without a protocol resolves only the named ones
+// (model.EndpointPort.ProtocolByNumber).
+func TestEndpointPortProtocolByNumber(t *testing.T) {
+	res := mustLoad(t, calico("WorkloadEndpoint", "{name: w1, namespace: prod}",
+		`{orchestrator: k8s, ipNetworks: [10.0.0.9/32], ports: [{name: a, protocol: TCP, port: 80}, {name: b, protocol: 6, port: 81}, {name: c, protocol: "17", port: 82}]}`))
+	want := []model.EndpointPort{
+		{Name: "a", Protocol: model.ProtoTCP, Port: 80},
+		{Name: "b", Protocol: model.ProtoTCP, Port: 81, ProtocolByNumber: true},
+		{Name: "c", Protocol: model.ProtoUDP, Port: 82, ProtocolByNumber: true},
+	}
+	if diff := cmp.Diff(want, res.Set.Endpoints[0].Ports); diff != "" {
+		t.Errorf("ports (-want +got):\n%s", diff)
+	}
+	// Encoding keeps the spelling, so a round trip decides the same.
+	var b strings.Builder
+	if err := Encode(&b, res.Set, "yaml"); err != nil {
+		t.Fatal(err)
+	}
+	back := mustLoad(t, b.String())
+	if diff := cmp.Diff(want, back.Set.Endpoints[0].Ports); diff != "" {
+		t.Errorf("ports after a round trip (-want +got):\n%s\n%s", diff, b.String())
 	}
 }

@@ -33,6 +33,18 @@ func TestConformanceCommand(t *testing.T) {
 			stdout: []string{"1143 passed, 0 failed\n"},
 		},
 		{
+			name:   "named ports and services, on both engines",
+			args:   []string{"conformance", "--engine", "compiled", "../../internal/conformance/testdata/verdicts-ports-services.jsonl"},
+			code:   exitYes,
+			stdout: []string{"nport: 330 of 330 agree", "svc: 330 of 330 agree", "660 passed, 0 failed\n"},
+		},
+		{
+			name:   "named ports and services, reference",
+			args:   []string{"conformance", "--engine", "reference", "../../internal/conformance/testdata/verdicts-ports-services.jsonl"},
+			code:   exitYes,
+			stdout: []string{"nport: 330 of 330 agree", "svc: 330 of 330 agree", "660 passed, 0 failed\n"},
+		},
+		{
 			name: "a disagreement is printed and fails",
 			args: []string{"conformance", "testdata/conformance/agree.jsonl", "testdata/conformance/disagree.jsonl"},
 			code: exitNo,

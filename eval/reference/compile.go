@@ -138,13 +138,10 @@ func compileSide(er *model.EntityRule, ns string, env *ruleEnv) (side, error) {
 	}
 	s := side{criteria: er, positive: pos, negative: neg, ns: ns}
 	if sm := er.Services; sm != nil {
-		svcNS := sm.Namespace
-		if svcNS == "" {
-			// SPEC 7: Calico's documentation says the policy's namespace;
-			// its Felix path looks up "/<name>" and finds nothing.
-			svcNS = ns
-		}
-		s.service = env.services[model.Key{Kind: model.KindService, Namespace: svcNS, Name: sm.Name}]
+		// SPEC 7: Calico's documentation says an empty namespace is the
+		// policy's, but Felix looks up "/<name>", as here, and no service
+		// has an empty namespace, so the side matches nothing.
+		s.service = env.services[model.Key{Kind: model.KindService, Namespace: sm.Namespace, Name: sm.Name}]
 		s.serviceMissing = s.service == nil
 	}
 	return s, nil

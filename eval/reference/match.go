@@ -201,7 +201,7 @@ func portIn(ports []model.Port, port uint16, owners []*entity, ruleProto model.P
 func namedPortMatches(name string, port uint16, owners []*entity, ruleProto model.Protocol, flowProto uint8) bool {
 	for _, o := range owners {
 		for _, ep := range o.ports {
-			if ep.Name == name && ep.Port == port && ep.Protocol == flowProto && namedPortProtocolAllowed(ruleProto, ep.Protocol) {
+			if ep.Name == name && ep.Port == port && ep.Protocol == flowProto && namedPortProtocolAllowed(ruleProto, ep) {
 				return true
 			}
 		}
@@ -209,15 +209,17 @@ func namedPortMatches(name string, port uint16, owners []*entity, ruleProto mode
 	return false
 }
 
-// namedPortProtocolAllowed reports whether a named port declared with
-// protocol declared resolves under a rule with protocol ruleProto. Felix
-// maps the rule's protocol to a port protocol (UDP to udp, SCTP to sctp,
-// anything else to tcp); a rule without a protocol takes every port of
-// that name.
-func namedPortProtocolAllowed(ruleProto model.Protocol, declared uint8) bool {
+// namedPortProtocolAllowed reports whether a declared named port resolves
+// under a rule with protocol ruleProto. Felix maps the rule's protocol to
+// a port protocol (UDP to udp, SCTP to sctp, anything else to tcp); a rule
+// without a protocol takes every port of that name whose protocol is
+// written as a name (model.EndpointPort.ProtocolByNumber says why not the
+// others).
+func namedPortProtocolAllowed(ruleProto model.Protocol, ep model.EndpointPort) bool {
 	if !ruleProto.IsSet() {
-		return true
+		return !ep.ProtocolByNumber
 	}
+	declared := ep.Protocol
 	want := model.ProtoTCP
 	switch ruleProto.Number {
 	case model.ProtoUDP, model.ProtoSCTP:

@@ -19,6 +19,7 @@ func cluster() model.Set {
 	dst.Ports = []model.EndpointPort{
 		{Name: "http", Protocol: model.ProtoTCP, Port: 8080},
 		{Name: "dns", Protocol: model.ProtoUDP, Port: 5353},
+		{Name: "metrics", Protocol: model.ProtoTCP, Port: 9100, ProtocolByNumber: true},
 	}
 	web := pod("web", "ns1", "10.0.1.1", map[string]string{"app": "web"})
 	web.ServiceAccount = "sa1"
@@ -207,6 +208,8 @@ func TestPorts(t *testing.T) {
 		{name: "named port without a rule protocol takes any", rule: model.Rule{Destination: dports(named("dns"))}, flow: udpTo(5353), want: true},
 		{name: "named port needs the flow's protocol to be the port's", rule: model.Rule{Destination: dports(named("dns"))}, flow: to(5353), want: false},
 		{name: "unknown named port", rule: tcpRule(dports(named("nosuch")), false), flow: to(8080), want: false},
+		{name: "a port declared by protocol number resolves under a rule protocol", rule: tcpRule(dports(named("metrics")), false), flow: to(9100), want: true},
+		{name: "a port declared by protocol number never resolves without a rule protocol", rule: model.Rule{Destination: dports(named("metrics"))}, flow: to(9100), want: false},
 		{name: "named notPorts excludes", rule: tcpRule(model.EntityRule{NotPorts: []model.Port{named("http")}}, false), flow: to(8080), want: false},
 		{name: "named port owners are narrowed by the side's selector", rule: tcpRule(model.EntityRule{Selector: sel("app == 'nosuch'"), Ports: []model.Port{named("http")}}, false), flow: to(8080), want: false},
 		{name: "named port with a matching selector", rule: tcpRule(model.EntityRule{Selector: sel("app == 'db'"), Ports: []model.Port{named("http"), single(1)}}, false), flow: to(8080), want: true},

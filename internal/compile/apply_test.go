@@ -219,7 +219,8 @@ func TestClassesShared(t *testing.T) {
 // address on that side, with the protocol rules of SPEC 5.
 func TestNamedPorts(t *testing.T) {
 	db := pod("db-1", "prod", "10.0.0.3", map[string]string{"app": "db"})
-	db.Ports = []model.EndpointPort{{Name: "sql", Protocol: model.ProtoTCP, Port: 5432}, {Name: "dns", Protocol: model.ProtoUDP, Port: 53}}
+	db.Ports = []model.EndpointPort{{Name: "sql", Protocol: model.ProtoTCP, Port: 5432}, {Name: "dns", Protocol: model.ProtoUDP, Port: 53},
+		{Name: "metrics", Protocol: model.ProtoTCP, Port: 9100, ProtocolByNumber: true}}
 	other := pod("db-2", "prod", "10.0.0.4", map[string]string{"app": "db"})
 	other.Ports = []model.EndpointPort{{Name: "sql", Protocol: model.ProtoTCP, Port: 6543}}
 	rule := func(proto model.Protocol, ports []model.Port, notPorts []model.Port, dstSel string) model.Rule {
@@ -247,6 +248,8 @@ func TestNamedPorts(t *testing.T) {
 		{"notPorts by name", rule(tcp, nil, named("sql"), ""), flowTo("10.0.0.3", model.ProtoTCP, 5432), false},
 		{"notPorts by name, other port", rule(tcp, nil, named("sql"), ""), flowTo("10.0.0.3", model.ProtoTCP, 80), true},
 		{"an address nobody owns declares nothing", rule(tcp, named("sql"), nil, ""), flowTo("10.9.9.9", model.ProtoTCP, 5432), false},
+		{"protocol by number under a rule protocol", rule(tcp, named("metrics"), nil, ""), flowTo("10.0.0.3", model.ProtoTCP, 9100), true},
+		{"protocol by number without a rule protocol", rule(model.Protocol{}, named("metrics"), nil, ""), flowTo("10.0.0.3", model.ProtoTCP, 9100), false},
 	}
 	for _, tt := range tests {
 		set := model.Set{Endpoints: []model.Endpoint{db, other}, Policies: []model.Policy{{

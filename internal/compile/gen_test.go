@@ -308,6 +308,9 @@ func (g *gen) endpoint(i int) model.Endpoint {
 				Name:     g.pick(genPortNames),
 				Protocol: []uint8{model.ProtoTCP, model.ProtoUDP}[g.r.IntN(2)],
 				Port:     []uint16{53, 80, 443, 8080, 9090}[g.r.IntN(5)],
+				// Calico resolves a port whose protocol was written as a
+				// number only under a rule protocol.
+				ProtocolByNumber: g.chance(20),
 			})
 		}
 	}

@@ -181,12 +181,11 @@ func compileSide(er *model.EntityRule, ns string, reg registrar) (side, error) {
 		s.notPorts = newPortSet(er.NotPorts)
 	}
 	if sm := er.Services; sm != nil {
-		svcNS := sm.Namespace
-		if svcNS == "" {
-			svcNS = ns // SPEC 7: the policy's namespace
-		}
+		// SPEC 7: an empty namespace is looked up as it is, as Felix
+		// looks up "/<name>": no service has one, so the side matches
+		// nothing.
 		s.need |= needService
-		s.service = reg.service(model.Key{Kind: model.KindService, Namespace: svcNS, Name: sm.Name})
+		s.service = reg.service(model.Key{Kind: model.KindService, Namespace: sm.Namespace, Name: sm.Name})
 	}
 	s.rich = s.need&(needPos|needNeg|needService) != 0 ||
 		s.ports != nil && len(s.ports.named) > 0 || s.notPorts != nil && len(s.notPorts.named) > 0

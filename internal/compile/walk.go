@@ -482,13 +482,13 @@ func (c *flowCtx) namedPortIn(r *rule, s *side, ps *portSet, port uint16, dst bo
 	// Network sets declare no ports: only endpoints can hold the name.
 	o := c.exact(dst)
 	for i := range o.count() {
-		if r := c.owner(o, i); r.e != nil && c.declares(r, s, ps, port, proto) {
+		if o := c.owner(o, i); o.e != nil && c.declares(o, s, ps, port, proto, r.namedProto == 0) {
 			return true
 		}
 	}
 	_, addr := c.side(dst)
 	for _, e := range c.inline {
-		if slices.Contains(e.inline.owned, addr) && c.declares(ownerRef{e, e.inline.cls}, s, ps, port, proto) {
+		if slices.Contains(e.inline.owned, addr) && c.declares(ownerRef{e, e.inline.cls}, s, ps, port, proto, r.namedProto == 0) {
 			return true
 		}
 	}
@@ -496,13 +496,15 @@ func (c *flowCtx) namedPortIn(r *rule, s *side, ps *portSet, port uint16, dst bo
 }
 
 // declares reports whether the owner counts for the side's named ports and
-// declares one of them with this port and protocol.
-func (c *flowCtx) declares(r ownerRef, s *side, ps *portSet, port uint16, proto uint8) bool {
+// declares one of them with this port and protocol. anyProto is set for a
+// rule without a protocol, under which a port whose protocol was written
+// as a number never resolves (model.EndpointPort.ProtocolByNumber).
+func (c *flowCtx) declares(r ownerRef, s *side, ps *portSet, port uint16, proto uint8, anyProto bool) bool {
 	if s.need&needPos != 0 && !r.cls.has(s.pos) {
 		return false
 	}
 	for _, ep := range r.e.ports() {
-		if ep.Port == port && ep.Protocol == proto && slices.Contains(ps.named, ep.Name) {
+		if ep.Port == port && ep.Protocol == proto && (!anyProto || !ep.ProtocolByNumber) && slices.Contains(ps.named, ep.Name) {
 			return true
 		}
 	}

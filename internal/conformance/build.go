@@ -147,6 +147,11 @@ func (c *Case) build() (*Scenario, error) {
 		}
 		set.Endpoints = append(set.Endpoints, model.Endpoint{Kind: model.KindHostEndpoint, Name: h.Name, Labels: h.Labels, Addresses: addrs})
 	}
+	svcs, err := c.services()
+	if err != nil {
+		return nil, err
+	}
+	set.Services = svcs
 	s.Set = set
 
 	flow, err := c.flow()
@@ -215,32 +220,39 @@ func (p *Policy) build() (model.Policy, error) {
 			return model.Policy{}, fmt.Errorf("types[%d]: %q is neither Ingress nor Egress", i, t)
 		}
 	}
-	if out.Ingress, err = decodeRules("ingress", p.Ingress); err != nil {
+	if out.Ingress, err = decodeRules("ingress", p.Ingress, policyRule(p.Namespace, model.Ingress)); err != nil {
 		return model.Policy{}, err
 	}
-	if out.Egress, err = decodeRules("egress", p.Egress); err != nil {
+	if out.Egress, err = decodeRules("egress", p.Egress, policyRule(p.Namespace, model.Egress)); err != nil {
 		return model.Policy{}, err
 	}
 	return out, nil
+}
+
+// policyRule decodes the rules of one direction of a policy in namespace
+// ns ("" for a global policy), validated as such.
+func policyRule(ns string, dir model.Direction) func([]byte) (model.Rule, error) {
+	return func(raw []byte) (model.Rule, error) { return policy.DecodePolicyRule(raw, ns, dir) }
 }
 
 func (p *Profile) build() (model.Profile, error) {
 	out := model.Profile{Name: p.Name, LabelsToApply: p.Labels}
 	var err error
-	if out.Ingress, err = decodeRules("ingress", p.Ingress); err != nil {
+	if out.Ingress, err = decodeRules("ingress", p.Ingress, policy.DecodeRule); err != nil {
 		return model.Profile{}, err
 	}
-	if out.Egress, err = decodeRules("egress", p.Egress); err != nil {
+	if out.Egress, err = decodeRules("egress", p.Egress, policy.DecodeRule); err != nil {
 		return model.Profile{}, err
 	}
 	return out, nil
 }
 
-// decodeRules decodes Calico v3 rules with the policy package's decoder.
-func decodeRules(field string, raws []json.RawMessage) ([]model.Rule, error) {
+// decodeRules decodes Calico v3 rules with one of the policy package's
+// decoders.
+func decodeRules(field string, raws []json.RawMessage, decode func([]byte) (model.Rule, error)) ([]model.Rule, error) {
 	var out []model.Rule
 	for i, raw := range raws {
-		r, err := policy.DecodeRule(raw)
+		r, err := decode(raw)
 		if err != nil {
 			return nil, fmt.Errorf("%s[%d]: %w", field, i, err)
 		}
@@ -263,8 +275,13 @@ func (e *Endpoint) build() (model.Endpoint, error) {
 			profiles = append(profiles, "ksa."+e.Namespace+"."+e.ServiceAccount)
 		}
 	}
+	ports, err := buildPorts(e.Ports)
+	if err != nil {
+		return model.Endpoint{}, err
+	}
 	return model.Endpoint{
 		Kind:           model.KindWorkloadEndpoint,
+		Ports:          ports,
 		Name:           e.Name,
 		Namespace:      e.Namespace,
 		Labels:         e.Labels,
@@ -273,6 +290,72 @@ func (e *Endpoint) build() (model.Endpoint, error) {
 		ServiceAccount: e.ServiceAccount,
 		Orchestrator:   "k8s",
 	}, nil
+}
+
+// services builds the case's services from its Service and EndpointSlice
+// objects with kube.BuildServices. Both are Kubernetes
+// workload kinds, whose fields Verdict does not use are ignored (SPEC 2).
+func (c *Case) services() ([]model.Service, error) {
+	if len(c.Services) == 0 && len(c.EndpointSlices) == 0 {
+		return nil, nil
+	}
+	svcs := make([]kube.Service, len(c.Services))
+	for i, raw := range c.Services {
+		if err := json.Unmarshal(raw, &svcs[i]); err != nil {
+			return nil, fmt.Errorf("services[%d]: %w", i, err)
+		}
+	}
+	slices := make([]kube.EndpointSlice, len(c.EndpointSlices))
+	for i, raw := range c.EndpointSlices {
+		if err := json.Unmarshal(raw, &slices[i]); err != nil {
+			return nil, fmt.Errorf("endpoint_slices[%d]: %w", i, err)
+		}
+	}
+	out, problems := kube.BuildServices(svcs, slices)
+	if err := problemsError(problems); err != nil {
+		return nil, fmt.Errorf("services: %w", err)
+	}
+	return out, nil
+}
+
+// buildPorts reads an endpoint's named ports: each a name, a protocol that
+// has ports (TCP, UDP or SCTP, by name or number) and a port from 1 to
+// 65535.
+func buildPorts(ports []EndpointPort) ([]model.EndpointPort, error) {
+	var out []model.EndpointPort
+	for i, p := range ports {
+		if p.Name == "" {
+			return nil, fmt.Errorf("ports[%d].name: missing", i)
+		}
+		if p.Port == 0 {
+			return nil, fmt.Errorf("ports[%d].port: missing", i)
+		}
+		proto, err := portProtocol(p.Protocol)
+		if err != nil {
+			return nil, fmt.Errorf("ports[%d].protocol: %w", i, err)
+		}
+		out = append(out, model.EndpointPort{Name: p.Name, Protocol: proto.Number, Port: p.Port, ProtocolByNumber: !proto.ByName})
+	}
+	return out, nil
+}
+
+// portProtocol reads a named port's protocol, a name or a number (a JSON
+// number or a string of digits, which Calico stores as a number), which
+// must be one that has ports.
+func portProtocol(raw json.RawMessage) (model.Protocol, error) {
+	text := string(raw)
+	var name string
+	if json.Unmarshal(raw, &name) == nil {
+		text = name
+	}
+	p, err := model.ParseProtocol(text)
+	if err != nil {
+		return model.Protocol{}, err
+	}
+	if !p.SupportsPorts() {
+		return model.Protocol{}, fmt.Errorf("protocol %s has no ports: want TCP, UDP or SCTP", p)
+	}
+	return p, nil
 }
 
 func (n *NetworkSet) build() (model.NetworkSet, error) {

@@ -30,6 +30,11 @@ type Case struct {
 	NetworkSets       []NetworkSet   `json:"network_sets,omitempty"`
 	HostEndpoints     []HostEndpoint `json:"host_endpoints,omitempty"`
 
+	// Services and EndpointSlices, kept as written: they go through the
+	// policy/kube package's BuildServices when the case is built.
+	Services       []json.RawMessage `json:"services,omitempty"`
+	EndpointSlices []json.RawMessage `json:"endpoint_slices,omitempty"`
+
 	// Kubernetes objects, kept as written: they go through the policy
 	// package's conversions when the case is built.
 	KubernetesNetworkPolicies       []json.RawMessage `json:"k8s_network_policies,omitempty"`
@@ -103,6 +108,16 @@ type Endpoint struct {
 	ServiceAccount string            `json:"service_account,omitempty"`
 	IP             string            `json:"ip"`
 	Profiles       *[]string         `json:"profiles,omitempty"`
+	Ports          []EndpointPort    `json:"ports,omitempty"`
+}
+
+// EndpointPort is a named port a workload endpoint declares, as in a
+// WorkloadEndpoint's spec.ports. Protocol is a name (TCP, UDP, SCTP) or a
+// number.
+type EndpointPort struct {
+	Name     string          `json:"name"`
+	Protocol json.RawMessage `json:"protocol"`
+	Port     uint16          `json:"port"`
 }
 
 // NetworkSet is a global network set (no Namespace) or a namespaced one.

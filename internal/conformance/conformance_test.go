@@ -2,36 +2,28 @@ package conformance_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/verdictlabs/verdict/internal/conformance"
 )
 
-// vectorFiles are Calico's verdict vectors, copied unchanged from
-// conformance/ (never edit an expected value).
-var vectorFiles = []string{"verdicts.jsonl", "verdicts-extended.jsonl", "verdicts-cnp-http.jsonl"}
-
 // TestCalicoVerdicts runs every case of Calico's vectors through the
 // reference evaluator: both verdicts and both traces must equal Calico's,
 // hit for hit.
 func TestCalicoVerdicts(t *testing.T) {
-	var cases []conformance.Case
-	for _, name := range vectorFiles {
-		cs, err := conformance.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
+	reports, err := conformance.RunVectors("testdata", conformance.ReferenceEngine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	passed, total := 0, 0
+	for _, r := range reports {
+		for _, f := range r.Failures {
+			t.Error(f)
 		}
-		cases = append(cases, cs...)
+		for _, line := range r.Lines() {
+			fmt.Printf("conformance: %s\n", line)
+		}
+		passed, total = passed+r.Passed, total+r.Passed+r.Failed
 	}
-	if len(cases) != 2333 {
-		t.Errorf("read %d cases, want the 2333 of Calico's vectors", len(cases))
-	}
-	r := conformance.Run(cases, conformance.ReferenceEngine)
-	for _, f := range r.Failures {
-		t.Error(f)
-	}
-	for _, line := range r.Summary() {
-		fmt.Printf("conformance: %s\n", line)
-	}
+	fmt.Printf("conformance: all files: %d of %d cases agree\n", passed, total)
 }

@@ -17,7 +17,7 @@ func FuzzReadCases(f *testing.F) {
 	f.Add(`{"id":"x"}`)
 	f.Add("{}\n{")
 	// A few real cases, so the fuzzer starts from every part of the schema.
-	for _, name := range []string{"testdata/verdicts-extended.jsonl", "testdata/verdicts-cnp-http.jsonl"} {
+	for _, name := range []string{"testdata/verdicts-extended.jsonl", "testdata/verdicts-cnp-http.jsonl", "testdata/verdicts-ports-services.jsonl"} {
 		file, err := os.Open(name)
 		if err != nil {
 			f.Fatal(err)

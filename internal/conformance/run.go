@@ -48,8 +48,8 @@ type Report struct {
 
 // KnownFamilies are the case families of Calico's vectors, in the order
 // reports list them: v (enforced policies only), s (with staged policies),
-// netset, k8s, ipv6, cnp and http.
-var KnownFamilies = []string{"v", "s", "netset", "k8s", "ipv6", "cnp", "http"}
+// netset, k8s, ipv6, cnp, http, nport (named ports) and svc (services).
+var KnownFamilies = []string{"v", "s", "netset", "k8s", "ipv6", "cnp", "http", "nport", "svc"}
 
 // Family returns the family of a case id: the named families of the
 // extended vectors ("netset-3-0001" is netset), or the first part of the

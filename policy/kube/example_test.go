@@ -94,5 +94,5 @@ func ExampleConvertPod() {
 	fmt.Printf("%+v\n", ep.Ports)
 	// Output:
 	// WorkloadEndpoint prod/web-1 [10.0.1.5] [kns.prod ksa.prod.default] default
-	// [{Name:http Protocol:6 Port:8080}]
+	// [{Name:http Protocol:6 Port:8080 ProtocolByNumber:false}]
 }
