@@ -338,9 +338,10 @@ func (g *ruleGen) accountNames(namespace string) []string {
 	return dedupStrings(names)
 }
 
-// service draws a service to match: usually one that exists, named
-// without a namespace in a namespaced policy half the time, and now and
-// then one that does not exist.
+// service draws a service to match: usually one that exists, one of the
+// policy's own namespace half the time in a namespaced policy, and now and
+// then one that does not exist. The namespace is always written: without
+// one the rule never matches (SPEC 7) and validation warns.
 func (g *ruleGen) service(namespace string) *model.ServiceMatch {
 	var local []model.Key
 	for _, k := range g.w.services {
@@ -350,7 +351,7 @@ func (g *ruleGen) service(namespace string) *model.ServiceMatch {
 	}
 	switch {
 	case namespace != "" && len(local) > 0 && g.r.chance(0.5):
-		return &model.ServiceMatch{Name: pick(g.r, local).Name}
+		return &model.ServiceMatch{Name: pick(g.r, local).Name, Namespace: namespace}
 	case len(g.w.services) > 0 && g.r.chance(0.9):
 		k := pick(g.r, g.w.services)
 		return &model.ServiceMatch{Name: k.Name, Namespace: k.Namespace}
