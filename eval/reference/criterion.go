@@ -128,12 +128,14 @@ func (s *side) failed(name string, addr netip.Addr, port uint16, owners []*entit
 	}
 	if (s.service != nil || s.serviceMissing) && !serviceMatches(s.service, addr, port, flowProto, destination) {
 		sm := c.Services
-		ns := sm.Namespace
-		if ns == "" {
-			ns = s.ns
-		}
-		want := qualifiedName(ns, sm.Name)
-		if s.serviceMissing {
+		want := qualifiedName(sm.Namespace, sm.Name)
+		switch {
+		case sm.Namespace == "" && s.ns != "":
+			// SPEC 7: say why, since Calico's documentation says otherwise.
+			want += " (no namespace, so no service; the policy's would be " + qualifiedName(s.ns, sm.Name) + ")"
+		case sm.Namespace == "":
+			want += " (no namespace, so no service)"
+		case s.serviceMissing:
 			want += " (no such service)"
 		}
 		got := addr.String()
