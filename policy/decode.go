@@ -9,6 +9,8 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"sigs.k8s.io/yaml"
 
@@ -117,7 +119,7 @@ func (d *docReader) next() (any, error) {
 		}
 		j, err := yaml.YAMLToJSONStrict(raw)
 		if err != nil {
-			return nil, &ReadError{Document: d.docNum, Line: yamlErrorLine(err, start), Err: err}
+			return nil, &ReadError{Document: d.docNum, Line: yamlErrorLine(err, raw, start), Err: yamlFileLines(err, start)}
 		}
 		var v any
 		if err := json.Unmarshal(j, &v); err != nil {
@@ -238,15 +240,86 @@ func documentMarker(line []byte) ([]byte, bool) {
 // yamlLineRE finds the line a YAML parser error names.
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 
-// yamlErrorLine turns the document-relative line of a YAML error into a
-// line of the file.
-func yamlErrorLine(err error, start int) int {
-	m := yamlLineRE.FindStringSubmatch(err.Error())
-	if m == nil {
-		return start
+// yamlAnchorRE finds the alias of an unknown-anchor error.
+var yamlAnchorRE = regexp.MustCompile(`unknown anchor '([^']*)' referenced`)
+
+// yamlErrorLine finds the line of the file a YAML error concerns; doc is
+// the document's text and start the line it starts on.
+//
+// go-yaml numbers the lines of its scanner's errors from 1 but those of
+// its parser's ("did not find expected key") from 0, which would point at
+// the line above the problem; a problem found at the end of the document
+// (an unclosed bracket or quote) belongs to its last line. Errors in the
+// text's encoding (invalid UTF-8, control characters) and unknown anchors
+// come with no line at all, so it is found here.
+func yamlErrorLine(err error, doc []byte, start int) int {
+	msg := err.Error()
+	n := 0
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		n, _ = strconv.Atoi(m[1])
+		if strings.Contains(msg, "did not find expected") {
+			n++
+		}
+	} else if m := yamlAnchorRE.FindStringSubmatch(msg); m != nil {
+		if i := bytes.Index(doc, []byte("*"+m[1])); i >= 0 {
+			n = bytes.Count(doc[:i], []byte("\n")) + 1
+		}
+	} else if i := badYAMLChar(doc); i >= 0 {
+		n = bytes.Count(doc[:i], []byte("\n")) + 1
 	}
-	n, _ := strconv.Atoi(m[1])
-	return start + n - 1
+	if last := bytes.Count(bytes.TrimRight(doc, " \t\r\n"), []byte("\n")) + 1; n > last {
+		n = last
+	}
+	return start + max(n, 1) - 1
+}
+
+// yamlFileLines restates a YAML error for a reader of the file: go-yaml
+// numbers lines from the start of the document, so a leading "line N: "
+// (which ReadError.Line replaces) is dropped and the lines inside the
+// message (several unmarshal errors) become lines of the file.
+func yamlFileLines(err error, start int) error {
+	msg := err.Error()
+	if m := yamlLeadingLineRE.FindStringIndex(msg); m != nil {
+		return &yamlError{msg: "yaml: " + msg[m[1]:], err: err}
+	}
+	if start <= 1 {
+		return err
+	}
+	msg = yamlLineRE.ReplaceAllStringFunc(msg, func(s string) string {
+		n, _ := strconv.Atoi(s[len("line "):])
+		return "line " + strconv.Itoa(start+n-1)
+	})
+	return &yamlError{msg: msg, err: err}
+}
+
+// yamlLeadingLineRE matches the line go-yaml puts first in a syntax error.
+var yamlLeadingLineRE = regexp.MustCompile(`^yaml: line \d+: `)
+
+// yamlError is a YAML error restated with the lines of the file.
+type yamlError struct {
+	msg string
+	err error
+}
+
+func (e *yamlError) Error() string { return e.msg }
+func (e *yamlError) Unwrap() error { return e.err }
+
+// badYAMLChar returns the offset of the first character YAML text may not
+// hold (invalid UTF-8, or a control character other than tab and line
+// ends), or -1.
+func badYAMLChar(doc []byte) int {
+	for i := 0; i < len(doc); {
+		r, size := utf8.DecodeRune(doc[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return i
+		case r == '\t' || r == '\n' || r == '\r' || r == 0x85:
+		case r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0) || (r >= 0xD800 && r <= 0xDFFF) || r == 0xFFFE || r == 0xFFFF:
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 // nextJSON returns the next JSON value: each element of a top-level array

@@ -96,7 +96,7 @@ func TestReadErrors(t *testing.T) {
 		line     int
 		contains string
 	}{
-		{"YAML syntax", strings.NewReader(badGNP("a") + "---\n# x\napiVersion: v1\nkind: [a\n"), 2, 10, "yaml: line 3"},
+		{"YAML syntax", strings.NewReader(badGNP("a") + "---\n# x\napiVersion: v1\nkind: [a\n"), 2, 10, "yaml: did not find expected ',' or ']'"},
 		{"YAML tab indentation", strings.NewReader("a:\n\tb: c\n"), 1, 0, "yaml"},
 		{"duplicate key", strings.NewReader("kind: A\nkind: B\n"), 1, 0, "already set"},
 		// JSON refuses what YAML refuses, with the key's path.
@@ -214,4 +214,44 @@ func (e *endless) Read(p []byte) (int, error) {
 	}
 	e.n += len(p)
 	return len(p), nil
+}
+
+// Every YAML error names the line of the file where the problem is: also
+// errors in the text's encoding and unknown anchors, which go-yaml gives
+// no line, and parser errors, which go-yaml numbers from 0. A problem
+// found at the end of a document (an unclosed bracket or quote) is on its
+// last line.
+func TestYAMLErrorLines(t *testing.T) {
+	ns := "apiVersion: v1\nkind: Namespace\nmetadata:\n"
+	tests := []struct {
+		name string
+		in   string
+		doc  int
+		line int
+		msg  string
+	}{
+		{"invalid UTF-8", "a: 1\n---\n" + ns + "  name: x\n  labels: {a: \"\xff\"}\n", 2, 7, "invalid leading UTF-8 octet"},
+		{"control character", ns + "  name: x\n\x01\n", 1, 5, "control characters are not allowed"},
+		{"unknown anchor", ns + "  name: *x\n", 1, 4, "unknown anchor 'x'"},
+		{"extra brace", ns + "  name: x\n  labels: {a: b}}\n", 1, 5, "yaml: did not find expected key"},
+		{"bad indentation", ns + "  name: x\n  labels:\n    a: b\n   c: d\n", 1, 7, "did not find expected key"},
+		{"unclosed quote", ns + "  name: \"x\n", 1, 4, "found unexpected end of stream"},
+		{"unclosed flow map in a later document", ns + "  name: x\n---\n\n# c\n" + ns + "  name: y\n  labels: {a: b\n", 2, 12, "did not find expected ',' or '}'"},
+		{"unclosed flow list", ns + "  name: x\n  labels: [a\n", 1, 5, "did not find expected ',' or ']'"},
+		{"scanner error", ns + "  name: x\n    bad: indent\n", 1, 5, "yaml: mapping values are not allowed"},
+		{"tab", ns + "\tname: x\n", 1, 4, "yaml: found character that cannot start any token"},
+		{"duplicate keys", "a: 1\n---\nx: 1\nz: 2\nx: 3\nz: 4\n", 2, 5, "line 5: key \"x\" already set in map\n  line 6: key \"z\" already set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := NewLoader().Add("in.yaml", strings.NewReader(tt.in))
+			var re *ReadError
+			if !errors.As(err, &re) {
+				t.Fatalf("got %v, want a *ReadError", err)
+			}
+			if re.Document != tt.doc || re.Line != tt.line || !strings.Contains(re.Error(), tt.msg) {
+				t.Errorf("got document %d line %d %q, want document %d line %d and %q", re.Document, re.Line, re.Error(), tt.doc, tt.line, tt.msg)
+			}
+		})
+	}
 }
