@@ -95,6 +95,9 @@ func NewGrouper(set *model.Set, keys []string) *Grouper {
 		}
 		g.cache[ep] = grp
 	}
+	if keys == nil {
+		g.pruneMissing(set)
+	}
 	byLen := map[[2]int]*netsOfLength{}
 	for i := range set.NetworkSets {
 		ns := &set.NetworkSets[i]
@@ -237,4 +240,27 @@ func (g *Grouper) Outside(a netip.Addr) *Group {
 		}
 	}
 	return &Group{Name: a.String(), Addr: a}
+}
+
+// pruneMissing drops from each default group's selector the "!has(k)" of
+// an earlier default key that no endpoint of the set carries beside the
+// group's own label: it excludes nothing, and selectors read better
+// without it.
+func (g *Grouper) pruneMissing(set *model.Set) {
+	for _, grp := range g.named {
+		if len(grp.Missing) == 0 {
+			continue
+		}
+		var keep []string
+		for _, k := range grp.Missing {
+			for i := range set.Endpoints {
+				labels := set.Endpoints[i].Labels
+				if _, has := labels[k]; has && hasLabels(labels, grp.Labels) {
+					keep = append(keep, k)
+					break
+				}
+			}
+		}
+		grp.Missing = keep
+	}
 }

@@ -239,7 +239,7 @@ spec: {order: 100}
 		t.Fatalf("policies %v, want one per workload of vote", staged)
 	}
 	db := staged["db"]
-	if db.Kind != model.KindStagedNetworkPolicy || db.StagedAction != model.StagedSet || db.Tier != model.TierDefault || db.Selector.String() != `(app == "db" && !has(app.kubernetes.io/name))` {
+	if db.Kind != model.KindStagedNetworkPolicy || db.StagedAction != model.StagedSet || db.Tier != model.TierDefault || db.Selector.String() != `app == "db"` {
 		t.Errorf("db: %+v", db)
 	}
 	if len(db.Ingress) != 2 || len(db.Egress) != 0 {

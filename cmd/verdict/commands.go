@@ -9,6 +9,9 @@ func commands() []*cobra.Command {
 		newValidateCmd(),
 		newConvertCmd(),
 		newEvalCmd(),
+		newExplainCmd(),
+		newImpactCmd(),
+		newRecommendCmd(),
 		newConformanceCmd(),
 	}
 }

@@ -34,6 +34,8 @@ type evalOptions struct {
 	staged     bool
 	output     string
 	engine     string
+	// account adds each side's whole walk (verdict explain).
+	account bool
 }
 
 // explainer is what eval needs of an evaluator; the compiled engine and
@@ -54,7 +56,12 @@ func newExplainer(engine string, set model.Set) (explainer, error) {
 }
 
 func newEvalCmd() *cobra.Command {
-	var o evalOptions
+	return newEvalCmdWith(&evalOptions{})
+}
+
+// newEvalCmdWith builds eval's command over o, so that explain shares its
+// flags and checks.
+func newEvalCmdWith(o *evalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "eval -f FILE... --src ADDR|NS/NAME|NAME --dst ADDR|NS/NAME|NAME [flags]",
 		Short: "Decide one flow and show which tier, policy and rule decided",
@@ -77,7 +84,7 @@ unreadable files or problems in them (printed to standard error, warnings
 too).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runEval(cmd, &o)
+			return runEval(cmd, o)
 		},
 	}
 	f := cmd.Flags()
@@ -165,17 +172,27 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 	flow := model.Flow{Src: srcAddr, Dst: dstAddr, Protocol: proto, SrcPort: o.sport, DstPort: o.dport, ICMP: icmp, HTTP: http}
 	x := e.Explain(flow)
 	report := newEvalReport(flow, x)
+	var printed any = report
+	var account *model.Account
+	if o.account {
+		acc, err := accountOf(res.Set, flow)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		account = &acc
+		printed = explainReport{evalReport: report, Account: newAccountReport(acc)}
+	}
 
 	out := cmd.OutOrStdout()
 	switch o.output {
 	case "json":
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(report); err != nil {
+		if err := enc.Encode(printed); err != nil {
 			return err
 		}
 	case "yaml":
-		b, err := yaml.Marshal(report)
+		b, err := yaml.Marshal(printed)
 		if err != nil {
 			return err
 		}
@@ -184,6 +201,9 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 		}
 	default:
 		writeEvalTable(out, report, o.staged)
+		if account != nil {
+			writeAccount(out, *account, o.staged)
+		}
 	}
 
 	allowed := report.Allowed
