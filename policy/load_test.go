@@ -440,6 +440,18 @@ func TestDockerOrigins(t *testing.T) {
 		t.Errorf("problems %v (-want +got):\n%s", probs, diff)
 	}
 
+	// Two containers of one name make one endpoint name twice: the second
+	// is reported at its own document, not at the first container, which
+	// a lookup by name would find.
+	twins := `[
+  {"Id": "a", "Name": "/web", "NetworkSettings": {"Networks": {"apps": {"IPAddress": "10.0.0.1"}}}},
+  {"Id": "b", "Name": "/web", "NetworkSettings": {"Networks": {"apps": {"IPAddress": "10.0.0.2"}}}}
+]`
+	_, probs = loadInputs(t, [2]string{"twins.json", twins})
+	if len(probs) != 1 || probs[0].Document != 2 || !strings.Contains(probs[0].Msg, "defined twice: first at twins.json document 1") {
+		t.Errorf("twins: %v", probs)
+	}
+
 	res, probs := loadInputs(t, [2]string{"containers.json", containers[:strings.Index(containers, ",\n  {\"Id\": \"b\"")] + "]"}, [2]string{"networks.json", networks[:strings.Index(networks, ",\n  {\"Name\": \"data\"")] + "]"})
 	if len(probs) != 0 {
 		t.Fatalf("problems: %v", probs)
