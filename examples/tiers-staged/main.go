@@ -3,7 +3,9 @@
 // platform tier above the default tier, a staged default deny for the vote
 // namespace showing what it would block, the db policy allowing worker and
 // result on TCP 5432, then the policies for the other workloads and the
-// default deny enforced.
+// default deny enforced. Then the flows: the staged default deny's impact
+// over Calico flow logs, policies recommended from them, their impact
+// (nothing newly denied) and their enforcement.
 package main
 
 import (
@@ -15,7 +17,7 @@ import (
 	"github.com/verdictlabs/verdict/model"
 )
 
-//go:embed *.yaml
+//go:embed *.yaml flows.calico.jsonl
 var files embed.FS
 
 // steps are the workshop's stages, each adding files to the previous ones.
@@ -54,7 +56,7 @@ func run(w io.Writer) error {
 			return err
 		}
 	}
-	return nil
+	return withFlows(w)
 }
 
 func main() { walkthrough.Main("tiers-staged", run) }

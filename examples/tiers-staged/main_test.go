@@ -8,4 +8,8 @@ import (
 
 // TestOutput checks the walkthrough's whole printed output, verdicts and
 // reasons included, against testdata/output.golden.
-func TestOutput(t *testing.T) { golden.CheckRun(t, run) }
+func TestOutput(t *testing.T) {
+	golden.CheckRun(t, run)
+	// The recommended policies, as "verdict recommend" writes them.
+	golden.Check(t, "testdata/recommended.yaml", recommendedYAML)
+}
