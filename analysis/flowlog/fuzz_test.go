@@ -2,8 +2,10 @@ package flowlog
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"testing"
 )
 
@@ -68,4 +70,29 @@ func FuzzAuto(f *testing.F) {
 	f.Add([]byte("src,dst\na,b\n"))
 	f.Add(gzipped(f, `{"src":"a","dst":"b"}`))
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzRead(t, data, Auto) })
+}
+
+// FuzzFastVerdict: whenever the fast path takes a line, encoding/json
+// reads it to the same record.
+func FuzzFastVerdict(f *testing.F) {
+	f.Add([]byte(`{"src":"vote/vote-1","dst":"10.0.0.5","proto":"udp","sport":4000,"dport":53,"count":3,"time":"2026-12-01T10:00:00Z","action":"allow"}`))
+	f.Add([]byte(`{"src":"10.0.0.1","dst":"10.0.0.2","proto":1,"icmp_type":8,"icmp_code":0}`))
+	f.Add([]byte(` { "src" : "a" , "dst":"b" } `))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var fast verdictLine
+		if !fastVerdict(data, &fast) {
+			return
+		}
+		var slow verdictLine
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&slow); err != nil || dec.More() {
+			t.Fatalf("the fast path took %q, which encoding/json refuses: %v", data, err)
+		}
+		var a, b Record
+		errA, errB := fast.fill(&a), slow.fill(&b)
+		if (errA == nil) != (errB == nil) || !reflect.DeepEqual(a, b) {
+			t.Fatalf("%q: fast %+v (%v), encoding/json %+v (%v)", data, a, errA, b, errB)
+		}
+	})
 }

@@ -32,6 +32,10 @@ var verdictKeys = []string{"src", "dst", "proto", "sport", "dport", "icmp_type",
 // errors: the format is Verdict's own, so a misspelt key is a mistake.
 func parseVerdict(line []byte, rec *Record) error {
 	var v verdictLine
+	if fastVerdict(line, &v) {
+		return v.fill(rec)
+	}
+	v = verdictLine{}
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
