@@ -43,6 +43,11 @@ func (e *Engine) Snapshot() *compile.Program { return e.current.Load() }
 // each with the enforced and the pending (staged policies enforced)
 // decision and its deciding hit. A side that no workload endpoint owns is
 // not enforced. For registered endpoints it allocates nothing.
+//
+// Every method decides the flow as model.Flow.Normalized gives it: a
+// zoned address (fe80::1%eth0) without its zone and an IPv4-mapped one
+// (::ffff:10.0.0.5) as IPv4, the addresses a packet carries, so neither
+// can skip a rule.
 func (e *Engine) Evaluate(f model.Flow) model.Verdict {
 	return e.current.Load().Evaluate(f)
 }

@@ -228,7 +228,7 @@ type peer struct {
 // endpoint, or the bare name of an endpoint without a namespace.
 func resolvePeer(set model.Set, arg string) (peer, error) {
 	if a, err := netip.ParseAddr(arg); err == nil {
-		return peer{arg: arg, addrs: []netip.Addr{a.Unmap()}}, nil
+		return peer{arg: arg, addrs: []netip.Addr{model.PacketAddr(a)}}, nil
 	}
 	ns, name, namespaced := strings.Cut(arg, "/")
 	if !namespaced {

@@ -10,6 +10,7 @@ import (
 // and every rule looked at, with the first criterion each unmatched rule
 // fails. Its hits are those of Explain.
 func (e *Evaluator) Account(f model.Flow) model.Account {
+	f = f.Normalized() // zoned and mapped addresses must not skip rules
 	w := &world{registered: e.entities}
 	pkt := newPacket(&f, w)
 	var a model.Account

@@ -131,8 +131,10 @@ func compilePolicy(p *model.Policy, tiers map[string]*tier, env *ruleEnv) (*poli
 // Evaluate decides the flow: egress at the workload endpoint owning the
 // source address, ingress at the one owning the destination address, each
 // with the enforced and the pending decision. A side no workload endpoint
-// owns is not enforced.
+// owns is not enforced. Like every method, it decides the flow as
+// model.Flow.Normalized gives it, as the compiled engine does.
 func (e *Evaluator) Evaluate(f model.Flow) model.Verdict {
+	f = f.Normalized() // zoned and mapped addresses must not skip rules
 	w := &world{registered: e.entities}
 	pkt := newPacket(&f, w)
 	return model.Verdict{
@@ -157,6 +159,7 @@ func (e *Evaluator) Explain(f model.Flow) model.Explanation {
 // An inline endpoint is judged whatever its kind; the hooks peculiar to
 // host endpoints (SPEC 8) are not modelled yet.
 func (e *Evaluator) EvaluateEndpoints(f model.Flow, src, dst *model.Endpoint) model.Explanation {
+	f = f.Normalized() // zoned and mapped addresses must not skip rules
 	w := &world{registered: e.entities}
 	srcEntity := e.inline(w, src, f.Src)
 	dstEntity := e.inline(w, dst, f.Dst)
@@ -178,6 +181,7 @@ func (e *Evaluator) EvaluateEndpoints(f model.Flow, src, dst *model.Endpoint) mo
 // destination. The endpoint takes part inline, as in EvaluateEndpoints; a
 // nil endpoint is resolved by the address on that side.
 func (e *Evaluator) EvaluateDirection(ep *model.Endpoint, d model.Direction, f model.Flow) (model.DirectionVerdict, model.Trace) {
+	f = f.Normalized() // zoned and mapped addresses must not skip rules
 	w := &world{registered: e.entities}
 	addr := f.Dst
 	if d == model.Egress {

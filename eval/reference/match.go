@@ -31,8 +31,6 @@ func family(f *model.Flow) int {
 	if !a.IsValid() {
 		a = f.Dst
 	}
-	// An IPv4-mapped IPv6 address travels in an IPv6 packet, and netip
-	// already keeps it apart from IPv4 prefixes.
 	if a.Is6() {
 		return 6
 	}

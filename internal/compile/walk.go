@@ -42,14 +42,16 @@ type owners struct {
 }
 
 func newFlowCtx(p *Program, f *model.Flow) flowCtx {
+	// Zoned and IPv4-mapped addresses would skip rules (model.PacketAddr).
+	nf := f.Normalized()
 	// The family is the source address's, or the destination's when the
-	// source is missing; an IPv4-mapped IPv6 address is IPv6.
-	a := f.Src
+	// source is missing.
+	a := nf.Src
 	if !a.IsValid() {
-		a = f.Dst
+		a = nf.Dst
 	}
-	c := flowCtx{p: p, f: *f, is6: a.Is6()}
-	c.sumProto, c.sumFam, c.sumPort = flowSummary(f, c.is6)
+	c := flowCtx{p: p, f: nf, is6: a.Is6()}
+	c.sumProto, c.sumFam, c.sumPort = flowSummary(&nf, c.is6)
 	return c
 }
 
