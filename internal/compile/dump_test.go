@@ -41,7 +41,7 @@ func dumpedSet() model.Set {
 			Selector: sel(`app in {"db", "web"}`), Types: []model.Direction{model.Ingress},
 			Ingress: []model.Rule{{Action: model.Allow,
 				Source:      model.EntityRule{Selector: sel(`app == "web"`), NotSelector: sel(`!has(app) || app starts with "x"`)},
-				Destination: model.EntityRule{Ports: []model.Port{{Name: "http"}, {Min: 80, Max: 90}}, Services: &model.ServiceMatch{Name: "front"}},
+				Destination: model.EntityRule{Ports: []model.Port{{Name: "http"}, {Min: 80, Max: 90}}, Services: &model.ServiceMatch{Name: "front", Namespace: "prod"}},
 				HTTP:        &model.HTTPMatch{Methods: []string{"GET"}},
 			}},
 		},
