@@ -154,7 +154,7 @@ func differentialChanges(t *testing.T, eng *eval.Engine, c workload.Cluster, see
 	cur := c.Set
 	for b, change := range batches {
 		prev := cur
-		cur = workload.Apply(cur, change)
+		cur = mustApply(t, cur, change)
 		if err := eng.Apply(change); err != nil {
 			t.Errorf("cluster seed %d, batch %d: Apply refused a valid change: %v", seed, b, err)
 			reportChange(t, prev, change, nil)
@@ -348,7 +348,11 @@ func disagreeFresh(set model.Set, pr probe) bool {
 // disagreeAfter reports whether an engine built from prev that applies
 // the change disagrees with the reference on the set the change leaves.
 func disagreeAfter(prev model.Set, change model.Change, pr probe) bool {
-	ref, err := reference.New(workload.Apply(prev, change))
+	next, err := prev.Apply(change)
+	if err != nil {
+		return false
+	}
+	ref, err := reference.New(next)
 	if err != nil {
 		return false
 	}
@@ -390,7 +394,11 @@ func reportChange(t *testing.T, prev model.Set, change model.Change, pr *probe) 
 		if err != nil {
 			return false
 		}
-		if _, err := reference.New(workload.Apply(s, change)); err != nil {
+		next, err := s.Apply(change)
+		if err != nil {
+			return false
+		}
+		if _, err := reference.New(next); err != nil {
 			return false
 		}
 		if pr == nil {
@@ -529,7 +537,7 @@ func TestConcurrentReadersDuringApply(t *testing.T) {
 	cur := c.Set
 	for k := range want {
 		if k > 0 {
-			cur = workload.Apply(cur, batches[k-1])
+			cur = mustApply(t, cur, batches[k-1])
 		}
 		ref, err := reference.New(cur)
 		if err != nil {

@@ -17,9 +17,13 @@ type Engine struct {
 }
 
 // New compiles the set into an engine. The built-in tiers are added when
-// the set does not define them. It fails, naming the resource, on a policy
-// in a tier that does not exist and on two resources of one kind with the
-// same key.
+// the set does not define them. The engine trusts nothing it is given: it
+// checks every value with model.Set.Check, the rules the policy package's
+// loader also enforces, and fails with a *model.CheckError naming every
+// problem (among others a bogus kind, an empty name, a namespace on a
+// global resource, a rule without an action, a policy in a tier that does
+// not exist, two resources of one kind with the same key). The reference
+// evaluator refuses exactly the same sets.
 //
 // The engine keeps references to the set's selectors and slices; the
 // caller must not modify them afterwards.
@@ -87,9 +91,12 @@ func (e *Engine) ExplainDirection(ep *model.Endpoint, d model.Direction, f model
 
 // Apply makes a change: every upsert adds a resource or replaces the one
 // with the same key, then every delete removes one (deleting what does not
-// exist does nothing). It is atomic: the whole change is checked before
-// anything is published, and on any error the engine keeps answering
-// exactly as before and the error names the resource. Readers are never
+// exist does nothing). It accepts and refuses what model.Set.Apply does
+// on the engine's set: the change is checked with model.Change.Check and
+// the policies it touches for their tiers, and a refusal is a
+// *model.CheckError naming every problem. It is atomic: the whole change
+// is checked before anything is published, and on any error the engine
+// keeps answering exactly as before. Readers are never
 // blocked; they see the old snapshot or the new one, never a mixture.
 //
 // The cost is proportional to the change: a relabelled endpoint touches

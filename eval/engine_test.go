@@ -34,6 +34,17 @@ func mustReference(t testing.TB, set model.Set) *reference.Evaluator {
 	return r
 }
 
+// mustApply applies a change the workload generator made, which must be
+// valid.
+func mustApply(t testing.TB, s model.Set, c model.Change) model.Set {
+	t.Helper()
+	next, err := s.Apply(c)
+	if err != nil {
+		t.Fatalf("Apply refused a generated change: %v", err)
+	}
+	return next
+}
+
 // sameAsReference checks every entry point of the engine against the
 // reference on one flow.
 func sameAsReference(t *testing.T, e *eval.Engine, r *reference.Evaluator, f model.Flow, inline []*model.Endpoint) {
@@ -172,7 +183,7 @@ func TestReadersDuringApply(t *testing.T) {
 	changes := workload.Changes(c.Set, 7, 12, 3)
 	sets := []model.Set{c.Set}
 	for _, ch := range changes {
-		sets = append(sets, workload.Apply(sets[len(sets)-1], ch))
+		sets = append(sets, mustApply(t, sets[len(sets)-1], ch))
 	}
 	refs := make([]*reference.Evaluator, len(sets))
 	for i, s := range sets {
@@ -264,9 +275,9 @@ func TestNewRejects(t *testing.T) {
 		want string
 	}{
 		{"policy in a missing tier", model.Set{Policies: []model.Policy{{Kind: model.KindNetworkPolicy, Namespace: "a", Name: "p", Tier: "nowhere"}}},
-			`NetworkPolicy a/p: names tier "nowhere"`},
+			`NetworkPolicy a/p: tier: tier "nowhere" does not exist`},
 		{"duplicate endpoint", model.Set{Endpoints: []model.Endpoint{pod("x", "a", "10.0.0.1", nil), pod("x", "a", "10.0.0.2", nil)}},
-			"WorkloadEndpoint a/x is defined twice"},
+			"WorkloadEndpoint a/x: is defined twice"},
 	}
 	for _, tt := range tests {
 		_, err := eval.New(tt.set)

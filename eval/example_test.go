@@ -58,7 +58,7 @@ func ExampleNew() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// NetworkPolicy shop/db: names tier "security", which does not exist
+	// NetworkPolicy shop/db: tier: tier "security" does not exist
 }
 
 func ExampleEngine_Evaluate() {
@@ -113,6 +113,6 @@ func ExampleEngine_Apply() {
 	// Output:
 	// before: false
 	// after: true
-	// GlobalNetworkPolicy lost: names tier "nowhere", which does not exist
+	// GlobalNetworkPolicy lost: tier: tier "nowhere" does not exist
 	// still: true
 }

@@ -80,11 +80,3 @@ func (s Set) WithBuiltinTiers() Set {
 	s.Tiers = tiers
 	return s
 }
-
-// Change is one atomic batch of updates: every upsert adds a resource or
-// replaces the one with the same Key, then every delete removes one. An
-// evaluator applies all of it or, on any error, none of it.
-type Change struct {
-	Upserts Set
-	Deletes []Key
-}

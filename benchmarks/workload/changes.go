@@ -79,7 +79,11 @@ func (g *changeGen) batch(n int) model.Change {
 			touched[k] = true
 		}
 		merge(&batch, c)
-		g.cur = Apply(g.cur, c)
+		next, err := g.cur.Apply(c)
+		if err != nil {
+			panic("workload: generated an invalid change: " + err.Error())
+		}
+		g.cur = next
 		if slices.ContainsFunc(keys, func(k model.Key) bool { return k.Kind == model.KindNamespace }) {
 			g.world = nil
 		}
@@ -433,7 +437,7 @@ func (g *changeGen) removeTier() (model.Change, bool) {
 		return model.Change{}, false
 	}
 	t := g.cur.Tiers[pick(g.r, tiers)]
-	c := model.Change{Deletes: []model.Key{tierKey(t.Name)}}
+	c := model.Change{Deletes: []model.Key{t.Key()}}
 	for i := range g.cur.Policies {
 		if g.cur.Policies[i].Tier == t.Name {
 			c.Deletes = append(c.Deletes, g.cur.Policies[i].Key())
@@ -666,7 +670,7 @@ func changeKeys(c model.Change) []model.Key {
 	u := &c.Upserts
 	keys := slices.Clone(c.Deletes)
 	for i := range u.Tiers {
-		keys = append(keys, tierKey(u.Tiers[i].Name))
+		keys = append(keys, u.Tiers[i].Key())
 	}
 	for i := range u.Policies {
 		keys = append(keys, u.Policies[i].Key())

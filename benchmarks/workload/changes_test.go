@@ -21,7 +21,7 @@ func TestChangesValid(t *testing.T) {
 		set := workload.NewCluster(p).Set
 		batches := workload.Changes(set, p.Seed+100, 40, 5)
 		for i, c := range batches {
-			set = workload.Apply(set, c)
+			set = mustApply(t, set, c)
 			if bad := consistency(set); len(bad) > 0 {
 				t.Fatalf("seed %d: after batch %d: %v", p.Seed, i, bad)
 			}
@@ -78,7 +78,7 @@ func TestChangesBatchShape(t *testing.T) {
 		if len(upserted)+len(c.Deletes) == 0 {
 			t.Errorf("batch %d is empty", i)
 		}
-		set = workload.Apply(set, c)
+		set = mustApply(t, set, c)
 	}
 }
 
@@ -127,7 +127,7 @@ func TestChangesNothingAsked(t *testing.T) {
 	// and network sets.
 	empty := model.Set{}
 	for i, c := range workload.Changes(empty, 2, 20, 3) {
-		empty = workload.Apply(empty, c)
+		empty = mustApply(t, empty, c)
 		if bad := consistency(empty); len(bad) > 0 {
 			t.Fatalf("empty set, after batch %d: %v", i, bad)
 		}
@@ -138,7 +138,7 @@ func TestChangesNothingAsked(t *testing.T) {
 func keysOf(s model.Set) []model.Key {
 	var keys []model.Key
 	for _, t := range s.Tiers {
-		keys = append(keys, model.Key{Kind: model.KindTier, Name: t.Name})
+		keys = append(keys, t.Key())
 	}
 	for i := range s.Policies {
 		keys = append(keys, s.Policies[i].Key())

@@ -44,29 +44,14 @@ func ExampleChanges() {
 	for _, c := range batches {
 		// Each batch is valid against the set the previous ones leave;
 		// an evaluator under test would Apply it here too.
-		set = workload.Apply(set, c)
+		next, err := set.Apply(c)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		set = next
 	}
 	fmt.Println("batches:", len(batches))
 	// Output:
 	// batches: 10
-}
-
-func ExampleApply() {
-	set := model.Set{Namespaces: []model.Namespace{
-		{Name: "shop", Labels: map[string]string{"env": "dev"}},
-		{Name: "old"},
-	}}
-	set = workload.Apply(set, model.Change{
-		Upserts: model.Set{Namespaces: []model.Namespace{
-			{Name: "shop", Labels: map[string]string{"env": "prod"}}, // replaces shop
-			{Name: "new"}, // added at the end
-		}},
-		Deletes: []model.Key{{Kind: model.KindNamespace, Name: "old"}},
-	})
-	for _, ns := range set.Namespaces {
-		fmt.Println(ns.Name, ns.Labels)
-	}
-	// Output:
-	// shop map[env:prod]
-	// new map[]
 }

@@ -71,7 +71,7 @@ func consistency(set model.Set) []string {
 	}
 	tiers := map[string]bool{}
 	for _, t := range set.Tiers {
-		seen(model.Key{Kind: model.KindTier, Name: t.Name})
+		seen(t.Key())
 		tiers[t.Name] = true
 	}
 	namespaces := map[string]bool{}
@@ -190,4 +190,14 @@ func countWorkloads(set model.Set) (pods, hosts int) {
 		}
 	}
 	return pods, hosts
+}
+
+// mustApply applies a change the generator made, which must be valid.
+func mustApply(t testing.TB, s model.Set, c model.Change) model.Set {
+	t.Helper()
+	next, err := s.Apply(c)
+	if err != nil {
+		t.Fatalf("Apply refused a generated change: %v", err)
+	}
+	return next
 }

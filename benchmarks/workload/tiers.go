@@ -29,6 +29,3 @@ func clusterTiers() []model.Tier {
 func isBuiltinTier(name string) bool {
 	return name == model.TierDefault || name == model.TierKubeAdmin || name == model.TierKubeBaseline
 }
-
-// tierKey is the Key of a tier in a change.
-func tierKey(name string) model.Key { return model.Key{Kind: model.KindTier, Name: name} }

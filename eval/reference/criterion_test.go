@@ -43,6 +43,9 @@ func TestCriterionKinds(t *testing.T) {
 	fromOther := toDB
 	fromOther.Src = addr("10.2.0.5")
 	ping := model.Flow{Src: addr("10.1.0.10"), Dst: addr("10.1.0.20"), Protocol: model.ProtoICMP, ICMP: &model.ICMPTypeCode{Type: 0}}
+	pingUntyped := ping
+	pingUntyped.ICMP = nil
+	icmp := model.ProtocolNamed(model.ProtoICMP)
 	v6 := model.Flow{Src: addr("fd00::2"), Dst: addr("fd00::1"), Protocol: model.ProtoTCP, DstPort: 5432}
 	fromOutside := toDB
 	fromOutside.Src = addr("192.0.2.7")
@@ -66,9 +69,9 @@ func TestCriterionKinds(t *testing.T) {
 			"protocol", "protocol UDP does not match TCP"},
 		{"not protocol", model.Rule{Action: model.Allow, NotProtocol: tcp}, model.Ingress, toDB,
 			"notProtocol", "notProtocol TCP matches TCP"},
-		{"icmp", model.Rule{Action: model.Allow, ICMP: &model.ICMPMatch{Type: u8(8)}}, model.Ingress, ping,
+		{"icmp", model.Rule{Action: model.Allow, Protocol: icmp, ICMP: &model.ICMPMatch{Type: u8(8)}}, model.Ingress, ping,
 			"icmp", "icmp type 8 does not match type 0 code 0"},
-		{"icmp on a flow without one", model.Rule{Action: model.Allow, ICMP: &model.ICMPMatch{Type: u8(8), Code: u8(0)}}, model.Ingress, toDB,
+		{"icmp on a flow without one", model.Rule{Action: model.Allow, Protocol: icmp, ICMP: &model.ICMPMatch{Type: u8(8), Code: u8(0)}}, model.Ingress, pingUntyped,
 			"icmp", "icmp type 8 code 0 does not match a flow without an ICMP type"},
 		{"not icmp", model.Rule{Action: model.Allow, NotICMP: &model.ICMPMatch{Type: u8(0)}}, model.Ingress, ping,
 			"notICMP", "notICMP type 0 matches type 0 code 0"},

@@ -19,16 +19,20 @@ type Evaluator struct {
 }
 
 // New prepares an evaluator for the set. It adds the built-in tiers the set
-// does not define, and rejects a policy whose tier does not exist (SPEC 7:
-// Felix would enforce it silently after every other tier), as well as
-// duplicate tiers, profiles or policies, which would make the answer
-// depend on which copy came first. A policy with an empty Tier is in
-// "default"; a staged policy whose StagedAction is Delete takes part in
-// neither walk, since Calico never hands it to Felix.
+// does not define, and rejects, with model.Set.Check's *model.CheckError,
+// every set that fails that check: among others a policy whose tier does
+// not exist (SPEC 7: Felix would enforce it silently after every other
+// tier), two resources of one kind with one key (the answer would depend
+// on which copy came first), and a rule without an action. A policy with
+// an empty Tier is in "default"; a staged policy whose StagedAction is
+// Delete takes part in neither walk, since Calico never hands it to Felix.
 //
 // The evaluator keeps references to the set's rules, labels and
 // selectors: the caller must not modify them afterwards.
 func New(set model.Set) (*Evaluator, error) {
+	if err := set.Check(); err != nil {
+		return nil, err
+	}
 	set = set.WithBuiltinTiers()
 	e := &Evaluator{
 		profiles: make(map[string]*profile, len(set.Profiles)),
@@ -37,9 +41,6 @@ func New(set model.Set) (*Evaluator, error) {
 
 	services := make(map[model.Key]*model.Service, len(set.Services))
 	for _, s := range slices.Clone(set.Services) {
-		if services[s.Key()] != nil {
-			return nil, fmt.Errorf("%s is defined twice", s.Key())
-		}
 		services[s.Key()] = &s
 	}
 
@@ -47,9 +48,6 @@ func New(set model.Set) (*Evaluator, error) {
 	tiers := make(map[string]*tier, len(set.Tiers))
 	var all []*tier
 	for _, t := range slices.Clone(set.Tiers) {
-		if tiers[t.Name] != nil {
-			return nil, fmt.Errorf("tier %q is defined twice", t.Name)
-		}
 		tr := &tier{model: &t}
 		tiers[t.Name] = tr
 		all = append(all, tr)
@@ -57,9 +55,6 @@ func New(set model.Set) (*Evaluator, error) {
 	e.tiers = sortedTiers(all)
 
 	for _, p := range slices.Clone(set.Profiles) {
-		if e.profiles[p.Name] != nil {
-			return nil, fmt.Errorf("profile %q is defined twice", p.Name)
-		}
 		ingress, err := compileRules(p.Ingress, "", env)
 		if err != nil {
 			return nil, fmt.Errorf("profile %q: ingress %w", p.Name, err)
@@ -72,15 +67,10 @@ func New(set model.Set) (*Evaluator, error) {
 		e.labels[p.Name] = &p
 	}
 
-	seen := make(map[model.Key]bool, len(set.Policies))
 	for _, p := range slices.Clone(set.Policies) {
 		if p.Kind.Staged() && p.StagedAction == model.StagedDelete {
 			continue
 		}
-		if seen[p.Key()] {
-			return nil, fmt.Errorf("%s is defined twice", p.Key())
-		}
-		seen[p.Key()] = true
 		compiled, err := compilePolicy(&p, tiers, env)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.Key(), err)

@@ -156,12 +156,12 @@ func TestNewErrors(t *testing.T) {
 		{
 			name: "duplicate tier",
 			set:  model.Set{Tiers: []model.Tier{{Name: "t"}, {Name: "t"}}},
-			want: []string{`tier "t"`, "twice"},
+			want: []string{"Tier t", "twice"},
 		},
 		{
 			name: "duplicate profile",
 			set:  model.Set{Profiles: []model.Profile{{Name: "p"}, {Name: "p"}}},
-			want: []string{`profile "p"`, "twice"},
+			want: []string{"Profile p", "twice"},
 		},
 		{
 			name: "duplicate policy",
@@ -180,7 +180,7 @@ func TestNewErrors(t *testing.T) {
 		},
 		{
 			name: "service account name that cannot be written in a selector",
-			set: model.Set{Profiles: []model.Profile{{Name: "p", Ingress: []model.Rule{{
+			set: model.Set{Profiles: []model.Profile{{Name: "p", Ingress: []model.Rule{{Action: model.Allow,
 				Source: model.EntityRule{ServiceAccounts: &model.ServiceAccountMatch{Names: []string{`a'b"c`}}},
 			}}}}},
 			want: []string{`profile "p"`, "ingress rule 0: source", "quote"},

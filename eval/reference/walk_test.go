@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -148,12 +149,12 @@ func TestWalk(t *testing.T) {
 			set: model.Set{Policies: []model.Policy{
 				func() model.Policy {
 					p := gnp("untracked", 1, "all()", ingressOnly, deny, nil)
-					p.DoNotTrack = true
+					p.DoNotTrack, p.ApplyOnForward = true, true
 					return p
 				}(),
 				func() model.Policy {
 					p := gnp("prednat", 1, "all()", ingressOnly, deny, nil)
-					p.PreDNAT = true
+					p.PreDNAT, p.ApplyOnForward = true, true
 					return p
 				}(),
 			}},
@@ -241,24 +242,32 @@ func TestWalk(t *testing.T) {
 	}
 }
 
-// TestActionReading pins how a hand-built rule's action is read: empty is
-// Allow, as Felix reads a backend rule without one; an unknown action
-// denies, so a malformed model fails closed.
+// TestActionReading pins how a rule's action is read: a rule without one,
+// or with one Calico does not have, is refused (reading none as Allow
+// would open what Calico keeps closed); the four actions are read as
+// Calico spells them.
 func TestActionReading(t *testing.T) {
 	cases := []struct {
 		action model.Action
-		want   model.HitAction
+		want   model.HitAction // "" when New refuses the set
 	}{
-		{"", model.HitAllow},
+		{"", ""},
+		{"allow", ""},
+		{"Reject", ""},
 		{model.Allow, model.HitAllow},
 		{model.Deny, model.HitDeny},
-		{"allow", model.HitDeny},
-		{"Reject", model.HitDeny},
 	}
 	for _, c := range cases {
 		set := model.Set{
 			Policies:  []model.Policy{gnp("p", 1, "all()", ingressOnly, []model.Rule{{Action: c.action}}, nil)},
 			Endpoints: []model.Endpoint{pod("dst", "ns1", "10.0.2.1", nil)},
+		}
+		if c.want == "" {
+			var ce *model.CheckError
+			if _, err := New(set); !errors.As(err, &ce) || ce.Problems[0].Code != model.CodeAction {
+				t.Errorf("action %q: New gave %v; want a CheckError with an Action problem", c.action, err)
+			}
+			continue
 		}
 		d, hits := ingressAt(t, mustNew(t, set), from("8.8.8.8"))
 		if d.Hit.Action != c.want || d.Allowed != (c.want == model.HitAllow) || len(hits) != 1 || hits[0].Index != 0 {

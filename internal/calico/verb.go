@@ -12,13 +12,15 @@ const (
 	VerbPass              // Pass: skip to the next tier
 )
 
-// VerbOf reads a rule's action as Felix does. An empty action is Allow; an
-// unknown one denies, so a malformed model fails closed.
+// VerbOf reads a rule's action. model.Set.Check refuses a rule without
+// one or with one Calico does not have, so the evaluators never see
+// either; were one to get through, it denies, so that a malformed model
+// fails closed.
 func VerbOf(a model.Action) Verb {
 	switch a {
 	case model.Log:
 		return VerbLog
-	case model.Allow, "":
+	case model.Allow:
 		return VerbAllow
 	case model.Pass:
 		return VerbPass

@@ -1,7 +1,6 @@
 package compile
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -16,8 +15,11 @@ const noClass = ^uint32(0)
 
 // Apply returns a new program with the change made: every upsert adds a
 // resource or replaces the one with the same key, then every delete
-// removes one. It is atomic: on any error the receiver is untouched, no
-// program is returned, and the error names the resource. The receiver
+// removes one. It accepts and refuses the changes model.Set.Apply does,
+// with the same *model.CheckError: the change is checked with
+// model.Change.Check, and the policies it touches (all of them when a
+// tier goes) for their tiers. It is atomic: on any error the receiver is
+// untouched, no program is returned, and the error names the resource. The receiver
 // stays valid and keeps answering as before, so readers holding it are
 // never disturbed.
 //
@@ -29,7 +31,7 @@ const noClass = ^uint32(0)
 // The program keeps references to the change's selectors and slices; the
 // caller must not modify them afterwards.
 func (p *Program) Apply(c model.Change) (*Program, error) {
-	if err := checkDuplicates(&c.Upserts); err != nil {
+	if err := c.Check(); err != nil {
 		return nil, err
 	}
 	return p.apply(c, false)
@@ -171,50 +173,6 @@ func (p *Program) begin(cold bool, entities int) *txn {
 	return t
 }
 
-// checkDuplicates rejects two resources of one kind with the same key in
-// one set or change: which one was meant cannot be told.
-func checkDuplicates(s *model.Set) error {
-	seen := make(map[model.Key]bool, len(s.Tiers)+len(s.Policies)+len(s.Profiles)+len(s.NetworkSets)+
-		len(s.Namespaces)+len(s.ServiceAccounts)+len(s.Endpoints)+len(s.Services))
-	check := func(k model.Key) error {
-		if seen[k] {
-			return fmt.Errorf("%s is defined twice", k)
-		}
-		seen[k] = true
-		return nil
-	}
-	var errs []error
-	for i := range s.Tiers {
-		errs = append(errs, check(model.Key{Kind: model.KindTier, Name: s.Tiers[i].Name}))
-	}
-	for i := range s.Policies {
-		p := &s.Policies[i]
-		if p.Kind.Staged() && p.StagedAction == model.StagedDelete {
-			continue // takes part in nothing, so it cannot clash
-		}
-		errs = append(errs, check(p.Key()))
-	}
-	for i := range s.Profiles {
-		errs = append(errs, check(s.Profiles[i].Key()))
-	}
-	for i := range s.NetworkSets {
-		errs = append(errs, check(s.NetworkSets[i].Key()))
-	}
-	for i := range s.Namespaces {
-		errs = append(errs, check(s.Namespaces[i].Key()))
-	}
-	for i := range s.ServiceAccounts {
-		errs = append(errs, check(s.ServiceAccounts[i].Key()))
-	}
-	for i := range s.Endpoints {
-		errs = append(errs, check(s.Endpoints[i].Key()))
-	}
-	for i := range s.Services {
-		errs = append(errs, check(s.Services[i].Key()))
-	}
-	return errors.Join(errs...)
-}
-
 // change stages every upsert, then every delete, then checks that every
 // policy's tier exists.
 func (t *txn) change(c *model.Change) error {
@@ -306,12 +264,14 @@ func (t *txn) delete(k model.Key) error {
 	return nil
 }
 
-// checkTiers rejects a policy in a tier that does not exist (SPEC 7).
+// checkTiers rejects a policy in a tier that does not exist (SPEC 7), as
+// model.Set.Check does.
 func (t *txn) checkTiers() error {
-	var errs []error
+	var problems []model.Problem
 	check := func(p *policyRec) {
 		if _, ok := t.tiers.get(p.tier); !ok {
-			errs = append(errs, fmt.Errorf("%s: names tier %q, which does not exist", p.model.Key(), p.tier))
+			problems = append(problems, model.Problem{Key: p.model.Key(), Field: "tier", Code: model.CodeTier,
+				Msg: fmt.Sprintf("tier %q does not exist", p.tier)})
 		}
 	}
 	if t.tiersDeleted {
@@ -325,7 +285,10 @@ func (t *txn) checkTiers() error {
 			}
 		}
 	}
-	return errors.Join(errs...)
+	if len(problems) == 0 {
+		return nil
+	}
+	return &model.CheckError{Problems: problems}
 }
 
 func (t *txn) upsertTier(m *model.Tier) {

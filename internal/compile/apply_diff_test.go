@@ -10,51 +10,6 @@ import (
 	"github.com/verdictlabs/verdict/model"
 )
 
-// applyToSet makes a change on a plain set the way Apply documents it:
-// an upsert replaces the resource with the same key in its place or is
-// appended, then deletes remove.
-func applyToSet(s model.Set, c model.Change) model.Set {
-	s = cloneSet(s)
-	u := c.Upserts
-	s.Tiers = upsert(s.Tiers, u.Tiers, func(t *model.Tier) model.Key { return model.Key{Kind: model.KindTier, Name: t.Name} })
-	s.Policies = upsert(s.Policies, u.Policies, (*model.Policy).Key)
-	s.Profiles = upsert(s.Profiles, u.Profiles, (*model.Profile).Key)
-	s.Endpoints = upsert(s.Endpoints, u.Endpoints, (*model.Endpoint).Key)
-	s.NetworkSets = upsert(s.NetworkSets, u.NetworkSets, (*model.NetworkSet).Key)
-	s.Services = upsert(s.Services, u.Services, (*model.Service).Key)
-	for _, k := range c.Deletes {
-		s.Tiers = slices.DeleteFunc(s.Tiers, func(t model.Tier) bool { return k == model.Key{Kind: model.KindTier, Name: t.Name} })
-		s.Policies = slices.DeleteFunc(s.Policies, func(p model.Policy) bool { return p.Key() == k })
-		s.Profiles = slices.DeleteFunc(s.Profiles, func(p model.Profile) bool { return p.Key() == k })
-		s.Endpoints = slices.DeleteFunc(s.Endpoints, func(e model.Endpoint) bool { return e.Key() == k })
-		s.NetworkSets = slices.DeleteFunc(s.NetworkSets, func(n model.NetworkSet) bool { return n.Key() == k })
-		s.Services = slices.DeleteFunc(s.Services, func(v model.Service) bool { return v.Key() == k })
-	}
-	return s
-}
-
-func upsert[T any, P interface{ *T }](list, add []T, key func(P) model.Key) []T {
-	for _, x := range add {
-		i := slices.IndexFunc(list, func(y T) bool { return key(&y) == key(&x) })
-		if i >= 0 {
-			list[i] = x
-		} else {
-			list = append(list, x)
-		}
-	}
-	return list
-}
-
-func cloneSet(s model.Set) model.Set {
-	s.Tiers = slices.Clone(s.Tiers)
-	s.Policies = slices.Clone(s.Policies)
-	s.Profiles = slices.Clone(s.Profiles)
-	s.Endpoints = slices.Clone(s.Endpoints)
-	s.NetworkSets = slices.Clone(s.NetworkSets)
-	s.Services = slices.Clone(s.Services)
-	return s
-}
-
 // change makes a random change to set: upserts of new and existing
 // resources and deletes of existing ones.
 func (g *gen) change(set *model.Set, serial int) model.Change {
@@ -123,7 +78,7 @@ func (g *gen) change(set *model.Set, serial int) model.Change {
 		case 13:
 			if len(set.Tiers) > 0 && g.chance(50) {
 				tr := set.Tiers[g.r.IntN(len(set.Tiers))]
-				del(model.Key{Kind: model.KindTier, Name: tr.Name})
+				del(tr.Key())
 			} else {
 				c.Upserts.Services = append(c.Upserts.Services, g.services()...)
 			}
@@ -134,7 +89,7 @@ func (g *gen) change(set *model.Set, serial int) model.Change {
 	c.Upserts.Endpoints = dedupe(c.Upserts.Endpoints, (*model.Endpoint).Key)
 	c.Upserts.NetworkSets = dedupe(c.Upserts.NetworkSets, (*model.NetworkSet).Key)
 	c.Upserts.Profiles = dedupe(c.Upserts.Profiles, (*model.Profile).Key)
-	c.Upserts.Tiers = dedupe(c.Upserts.Tiers, func(t *model.Tier) model.Key { return model.Key{Name: t.Name} })
+	c.Upserts.Tiers = dedupe(c.Upserts.Tiers, (*model.Tier).Key)
 	c.Upserts.Services = dedupe(c.Upserts.Services, (*model.Service).Key)
 	return c
 }
@@ -168,12 +123,15 @@ func TestDifferentialApply(t *testing.T) {
 		}
 		for step := range 12 {
 			c := g.change(&set, step+1)
-			next := applyToSet(set, c)
-			// Staged Delete policies replace and vanish.
-			next.Policies = slices.DeleteFunc(next.Policies, func(p model.Policy) bool {
-				return p.Kind.Staged() && p.StagedAction == model.StagedDelete
-			})
-			ref, refErr := reference.New(next)
+			next, refErr := set.Apply(c)
+			var ref *reference.Evaluator
+			if refErr == nil {
+				// Staged Delete policies replace and vanish.
+				next.Policies = slices.DeleteFunc(next.Policies, func(p model.Policy) bool {
+					return p.Kind.Staged() && p.StagedAction == model.StagedDelete
+				})
+				ref, refErr = reference.New(next)
+			}
 			p2, err := p.Apply(c)
 			if (refErr == nil) != (err == nil) {
 				t.Fatalf("seed %d step %d: reference error %v, Apply error %v\nchange %+v", seed, step, refErr, err, c)

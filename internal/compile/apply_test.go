@@ -117,7 +117,7 @@ func TestApplyErrors(t *testing.T) {
 		{"tier deleted under its policy", model.Change{Deletes: []model.Key{{Kind: model.KindTier, Name: "security"}}},
 			[]string{"GlobalNetworkPolicy guard", `"security"`}},
 		{"two upserts of one key", model.Change{Upserts: model.Set{Profiles: []model.Profile{{Name: "x"}, {Name: "x"}}}},
-			[]string{"Profile x is defined twice"}},
+			[]string{"Profile x: is upserted twice"}},
 		{"unknown kind", model.Change{Deletes: []model.Key{{Kind: "Gadget", Name: "g"}}},
 			[]string{"Gadget g", "unknown kind"}},
 		{"unwritable namespace", model.Change{Upserts: model.Set{Policies: []model.Policy{{Kind: model.KindNetworkPolicy, Namespace: `a"b'c`, Name: "q"}}}},

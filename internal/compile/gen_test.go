@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/selector"
@@ -203,6 +204,33 @@ func (g *gen) rule() model.Rule {
 	if g.chance(8) {
 		r.HTTP = &model.HTTPMatch{Methods: []string{"GET"}, Paths: []model.HTTPPath{{Prefix: "/api"}}}
 	}
+	return validRule(r)
+}
+
+// validRule drops what model.Set.Check would refuse in a random rule, so
+// that most random sets reach both evaluators: ports where the protocol
+// has none (numbers need one that has), HTTP matches but on Allow rules
+// over TCP, and an IP version that an ICMP name contradicts.
+func validRule(r model.Rule) model.Rule {
+	for _, side := range []*model.EntityRule{&r.Source, &r.Destination} {
+		for _, ports := range []*[]model.Port{&side.Ports, &side.NotPorts} {
+			*ports = slices.DeleteFunc(*ports, func(p model.Port) bool {
+				if r.Protocol.IsSet() {
+					return !r.Protocol.SupportsPorts()
+				}
+				return p.Name == ""
+			})
+			if len(*ports) == 0 {
+				*ports = nil
+			}
+		}
+	}
+	if r.HTTP != nil && (r.Action != model.Allow || r.Protocol.IsSet() && r.Protocol.Number != model.ProtoTCP) {
+		r.HTTP = nil
+	}
+	if r.Protocol == model.ProtocolNamed(model.ProtoICMP) && r.IPVersion == 6 {
+		r.IPVersion = 4
+	}
 	return r
 }
 
@@ -210,6 +238,16 @@ func (g *gen) rules(max int) []model.Rule {
 	var out []model.Rule
 	for range g.r.IntN(max + 1) {
 		out = append(out, g.rule())
+	}
+	return out
+}
+
+// egressRules are random rules for egress, where HTTP matches are not
+// allowed.
+func (g *gen) egressRules(max int) []model.Rule {
+	out := g.rules(max)
+	for i := range out {
+		out[i].HTTP = nil
 	}
 	return out
 }
@@ -238,7 +276,7 @@ func (g *gen) policy(i int, tiers []string) model.Policy {
 		Order:    g.order(),
 		Selector: g.maybeSelector(80),
 		Ingress:  g.rules(3),
-		Egress:   g.rules(3),
+		Egress:   g.egressRules(3),
 	}
 	if kind.Namespaced() {
 		p.Namespace = g.pick(genNS)
@@ -256,8 +294,8 @@ func (g *gen) policy(i int, tiers []string) model.Policy {
 	case 2, 3:
 		p.Types = []model.Direction{model.Ingress, model.Egress}
 	}
-	if g.chance(4) {
-		p.DoNotTrack = true
+	if g.chance(4) && !kind.Namespaced() {
+		p.DoNotTrack, p.ApplyOnForward = true, true
 	}
 	if kind.Staged() && g.chance(10) {
 		p.StagedAction = model.StagedDelete
@@ -355,7 +393,7 @@ func (g *gen) profiles() []model.Profile {
 		}
 	}
 	if g.chance(60) {
-		out = append(out, model.Profile{Name: "custom", Ingress: g.rules(2), Egress: g.rules(2), LabelsToApply: g.labels()})
+		out = append(out, model.Profile{Name: "custom", Ingress: g.rules(2), Egress: g.egressRules(2), LabelsToApply: g.labels()})
 	}
 	return out
 }

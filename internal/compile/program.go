@@ -290,20 +290,20 @@ type polRef struct {
 }
 
 // Compile builds the program for a set. It adds the built-in tiers the set
-// does not define and rejects what would make an answer ambiguous or
-// unfounded: a policy whose tier does not exist (SPEC 7), and two
-// resources of one kind with the same key. A staged policy with
-// StagedAction Delete takes part in nothing and is left out. Errors name
-// the resource.
+// does not define and rejects, with model.Set.Check's *model.CheckError,
+// every set that fails that check: among others a policy whose tier does
+// not exist (SPEC 7), two resources of one kind with the same key, and a
+// rule without an action. A staged policy with StagedAction Delete takes
+// part in nothing and is left out. Errors name the resource.
 //
 // The program keeps references to the set's selectors and slices; the
 // caller must not modify them afterwards.
 func Compile(set model.Set) (*Program, error) {
 	set = set.WithBuiltinTiers()
-	// Looking for keys defined twice reads the set without changing it, so
-	// it runs beside the compile, whose result is dropped if it finds one.
-	dup := make(chan error, 1)
-	go func() { dup <- checkDuplicates(&set) }()
+	// Checking the set reads it without changing it, so it runs beside the
+	// compile, whose result is dropped if it finds a problem.
+	checked := make(chan error, 1)
+	go func() { checked <- set.Check() }()
 	// A staged Delete takes part in nothing; left in, it would remove a
 	// policy of the same key that happened to come before it.
 	cp := set
@@ -311,8 +311,8 @@ func Compile(set model.Set) (*Program, error) {
 		return p.Kind.Staged() && p.StagedAction == model.StagedDelete
 	})
 	p, err := emptyFor(&cp).apply(model.Change{Upserts: cp}, true)
-	if dupErr := <-dup; dupErr != nil {
-		return nil, dupErr
+	if err := <-checked; err != nil {
+		return nil, err
 	}
 	return p, err
 }
