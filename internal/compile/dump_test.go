@@ -39,13 +39,13 @@ func dumpedSet() model.Set {
 		model.Policy{
 			Kind: model.KindStagedNetworkPolicy, Name: "try", Namespace: "prod", Tier: model.TierDefault,
 			Selector: sel(`app in {"db", "web"}`), Types: []model.Direction{model.Ingress},
-			Ingress: []model.Rule{{Action: model.Allow,
+			Ingress: []model.Rule{{Action: model.Allow, Protocol: model.ProtocolNamed(model.ProtoTCP),
 				Source:      model.EntityRule{Selector: sel(`app == "web"`), NotSelector: sel(`!has(app) || app starts with "x"`)},
 				Destination: model.EntityRule{Ports: []model.Port{{Name: "http"}, {Min: 80, Max: 90}}, Services: &model.ServiceMatch{Name: "front", Namespace: "prod"}},
 				HTTP:        &model.HTTPMatch{Methods: []string{"GET"}},
 			}},
 		},
-		model.Policy{Kind: model.KindGlobalNetworkPolicy, Name: "raw", Tier: model.TierDefault, DoNotTrack: true, Selector: sel(`all()`)},
+		model.Policy{Kind: model.KindGlobalNetworkPolicy, Name: "raw", Tier: model.TierDefault, DoNotTrack: true, ApplyOnForward: true, Selector: sel(`all()`)},
 	)
 	s.Services = []model.Service{{Name: "front", Namespace: "prod", Slices: []model.ServiceSlice{{
 		Addresses: []netip.Addr{addr("10.0.0.3")},

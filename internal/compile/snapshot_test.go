@@ -100,7 +100,9 @@ func TestSnapshotsNeverChange(t *testing.T) {
 			after := fmt.Sprintf("seed %d step %d", seed, step)
 			if err == nil {
 				mustHold(t, next, "%s", after)
-				set = applyToSet(set, c)
+				if set, err = set.Apply(c); err != nil {
+					t.Fatalf("%s: Set.Apply refused what Program.Apply took: %v", after, err)
+				}
 				p = next
 				snaps = append(snaps, snapshot{fmt.Sprintf("after step %d", step), p, ask(p, qs)})
 			}
