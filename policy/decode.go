@@ -117,6 +117,9 @@ func (d *docReader) next() (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if ls := splitList(raw, start, d.docNum); ls != nil {
+			return ls, nil
+		}
 		j, err := yaml.YAMLToJSONStrict(raw)
 		if err != nil {
 			return nil, &ReadError{Document: d.docNum, Line: yamlErrorLine(err, raw, start), Err: yamlFileLines(err, start)}

@@ -208,6 +208,12 @@ func (l *Loader) Add(name string, r io.Reader) error {
 			re.File = name
 			return re
 		}
+		if ls, ok := v.(*listStream); ok {
+			if err := l.addListStream(name, ls, &next); err != nil {
+				return err
+			}
+			continue
+		}
 		l.addValue(name, v, &next)
 	}
 }
@@ -317,18 +323,45 @@ func listItems(obj map[string]any) ([]any, bool) {
 	}
 	apiVersion, _ := obj["apiVersion"].(string)
 	for _, item := range items {
-		m, ok := item.(map[string]any)
-		if !ok {
-			continue
-		}
-		if _, has := m["apiVersion"]; !has && apiVersion != "" {
-			m["apiVersion"] = apiVersion
-		}
-		if _, has := m["kind"]; !has && itemKind != "" {
-			m["kind"] = itemKind
-		}
+		listItemDefaults(item, apiVersion, itemKind)
 	}
 	return items, true
+}
+
+// listItemDefaults gives an item of a List the List's apiVersion and the
+// kind of its items, where the item leaves them out.
+func listItemDefaults(item any, apiVersion, itemKind string) {
+	m, ok := item.(map[string]any)
+	if !ok {
+		return
+	}
+	if _, has := m["apiVersion"]; !has && apiVersion != "" {
+		m["apiVersion"] = apiVersion
+	}
+	if _, has := m["kind"]; !has && itemKind != "" {
+		m["kind"] = itemKind
+	}
+}
+
+// addListStream adds the items of a List read one at a time (see
+// splitList), as addItem adds those of a List read whole.
+func (l *Loader) addListStream(file string, ls *listStream, next *int) error {
+	kind, _ := ls.list["kind"].(string)
+	apiVersion, _ := ls.list["apiVersion"].(string)
+	itemKind := strings.TrimSuffix(kind, "List")
+	for i := range ls.items {
+		item, err := ls.item(i)
+		if err != nil {
+			var re *ReadError
+			if errors.As(err, &re) {
+				re.File = file
+			}
+			return err
+		}
+		listItemDefaults(item, apiVersion, itemKind)
+		l.addItem(file, item, next)
+	}
+	return nil
 }
 
 // report adds problems found in the resource at o.
