@@ -4,17 +4,12 @@ import (
 	"testing"
 
 	"github.com/verdictlabs/verdict/benchmarks/workload"
+	"github.com/verdictlabs/verdict/eval"
 	"github.com/verdictlabs/verdict/model"
 )
 
-// evaluator is what the compiled engine and the reference evaluator have
-// in common.
-type evaluator interface {
-	Evaluate(model.Flow) model.Verdict
-}
-
 // evaluateFlows measures one flow per operation, cycling over flows.
-func evaluateFlows(b *testing.B, e evaluator, flows []model.Flow) {
+func evaluateFlows(b *testing.B, e eval.Evaluator, flows []model.Flow) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		e.Evaluate(flows[i%len(flows)])
@@ -34,10 +29,10 @@ func BenchmarkCheckerBaseline(b *testing.B) {
 	c := workload.CheckerBaseline(pick(workload.CheckerPolicies, 30))
 	evaluators := []struct {
 		name string
-		new  func() evaluator
+		new  func() eval.Evaluator
 	}{
-		{"compiled", func() evaluator { return newEngine(b, c.Set) }},
-		{"reference", func() evaluator { return newReference(b, c.Set) }},
+		{"compiled", func() eval.Evaluator { return newEngine(b, c.Set) }},
+		{"reference", func() eval.Evaluator { return newReference(b, c.Set) }},
 	}
 	for _, ev := range evaluators {
 		b.Run(ev.name, func(b *testing.B) {

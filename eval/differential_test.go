@@ -252,9 +252,10 @@ func (p probe) String() string {
 }
 
 // compare asks the probe of both and returns the difference, "" when they
-// agree. Every entry point of the engine that answers the question is
-// asked: the Evaluate form must agree with the Explain form's verdict.
-func (p probe) compare(ref *reference.Evaluator, eng *eval.Engine) string {
+// agree. Both forms of the question are asked of each: the Explain form is
+// compared between them, and in each the Evaluate form must give the
+// Explain form's verdict.
+func (p probe) compare(ref, eng eval.Evaluator) string {
 	var diffs []string
 	add := func(what string, want, got any) {
 		// DeepEqual is the fast path; cmp decides when it says no, since
@@ -270,18 +271,20 @@ func (p probe) compare(ref *reference.Evaluator, eng *eval.Engine) string {
 	case probeExplain:
 		want := ref.Explain(p.flow)
 		add("Explain", want, eng.Explain(p.flow))
-		add("Evaluate", ref.Evaluate(p.flow), eng.Evaluate(p.flow))
+		add("Evaluate", want.Verdict, eng.Evaluate(p.flow))
 		add("Evaluate against Explain of the reference", want.Verdict, ref.Evaluate(p.flow))
 	case probeEndpoints:
-		want := ref.EvaluateEndpoints(p.flow, p.src, p.dst)
+		want := ref.ExplainEndpoints(p.flow, p.src, p.dst)
 		add("ExplainEndpoints", want, eng.ExplainEndpoints(p.flow, p.src, p.dst))
 		add("EvaluateEndpoints", want.Verdict, eng.EvaluateEndpoints(p.flow, p.src, p.dst))
+		add("EvaluateEndpoints against ExplainEndpoints of the reference", want.Verdict, ref.EvaluateEndpoints(p.flow, p.src, p.dst))
 	case probeDirection:
-		wantDV, wantTr := ref.EvaluateDirection(p.ep, p.dir, p.flow)
+		wantDV, wantTr := ref.ExplainDirection(p.ep, p.dir, p.flow)
 		gotDV, gotTr := eng.ExplainDirection(p.ep, p.dir, p.flow)
 		add("ExplainDirection verdict", wantDV, gotDV)
 		add("ExplainDirection trace", wantTr, gotTr)
 		add("EvaluateDirection", wantDV, eng.EvaluateDirection(p.ep, p.dir, p.flow))
+		add("EvaluateDirection against ExplainDirection of the reference", wantDV, ref.EvaluateDirection(p.ep, p.dir, p.flow))
 	}
 	return strings.Join(diffs, "\n")
 }

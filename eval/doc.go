@@ -2,9 +2,13 @@
 // way Calico does, answering which tier, policy and rule decided, and
 // taking incremental updates while it answers.
 //
-// An Engine holds one compiled snapshot (a compile.Program) behind an
-// atomic pointer. Readers (Evaluate, Explain and the rest) load the
-// pointer and never block; each call sees one whole snapshot from start to
+// Every evaluator answers the same questions, named by one interface,
+// Evaluator: the Engine, a Snapshot of it, and eval/reference, the
+// executable specification.
+//
+// An Engine holds one compiled Snapshot behind an atomic pointer.
+// Readers (Evaluate, Explain and the rest) load the pointer and never
+// block; each call sees one whole snapshot from start to
 // finish. Writers (Apply) take a mutex among themselves, derive the next
 // snapshot from the current one, sharing everything the change does not
 // touch, and publish it with one atomic store. A change that fails leaves

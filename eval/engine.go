@@ -4,7 +4,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/verdictlabs/verdict/internal/compile"
 	"github.com/verdictlabs/verdict/model"
 )
 
@@ -12,7 +11,7 @@ import (
 // changes to it. It is safe for concurrent use: any number of goroutines
 // may evaluate while one applies a change.
 type Engine struct {
-	current atomic.Pointer[compile.Program]
+	current atomic.Pointer[Snapshot]
 	writer  sync.Mutex // one Apply at a time; readers never take it
 }
 
@@ -28,65 +27,51 @@ type Engine struct {
 // The engine keeps references to the set's selectors and slices; the
 // caller must not modify them afterwards.
 func New(set model.Set) (*Engine, error) {
-	p, err := compile.Compile(set)
+	s, err := Compile(set)
 	if err != nil {
 		return nil, err
 	}
 	e := &Engine{}
-	e.current.Store(p)
+	e.current.Store(s)
 	return e, nil
 }
 
-// Snapshot returns the program the engine answers from now. Several calls
+// Snapshot returns the snapshot the engine answers from now. Several calls
 // on one snapshot see one state of the resources even while changes are
 // applied; the snapshot itself never changes.
-func (e *Engine) Snapshot() *compile.Program { return e.current.Load() }
+func (e *Engine) Snapshot() *Snapshot { return e.current.Load() }
 
-// Evaluate decides a flow: egress at the workload endpoint owning the
-// source address and ingress at the one owning the destination address,
-// each with the enforced and the pending (staged policies enforced)
-// decision and its deciding hit. A side that no workload endpoint owns is
-// not enforced. For registered endpoints it allocates nothing.
-//
-// Every method decides the flow as model.Flow.Normalized gives it: a
-// zoned address (fe80::1%eth0) without its zone and an IPv4-mapped one
-// (::ffff:10.0.0.5) as IPv4, the addresses a packet carries, so neither
-// can skip a rule.
+// Evaluate decides a flow from the current snapshot; see Evaluator. For
+// registered endpoints it allocates nothing.
 func (e *Engine) Evaluate(f model.Flow) model.Verdict {
-	return e.current.Load().Evaluate(f)
+	return e.current.Load().prog.Evaluate(f)
 }
 
-// EvaluateEndpoints decides a flow with endpoints given inline, which need
-// not be registered: src is judged for egress and dst for ingress, and for
-// this call each owns its own addresses and its side's flow address,
-// hiding a registered endpoint with the same key. A nil endpoint is found
-// by address, as in Evaluate.
-func (e *Engine) EvaluateEndpoints(f model.Flow, src, dst *model.Endpoint) model.Verdict {
-	return e.current.Load().EvaluateEndpoints(f, src, dst)
-}
-
-// EvaluateDirection decides one direction for one endpoint: egress with
-// the endpoint at the flow's source, or ingress with it at the
-// destination. A non-nil endpoint takes part inline, as in
-// EvaluateEndpoints; a nil one is found by the address on that side.
-func (e *Engine) EvaluateDirection(ep *model.Endpoint, d model.Direction, f model.Flow) model.DirectionVerdict {
-	return e.current.Load().EvaluateDirection(ep, d, f)
-}
-
-// Explain decides a flow as Evaluate does and gives the full trace of each
-// side (SPEC 6): every hit in order, and the Log rules that matched.
+// Explain is Evaluate with the trace of each side (SPEC 6).
 func (e *Engine) Explain(f model.Flow) model.Explanation {
-	return e.current.Load().Explain(f)
+	return e.current.Load().prog.Explain(f)
 }
 
-// ExplainEndpoints is EvaluateEndpoints with the full trace of each side.
+// EvaluateEndpoints decides a flow with endpoints given inline, from the
+// current snapshot; see Evaluator.
+func (e *Engine) EvaluateEndpoints(f model.Flow, src, dst *model.Endpoint) model.Verdict {
+	return e.current.Load().prog.EvaluateEndpoints(f, src, dst)
+}
+
+// ExplainEndpoints is EvaluateEndpoints with the trace of each side.
 func (e *Engine) ExplainEndpoints(f model.Flow, src, dst *model.Endpoint) model.Explanation {
-	return e.current.Load().ExplainEndpoints(f, src, dst)
+	return e.current.Load().prog.ExplainEndpoints(f, src, dst)
+}
+
+// EvaluateDirection decides one direction for one endpoint, from the
+// current snapshot; see Evaluator.
+func (e *Engine) EvaluateDirection(ep *model.Endpoint, d model.Direction, f model.Flow) model.DirectionVerdict {
+	return e.current.Load().prog.EvaluateDirection(ep, d, f)
 }
 
 // ExplainDirection is EvaluateDirection with the trace of that side.
 func (e *Engine) ExplainDirection(ep *model.Endpoint, d model.Direction, f model.Flow) (model.DirectionVerdict, model.Trace) {
-	return e.current.Load().ExplainDirection(ep, d, f)
+	return e.current.Load().prog.ExplainDirection(ep, d, f)
 }
 
 // Apply makes a change: every upsert adds a resource or replaces the one

@@ -45,38 +45,43 @@ func mustApply(t testing.TB, s model.Set, c model.Change) model.Set {
 	return next
 }
 
-// sameAsReference checks every entry point of the engine against the
-// reference on one flow.
+// sameAsReference checks every question of the Evaluator interface on one
+// flow: the engine and a snapshot of it must answer as the reference, and
+// in each the Evaluate form must give the Explain form's verdict.
 func sameAsReference(t *testing.T, e *eval.Engine, r *reference.Evaluator, f model.Flow, inline []*model.Endpoint) {
 	t.Helper()
-	if diff := cmp.Diff(r.Evaluate(f), e.Evaluate(f)); diff != "" {
-		t.Errorf("Evaluate(%v -> %v:%d) (-reference +engine):\n%s", f.Src, f.Dst, f.DstPort, diff)
+	for _, got := range []struct {
+		name string
+		ev   eval.Evaluator
+	}{{"engine", e}, {"snapshot", e.Snapshot()}} {
+		sameAnswers(t, got.name, r, got.ev, f, inline)
 	}
-	if diff := cmp.Diff(r.Explain(f), e.Explain(f)); diff != "" {
-		t.Errorf("Explain(%v -> %v:%d) (-reference +engine):\n%s", f.Src, f.Dst, f.DstPort, diff)
+	sameAnswers(t, "reference against itself", r, r, f, inline)
+}
+
+func sameAnswers(t *testing.T, name string, want, got eval.Evaluator, f model.Flow, inline []*model.Endpoint) {
+	t.Helper()
+	check := func(what string, want, got any) {
+		t.Helper()
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: %s(%v -> %v:%d) (-reference +%s):\n%s", name, what, f.Src, f.Dst, f.DstPort, name, diff)
+		}
 	}
+	x := want.Explain(f)
+	check("Explain", x, got.Explain(f))
+	check("Evaluate", x.Verdict, got.Evaluate(f))
 	for _, src := range inline {
 		for _, dst := range inline {
-			want := r.EvaluateEndpoints(f, src, dst)
-			if diff := cmp.Diff(want.Verdict, e.EvaluateEndpoints(f, src, dst)); diff != "" {
-				t.Errorf("EvaluateEndpoints(%v -> %v) (-reference +engine):\n%s", f.Src, f.Dst, diff)
-			}
-			if diff := cmp.Diff(want, e.ExplainEndpoints(f, src, dst)); diff != "" {
-				t.Errorf("ExplainEndpoints(%v -> %v) (-reference +engine):\n%s", f.Src, f.Dst, diff)
-			}
+			x := want.ExplainEndpoints(f, src, dst)
+			check("ExplainEndpoints", x, got.ExplainEndpoints(f, src, dst))
+			check("EvaluateEndpoints", x.Verdict, got.EvaluateEndpoints(f, src, dst))
 		}
 		for _, d := range []model.Direction{model.Ingress, model.Egress} {
-			dv, tr := r.EvaluateDirection(src, d, f)
-			if diff := cmp.Diff(dv, e.EvaluateDirection(src, d, f)); diff != "" {
-				t.Errorf("EvaluateDirection(%s, %v -> %v) (-reference +engine):\n%s", d, f.Src, f.Dst, diff)
-			}
-			gotDV, gotTr := e.ExplainDirection(src, d, f)
-			if diff := cmp.Diff(dv, gotDV); diff != "" {
-				t.Errorf("ExplainDirection(%s) verdict (-reference +engine):\n%s", d, diff)
-			}
-			if diff := cmp.Diff(tr, gotTr); diff != "" {
-				t.Errorf("ExplainDirection(%s) trace (-reference +engine):\n%s", d, diff)
-			}
+			dv, tr := want.ExplainDirection(src, d, f)
+			gotDV, gotTr := got.ExplainDirection(src, d, f)
+			check("ExplainDirection verdict "+string(d), dv, gotDV)
+			check("ExplainDirection trace "+string(d), tr, gotTr)
+			check("EvaluateDirection "+string(d), dv, got.EvaluateDirection(src, d, f))
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 
 	"github.com/verdictlabs/verdict/eval"
+	"github.com/verdictlabs/verdict/eval/reference"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/selector"
 )
@@ -115,4 +116,40 @@ func ExampleEngine_Apply() {
 	// after: true
 	// GlobalNetworkPolicy lost: tier: tier "nowhere" does not exist
 	// still: true
+}
+
+// A snapshot answers a what-if: the change is made on a copy that shares
+// everything else, and the engine goes on answering as before.
+func ExampleSnapshot_Apply() {
+	e, _ := eval.New(exampleSet())
+	f := flowTo("10.0.0.3", "10.0.0.2", 5432)
+	relabelled := exampleSet().Endpoints[2]
+	relabelled.Labels = map[string]string{"app": "web"}
+	whatIf, err := e.Snapshot().Apply(model.Change{Upserts: model.Set{Endpoints: []model.Endpoint{relabelled}}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("what if:", whatIf.Evaluate(f).Allowed())
+	fmt.Println("engine:", e.Evaluate(f).Allowed())
+	// Output:
+	// what if: true
+	// engine: false
+}
+
+// Code written against Evaluator runs on the engine, a snapshot and the
+// reference evaluator alike.
+func ExampleEvaluator() {
+	set := exampleSet()
+	e, _ := eval.New(set)
+	r, _ := reference.New(set)
+	f := flowTo("10.0.0.3", "10.0.0.2", 5432)
+	for _, ev := range []eval.Evaluator{e, e.Snapshot(), r} {
+		dv, tr := ev.ExplainDirection(nil, model.Ingress, f)
+		fmt.Printf("%T: allowed %v, %d hit\n", ev, dv.Decision.Allowed, len(tr.Hits))
+	}
+	// Output:
+	// *eval.Engine: allowed false, 1 hit
+	// *eval.Snapshot: allowed false, 1 hit
+	// *reference.Evaluator: allowed false, 1 hit
 }

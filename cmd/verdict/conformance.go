@@ -8,13 +8,6 @@ import (
 	"github.com/verdictlabs/verdict/internal/conformance"
 )
 
-// conformanceEngines are the engines "verdict conformance" can test, by
-// the name --engine takes.
-var conformanceEngines = map[string]conformance.Engine{
-	"compiled":  conformance.CompiledEngine,
-	"reference": conformance.ReferenceEngine,
-}
-
 func newConformanceCmd() *cobra.Command {
 	var engine string
 	cmd := &cobra.Command{
@@ -34,9 +27,9 @@ Exit status: 0 when every case agrees, 1 when any case disagrees or cannot be
 built, 2 when a file cannot be read or is not in the case schema.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, ok := conformanceEngines[engine]
-			if !ok {
-				return usageError("--engine must be compiled or reference, not %q", engine)
+			eng, err := evaluatorNamed(engine)
+			if err != nil {
+				return err
 			}
 			var cases []conformance.Case
 			for _, path := range args {

@@ -14,8 +14,6 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 
-	"github.com/verdictlabs/verdict/eval"
-	"github.com/verdictlabs/verdict/eval/reference"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
 )
@@ -36,23 +34,6 @@ type evalOptions struct {
 	engine     string
 	// account adds each side's whole walk (verdict explain).
 	account bool
-}
-
-// explainer is what eval needs of an evaluator; the compiled engine and
-// the reference evaluator both offer it.
-type explainer interface {
-	Explain(f model.Flow) model.Explanation
-}
-
-// newExplainer builds the evaluator --engine names.
-func newExplainer(engine string, set model.Set) (explainer, error) {
-	switch engine {
-	case "compiled":
-		return eval.New(set)
-	case "reference":
-		return reference.New(set)
-	}
-	return nil, fmt.Errorf("--engine must be compiled or reference, not %q", engine)
 }
 
 func newEvalCmd() *cobra.Command {
@@ -112,8 +93,10 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 		return usageError("--src and --dst are both required")
 	case o.output != "table" && o.output != "json" && o.output != "yaml":
 		return usageError("-o must be table, json or yaml, not %q", o.output)
-	case o.engine != "compiled" && o.engine != "reference":
-		return usageError("--engine must be compiled or reference, not %q", o.engine)
+	}
+	newEvaluator, err := evaluatorNamed(o.engine)
+	if err != nil {
+		return err
 	}
 	parsed, err := model.ParseProtocol(o.proto)
 	if err != nil {
@@ -165,7 +148,7 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 		return usageError("%v", err)
 	}
 
-	e, err := newExplainer(o.engine, res.Set)
+	e, err := newEvaluator(res.Set)
 	if err != nil {
 		return usageError("%v", err)
 	}

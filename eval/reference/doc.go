@@ -8,6 +8,10 @@
 // Calico builds for policies and rule peers) so that evaluation parses
 // nothing.
 //
+// Evaluator answers the questions of eval.Evaluator with the same method
+// set, without importing eval: the specification depends on nothing of
+// the engine it checks.
+//
 // What it decides, in brief:
 //
 //   - The judged endpoint of a side is the workload endpoint that owns the

@@ -124,19 +124,13 @@ func compilePolicy(p *model.Policy, tiers map[string]*tier, env *ruleEnv) (*poli
 // owns is not enforced. Like every method, it decides the flow as
 // model.Flow.Normalized gives it, as the compiled engine does.
 func (e *Evaluator) Evaluate(f model.Flow) model.Verdict {
-	f = f.Normalized() // zoned and mapped addresses must not skip rules
-	w := &world{registered: e.entities}
-	pkt := newPacket(&f, w)
-	return model.Verdict{
-		Egress:  e.judge(judged(pkt.srcOwners), model.Egress, pkt, nil),
-		Ingress: e.judge(judged(pkt.dstOwners), model.Ingress, pkt, nil),
-	}
+	return e.EvaluateEndpoints(f, nil, nil)
 }
 
 // Explain decides the flow as Evaluate does and gives the full trace of
 // each side.
 func (e *Evaluator) Explain(f model.Flow) model.Explanation {
-	return e.EvaluateEndpoints(f, nil, nil)
+	return e.ExplainEndpoints(f, nil, nil)
 }
 
 // EvaluateEndpoints decides the flow with endpoints given inline, which
@@ -148,7 +142,19 @@ func (e *Evaluator) Explain(f model.Flow) model.Explanation {
 //
 // An inline endpoint is judged whatever its kind; the hooks peculiar to
 // host endpoints (SPEC 8) are not modelled yet.
-func (e *Evaluator) EvaluateEndpoints(f model.Flow, src, dst *model.Endpoint) model.Explanation {
+func (e *Evaluator) EvaluateEndpoints(f model.Flow, src, dst *model.Endpoint) model.Verdict {
+	return e.endpoints(f, src, dst, nil)
+}
+
+// ExplainEndpoints is EvaluateEndpoints with the full trace of each side.
+func (e *Evaluator) ExplainEndpoints(f model.Flow, src, dst *model.Endpoint) model.Explanation {
+	var x model.Explanation
+	x.Verdict = e.endpoints(f, src, dst, &x)
+	return x
+}
+
+// endpoints decides the flow, filling the traces of x when it is not nil.
+func (e *Evaluator) endpoints(f model.Flow, src, dst *model.Endpoint, x *model.Explanation) model.Verdict {
 	f = f.Normalized() // zoned and mapped addresses must not skip rules
 	w := &world{registered: e.entities}
 	srcEntity := e.inline(w, src, f.Src)
@@ -160,17 +166,33 @@ func (e *Evaluator) EvaluateEndpoints(f model.Flow, src, dst *model.Endpoint) mo
 	if dstEntity == nil {
 		dstEntity = judged(pkt.dstOwners)
 	}
-	var x model.Explanation
-	x.Verdict.Egress = e.judge(srcEntity, model.Egress, pkt, &x.Egress)
-	x.Verdict.Ingress = e.judge(dstEntity, model.Ingress, pkt, &x.Ingress)
-	return x
+	var egress, ingress *model.Trace
+	if x != nil {
+		egress, ingress = &x.Egress, &x.Ingress
+	}
+	return model.Verdict{
+		Egress:  e.judge(srcEntity, model.Egress, pkt, egress),
+		Ingress: e.judge(dstEntity, model.Ingress, pkt, ingress),
+	}
 }
 
 // EvaluateDirection decides one direction for one endpoint: egress with
 // the endpoint at the flow's source, or ingress with it at the
 // destination. The endpoint takes part inline, as in EvaluateEndpoints; a
 // nil endpoint is resolved by the address on that side.
-func (e *Evaluator) EvaluateDirection(ep *model.Endpoint, d model.Direction, f model.Flow) (model.DirectionVerdict, model.Trace) {
+func (e *Evaluator) EvaluateDirection(ep *model.Endpoint, d model.Direction, f model.Flow) model.DirectionVerdict {
+	return e.direction(ep, d, f, nil)
+}
+
+// ExplainDirection is EvaluateDirection with the trace of that side.
+func (e *Evaluator) ExplainDirection(ep *model.Endpoint, d model.Direction, f model.Flow) (model.DirectionVerdict, model.Trace) {
+	var tr model.Trace
+	dv := e.direction(ep, d, f, &tr)
+	return dv, tr
+}
+
+// direction decides one side, filling tr when it is not nil.
+func (e *Evaluator) direction(ep *model.Endpoint, d model.Direction, f model.Flow, tr *model.Trace) model.DirectionVerdict {
 	f = f.Normalized() // zoned and mapped addresses must not skip rules
 	w := &world{registered: e.entities}
 	addr := f.Dst
@@ -186,9 +208,7 @@ func (e *Evaluator) EvaluateDirection(ep *model.Endpoint, d model.Direction, f m
 		}
 		judgedEntity = judged(owners)
 	}
-	var tr model.Trace
-	dv := e.judge(judgedEntity, d, pkt, &tr)
-	return dv, tr
+	return e.judge(judgedEntity, d, pkt, tr)
 }
 
 // inline adds an endpoint given for one call to the world, owning addr

@@ -95,7 +95,7 @@ func TestEvaluateEndpointsInline(t *testing.T) {
 	if v := e.Evaluate(f); v.Egress.Enforced || v.Ingress.Decision.Allowed {
 		t.Fatalf("unregistered source: %+v, want egress not enforced and ingress denied", v)
 	}
-	x := e.EvaluateEndpoints(f, &newWeb, nil)
+	x := e.ExplainEndpoints(f, &newWeb, nil)
 	if !x.Verdict.Egress.Enforced || x.Verdict.Egress.Endpoint.Name != "web-new" {
 		t.Errorf("inline source not judged: %+v", x.Verdict.Egress)
 	}
@@ -109,14 +109,14 @@ func TestEvaluateEndpointsInline(t *testing.T) {
 	if !e.Evaluate(f).Allowed() {
 		t.Fatal("registered web pod to db denied")
 	}
-	x = e.EvaluateEndpoints(f, &relabelled, nil)
+	x = e.ExplainEndpoints(f, &relabelled, nil)
 	if x.Verdict.Allowed() {
 		t.Errorf("relabelled web pod to db allowed: %+v", x.Verdict)
 	}
 
 	// Both sides inline, the destination not even owning its address.
 	db := pod("db2", "ns1", "10.0.7.7", map[string]string{"app": "db"})
-	x = e.EvaluateEndpoints(tcp("10.0.1.9", "10.0.2.99", 5432), &newWeb, &db)
+	x = e.ExplainEndpoints(tcp("10.0.1.9", "10.0.2.99", 5432), &newWeb, &db)
 	if !x.Verdict.Allowed() || x.Verdict.Ingress.Endpoint.Name != "db2" {
 		t.Errorf("both inline: %+v, want allowed with db2 judged", x.Verdict)
 	}
@@ -125,23 +125,23 @@ func TestEvaluateEndpointsInline(t *testing.T) {
 func TestEvaluateDirection(t *testing.T) {
 	e := mustNew(t, twoPods())
 	f := tcp("10.0.1.1", "10.0.2.1", 80)
-	dv, tr := e.EvaluateDirection(nil, model.Ingress, f)
+	dv, tr := e.ExplainDirection(nil, model.Ingress, f)
 	if !dv.Enforced || dv.Endpoint.Name != "db" || dv.Decision.Allowed {
 		t.Errorf("ingress at db: %+v, want enforced deny", dv)
 	}
 	if want := npHit("db-in", "ns1", -1, model.HitDeny); len(tr.Hits) != 1 || tr.Hits[0] != want {
 		t.Errorf("trace %+v, want [%+v]", tr.Hits, want)
 	}
-	dv, _ = e.EvaluateDirection(nil, model.Egress, f)
+	dv, _ = e.ExplainDirection(nil, model.Egress, f)
 	if !dv.Enforced || dv.Endpoint.Name != "web" || !dv.Decision.Allowed {
 		t.Errorf("egress at web: %+v, want enforced allow", dv)
 	}
-	dv, tr = e.EvaluateDirection(nil, model.Egress, tcp("8.8.8.8", "10.0.2.1", 80))
+	dv, tr = e.ExplainDirection(nil, model.Egress, tcp("8.8.8.8", "10.0.2.1", 80))
 	if dv.Enforced || len(tr.Hits) != 0 {
 		t.Errorf("egress at an outside address: %+v %+v, want not enforced", dv, tr)
 	}
 	web := pod("web", "ns1", "10.0.1.1", map[string]string{"app": "web"})
-	dv, _ = e.EvaluateDirection(&web, model.Ingress, f)
+	dv, _ = e.ExplainDirection(&web, model.Ingress, f)
 	if !dv.Enforced || dv.Endpoint.Name != "web" {
 		t.Errorf("inline endpoint on the ingress side: %+v", dv)
 	}
@@ -223,11 +223,11 @@ func TestConcurrentUse(t *testing.T) {
 					errs <- fmt.Errorf("Evaluate denied %v", f)
 					return
 				}
-				if !e.EvaluateEndpoints(tcp("10.0.1.9", "10.0.2.1", 5432), &inline, nil).Verdict.Allowed() {
+				if !e.EvaluateEndpoints(tcp("10.0.1.9", "10.0.2.1", 5432), &inline, nil).Allowed() {
 					errs <- fmt.Errorf("EvaluateEndpoints denied the inline pod")
 					return
 				}
-				if dv, _ := e.EvaluateDirection(nil, model.Ingress, f); !dv.Decision.Allowed {
+				if dv := e.EvaluateDirection(nil, model.Ingress, f); !dv.Decision.Allowed {
 					errs <- fmt.Errorf("EvaluateDirection denied %v", f)
 					return
 				}

@@ -82,7 +82,7 @@ func ExampleEvaluator_Explain() {
 	// default NetworkPolicy prod/db index -1: deny
 }
 
-func ExampleEvaluator_EvaluateEndpoints() {
+func ExampleEvaluator_ExplainEndpoints() {
 	e, err := reference.New(exampleSet())
 	if err != nil {
 		panic(err)
@@ -92,7 +92,7 @@ func ExampleEvaluator_EvaluateEndpoints() {
 		Kind: model.KindWorkloadEndpoint, Name: "web-2", Namespace: "prod",
 		Labels: map[string]string{"app": "web"}, Profiles: []string{"kns.prod"},
 	}
-	x := e.EvaluateEndpoints(model.Flow{
+	x := e.ExplainEndpoints(model.Flow{
 		Src: netip.MustParseAddr("10.0.1.99"), Dst: netip.MustParseAddr("10.0.2.7"),
 		Protocol: model.ProtoTCP, DstPort: 5432,
 	}, &newWeb, nil)
@@ -103,12 +103,12 @@ func ExampleEvaluator_EvaluateEndpoints() {
 	// allowed: true
 }
 
-func ExampleEvaluator_EvaluateDirection() {
+func ExampleEvaluator_ExplainDirection() {
 	e, err := reference.New(exampleSet())
 	if err != nil {
 		panic(err)
 	}
-	dv, trace := e.EvaluateDirection(nil, model.Ingress, model.Flow{
+	dv, trace := e.ExplainDirection(nil, model.Ingress, model.Flow{
 		Src: netip.MustParseAddr("192.0.2.1"), Dst: netip.MustParseAddr("10.0.2.7"),
 		Protocol: model.ProtoTCP, DstPort: 5432,
 	})

@@ -77,7 +77,7 @@ func runRuleCases(t *testing.T, cases []ruleCase) {
 			}
 			set.Policies = []model.Policy{p}
 			e := mustNew(t, set)
-			dv, tr := e.EvaluateDirection(nil, model.Ingress, c.flow)
+			dv, tr := e.ExplainDirection(nil, model.Ingress, c.flow)
 			if !dv.Enforced || dv.Endpoint.Name != "dst" {
 				t.Fatalf("judged %+v, want the pod dst", dv)
 			}

@@ -6,10 +6,6 @@ import (
 	"strings"
 )
 
-// Engine answers one built case: the outcome of the judged direction at
-// the judged endpoint. An error counts as a disagreement.
-type Engine func(*Scenario) (Outcome, error)
-
 // Failure is a case the engine disagreed on, or could not answer.
 type Failure struct {
 	Case *Case
@@ -65,8 +61,9 @@ func Family(id string) string {
 	return first
 }
 
-// Run builds every case, answers it with the engine and compares the
-// outcome with Calico's.
+// Run builds every case, answers it with an evaluator the engine builds
+// from the case's set (see Answer) and compares the outcome with
+// Calico's.
 func Run(cases []Case, engine Engine) Report {
 	counts := make(map[string]*FamilyCount)
 	var r Report
@@ -114,7 +111,11 @@ func check(c *Case, engine Engine) (Failure, bool) {
 	if err != nil {
 		return Failure{Case: c, Want: want, Err: err}, false
 	}
-	got, err := engine(s)
+	ev, err := engine(s.Set)
+	if err != nil {
+		return Failure{Case: c, Want: want, Err: fmt.Errorf("engine: %w", err)}, false
+	}
+	got, err := Answer(ev, s)
 	if err != nil {
 		return Failure{Case: c, Want: want, Err: fmt.Errorf("engine: %w", err)}, false
 	}

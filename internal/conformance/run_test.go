@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/verdictlabs/verdict/eval"
+	"github.com/verdictlabs/verdict/eval/reference"
 	"github.com/verdictlabs/verdict/model"
 )
 
@@ -65,15 +67,15 @@ func TestRun(t *testing.T) {
 	// An engine that answers v1-0002 wrongly and fails on http-1-0001;
 	// the last two cases never reach it.
 	calls := 0
-	engine := func(s *Scenario) (Outcome, error) {
+	engine := func(set model.Set) (eval.Evaluator, error) {
 		calls++
 		switch calls {
 		case 2:
-			return Outcome{}, nil
+			return allowAll{}, nil
 		case 3:
-			return Outcome{}, errors.New("boom")
+			return nil, errors.New("boom")
 		}
-		return ReferenceEngine(s)
+		return ReferenceEngine(set)
 	}
 	r := Run(cases, engine)
 	if calls != 3 {
@@ -109,7 +111,54 @@ func TestReferenceEngineReportsModelErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ReferenceEngine(s); err == nil || !strings.Contains(err.Error(), "nosuch") {
+	if _, err := ReferenceEngine(s.Set); err == nil || !strings.Contains(err.Error(), "nosuch") {
 		t.Errorf("error %v, want one naming the missing tier", err)
+	}
+}
+
+// allowAll is an evaluator that allows every flow without enforcing
+// anything, with empty traces.
+type allowAll struct{}
+
+func (allowAll) Evaluate(model.Flow) model.Verdict { return model.Verdict{} }
+func (allowAll) Explain(model.Flow) model.Explanation {
+	return model.Explanation{}
+}
+func (allowAll) EvaluateEndpoints(model.Flow, *model.Endpoint, *model.Endpoint) model.Verdict {
+	return model.Verdict{}
+}
+func (allowAll) ExplainEndpoints(model.Flow, *model.Endpoint, *model.Endpoint) model.Explanation {
+	return model.Explanation{}
+}
+func (allowAll) EvaluateDirection(*model.Endpoint, model.Direction, model.Flow) model.DirectionVerdict {
+	return model.DirectionVerdict{}
+}
+func (allowAll) ExplainDirection(*model.Endpoint, model.Direction, model.Flow) (model.DirectionVerdict, model.Trace) {
+	return model.DirectionVerdict{}, model.Trace{}
+}
+
+// lopsided answers EvaluateDirection differently from ExplainDirection.
+type lopsided struct{ *reference.Evaluator }
+
+func (lopsided) EvaluateDirection(*model.Endpoint, model.Direction, model.Flow) model.DirectionVerdict {
+	return model.DirectionVerdict{}
+}
+
+// Answer asks every form of the question and refuses an evaluator whose
+// forms disagree, even when the form it reports agrees with Calico.
+func TestAnswerComparesForms(t *testing.T) {
+	s, err := mustRead(t, minimal).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := reference.New(s.Set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Answer(ref, s); err != nil {
+		t.Fatalf("the reference: %v", err)
+	}
+	if _, err := Answer(lopsided{ref}, s); err == nil || !strings.Contains(err.Error(), "EvaluateDirection") {
+		t.Errorf("error %v, want one naming EvaluateDirection", err)
 	}
 }

@@ -105,15 +105,10 @@ type Flow struct {
 	ICMP     *model.ICMPTypeCode
 }
 
-// Evaluator is what the examples need of an evaluator.
-type Evaluator interface {
-	Evaluate(f model.Flow) model.Verdict
-}
-
 // Show evaluates each flow and prints one line per flow: the flow, the
 // enforced verdict and what decided it, and the pending verdict when staged
 // policies would change it.
-func Show(w io.Writer, set model.Set, ev Evaluator, flows ...Flow) error {
+func Show(w io.Writer, set model.Set, ev eval.Evaluator, flows ...Flow) error {
 	for _, f := range flows {
 		src, err := Address(set, f.From)
 		if err != nil {
