@@ -30,4 +30,3 @@ func evaluatorNamed(name string) (func(model.Set) (eval.Evaluator, error), error
 	slices.Sort(names)
 	return nil, usageError("--engine must be %s, not %q", strings.Join(names, " or "), name)
 }
-
