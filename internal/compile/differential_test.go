@@ -23,7 +23,7 @@ func agree(t *testing.T, g *gen, p *Program, ref *reference.Evaluator, set *mode
 			t.Fatalf("Explain(%+v) differs (-reference +compiled):\n%s", f, diff)
 		}
 		src, dst := g.inlineEndpoint(set), g.inlineEndpoint(set)
-		want := ref.EvaluateEndpoints(f, src, dst)
+		want := ref.ExplainEndpoints(f, src, dst)
 		if diff := cmp.Diff(want, p.ExplainEndpoints(f, src, dst)); diff != "" {
 			t.Fatalf("ExplainEndpoints(%+v, %+v, %+v) differs (-reference +compiled):\n%s", f, src, dst, diff)
 		}
@@ -34,7 +34,7 @@ func agree(t *testing.T, g *gen, p *Program, ref *reference.Evaluator, set *mode
 		if g.chance(50) {
 			d = model.Egress
 		}
-		wantDV, wantTr := ref.EvaluateDirection(src, d, f)
+		wantDV, wantTr := ref.ExplainDirection(src, d, f)
 		gotDV, gotTr := p.ExplainDirection(src, d, f)
 		if diff := cmp.Diff(wantDV, gotDV); diff != "" {
 			t.Fatalf("ExplainDirection verdict differs (-reference +compiled):\n%s", diff)
