@@ -42,7 +42,7 @@ var (
 func Answer(ev eval.Evaluator, s *Scenario) (Outcome, error) {
 	dv, tr := ev.ExplainDirection(s.Judged, s.Direction, s.Flow)
 	if got := ev.EvaluateDirection(s.Judged, s.Direction, s.Flow); got != dv {
-		return Outcome{}, fmt.Errorf("EvaluateDirection %+v differs from ExplainDirection %+v", got, dv)
+		return Outcome{}, fmt.Errorf("the verdict of EvaluateDirection %+v differs from ExplainDirection %+v", got, dv)
 	}
 	v, x := ev.Evaluate(s.Flow), ev.Explain(s.Flow)
 	side, xside, trace := v.Ingress, x.Verdict.Ingress, x.Ingress
@@ -50,10 +50,10 @@ func Answer(ev eval.Evaluator, s *Scenario) (Outcome, error) {
 		side, xside, trace = v.Egress, x.Verdict.Egress, x.Egress
 	}
 	if side != dv || xside != dv {
-		return Outcome{}, fmt.Errorf("Evaluate %+v and Explain %+v differ from ExplainDirection %+v", side, xside, dv)
+		return Outcome{}, fmt.Errorf("the verdicts of Evaluate %+v and Explain %+v differ from ExplainDirection %+v", side, xside, dv)
 	}
 	if !slices.Equal(trace.Hits, tr.Hits) || !slices.Equal(trace.PendingHits, tr.PendingHits) {
-		return Outcome{}, fmt.Errorf("Explain trace %+v differs from ExplainDirection trace %+v", trace, tr)
+		return Outcome{}, fmt.Errorf("the trace of Explain %+v differs from ExplainDirection trace %+v", trace, tr)
 	}
 	return OutcomeOf(dv, tr), nil
 }
