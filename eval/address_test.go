@@ -64,13 +64,15 @@ func TestZonedAndMappedFlowAddresses(t *testing.T) {
 				"Engine.EvaluateDirection":      eng.EvaluateDirection(nil, model.Ingress, f),
 				"Engine.EvaluateEndpoints":      eng.EvaluateEndpoints(f, nil, &db).Ingress,
 				"reference.Evaluate":            ref.Evaluate(f).Ingress,
-				"reference.EvaluateEndpoints":   ref.EvaluateEndpoints(f, nil, &db).Verdict.Ingress,
+				"reference.EvaluateEndpoints":   ref.EvaluateEndpoints(f, nil, &db).Ingress,
+				"reference.ExplainEndpoints":    ref.ExplainEndpoints(f, nil, &db).Verdict.Ingress,
+				"reference.EvaluateDirection":   ref.EvaluateDirection(nil, model.Ingress, f),
 				"reference.Account":             ref.Account(f).Verdict.Ingress,
 				"Engine.Evaluate, plain flow":   eng.Evaluate(plain).Ingress,
 				"reference.Evaluate plain flow": ref.Evaluate(plain).Ingress,
 			}
-			dv, _ := ref.EvaluateDirection(nil, model.Ingress, f)
-			checks["reference.EvaluateDirection"] = dv
+			dv, _ := ref.ExplainDirection(nil, model.Ingress, f)
+			checks["reference.ExplainDirection"] = dv
 			for name, got := range checks {
 				if !got.Enforced || got.Decision.Allowed || got.Decision.Hit != tt.want {
 					t.Errorf("%s: %+v, want enforced and denied by %+v", name, got, tt.want)
