@@ -283,7 +283,7 @@ func (r *Recommender) peerCriteria(er *model.EntityRule, g *Group) {
 	case g.Namespace == "":
 		er.NamespaceSelector = selector.MustParse("global()")
 	case g.Namespace != r.opts.Namespace:
-		er.NamespaceSelector = selector.MustParse("projectcalico.org/name == " + quote(g.Namespace))
+		er.NamespaceSelector = selector.MustParse(model.LabelName + " == " + quote(g.Namespace))
 	}
 }
 

@@ -342,10 +342,6 @@ func (c *converter) profileFromV3(in *v3Profile, legacy bool) (model.Profile, *r
 	return out, r
 }
 
-// reservedNamespaceLabel is the label Calico itself gives namespaced
-// entities; a network set may not set it.
-const reservedNamespaceLabel = "projectcalico.org/namespace"
-
 // networkSetFromV3 converts a NetworkSet (in namespace "default" when none is
 // given, as calicoctl does) or a GlobalNetworkSet. Its nets are CIDRs or
 // addresses; Calico does not insist that they be masked, and the model
@@ -358,8 +354,8 @@ func (c *converter) networkSetFromV3(kind model.Kind, in *v3NetworkSet) (model.N
 	r := newCalicoReport(kind, &in.Metadata)
 	r.checkName(in.Metadata.Name, resource.DNS1123Subdomain)
 	r.checkMeta(&in.Metadata, namespaced)
-	if _, ok := in.Metadata.Labels[reservedNamespaceLabel]; ok {
-		r.Errorf(metaPath.Child("labels").Key(reservedNamespaceLabel), "is reserved: Calico gives a namespaced set this label itself")
+	if _, ok := in.Metadata.Labels[model.LabelNamespace]; ok {
+		r.Errorf(metaPath.Child("labels").Key(model.LabelNamespace), "is reserved: Calico gives a namespaced set this label itself")
 	}
 	out := model.NetworkSet{Name: in.Metadata.Name, Namespace: in.Metadata.Namespace, Labels: in.Metadata.Labels}
 	at := specPath.Child("nets")

@@ -586,11 +586,11 @@ func (g *changeGen) removeNamespace() (model.Change, bool) {
 	name := pick(g.r, candidates)
 	c := model.Change{Deletes: []model.Key{
 		{Kind: model.KindNamespace, Name: name},
-		{Kind: model.KindProfile, Name: "kns." + name},
+		{Kind: model.KindProfile, Name: model.NamespaceProfile(name)},
 	}}
 	for _, sa := range g.cur.ServiceAccounts {
 		if sa.Namespace == name {
-			c.Deletes = append(c.Deletes, sa.Key(), model.Key{Kind: model.KindProfile, Name: "ksa." + name + "." + sa.Name})
+			c.Deletes = append(c.Deletes, sa.Key(), model.Key{Kind: model.KindProfile, Name: model.ServiceAccountProfile(name, sa.Name)})
 		}
 	}
 	for i := range g.cur.Policies {
@@ -667,31 +667,9 @@ func (g *changeGen) changeHost() (model.Change, bool) {
 
 // changeKeys lists the keys a change touches.
 func changeKeys(c model.Change) []model.Key {
-	u := &c.Upserts
 	keys := slices.Clone(c.Deletes)
-	for i := range u.Tiers {
-		keys = append(keys, u.Tiers[i].Key())
-	}
-	for i := range u.Policies {
-		keys = append(keys, u.Policies[i].Key())
-	}
-	for i := range u.Profiles {
-		keys = append(keys, u.Profiles[i].Key())
-	}
-	for i := range u.NetworkSets {
-		keys = append(keys, u.NetworkSets[i].Key())
-	}
-	for i := range u.Namespaces {
-		keys = append(keys, u.Namespaces[i].Key())
-	}
-	for i := range u.ServiceAccounts {
-		keys = append(keys, u.ServiceAccounts[i].Key())
-	}
-	for i := range u.Endpoints {
-		keys = append(keys, u.Endpoints[i].Key())
-	}
-	for i := range u.Services {
-		keys = append(keys, u.Services[i].Key())
+	for k := range c.Upserts.Resources() {
+		keys = append(keys, k)
 	}
 	return keys
 }

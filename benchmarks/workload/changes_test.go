@@ -137,29 +137,8 @@ func TestChangesNothingAsked(t *testing.T) {
 // keysOf lists the keys of every resource of a set.
 func keysOf(s model.Set) []model.Key {
 	var keys []model.Key
-	for _, t := range s.Tiers {
-		keys = append(keys, t.Key())
-	}
-	for i := range s.Policies {
-		keys = append(keys, s.Policies[i].Key())
-	}
-	for i := range s.Profiles {
-		keys = append(keys, s.Profiles[i].Key())
-	}
-	for i := range s.NetworkSets {
-		keys = append(keys, s.NetworkSets[i].Key())
-	}
-	for i := range s.Namespaces {
-		keys = append(keys, s.Namespaces[i].Key())
-	}
-	for i := range s.ServiceAccounts {
-		keys = append(keys, s.ServiceAccounts[i].Key())
-	}
-	for i := range s.Endpoints {
-		keys = append(keys, s.Endpoints[i].Key())
-	}
-	for i := range s.Services {
-		keys = append(keys, s.Services[i].Key())
+	for k := range s.Resources() {
+		keys = append(keys, k)
 	}
 	return keys
 }

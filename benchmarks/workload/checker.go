@@ -83,7 +83,7 @@ func CheckerBaseline(policies int) Checker {
 	}
 	dst := netip.MustParseAddr("10.0.0.1")
 	set.Endpoints = []model.Endpoint{{
-		Kind: model.KindWorkloadEndpoint, Name: "checked", Namespace: "app", Orchestrator: "k8s",
+		Kind: model.KindWorkloadEndpoint, Name: "checked", Namespace: "app", Orchestrator: model.OrchestratorKubernetes,
 		Labels: map[string]string{"role": "checked"}, Addresses: []netip.Addr{dst},
 	}}
 	src := netip.AddrFrom4([4]byte{200, 1, 2, 3})

@@ -270,9 +270,9 @@ func (e *Endpoint) build() (model.Endpoint, error) {
 	if e.Profiles != nil {
 		profiles = *e.Profiles
 	} else {
-		profiles = []string{"kns." + e.Namespace}
+		profiles = []string{model.NamespaceProfile(e.Namespace)}
 		if e.ServiceAccount != "" {
-			profiles = append(profiles, "ksa."+e.Namespace+"."+e.ServiceAccount)
+			profiles = append(profiles, model.ServiceAccountProfile(e.Namespace, e.ServiceAccount))
 		}
 	}
 	ports, err := buildPorts(e.Ports)
@@ -288,7 +288,7 @@ func (e *Endpoint) build() (model.Endpoint, error) {
 		Addresses:      []netip.Addr{a},
 		Profiles:       profiles,
 		ServiceAccount: e.ServiceAccount,
-		Orchestrator:   "k8s",
+		Orchestrator:   model.OrchestratorKubernetes,
 	}, nil
 }
 

@@ -62,17 +62,8 @@ type PodIP struct {
 	IP string `json:"ip"`
 }
 
-// Prefixes of the labels Calico gives endpoints from their namespace and
-// service account, and of the profiles carrying them.
-const (
-	namespaceLabelPrefix        = "pcns."
-	serviceAccountLabelPrefix   = "pcsa."
-	namespaceProfilePrefix      = "kns."
-	serviceAccountProfilePrefix = "ksa."
-	nameLabel                   = "projectcalico.org/name"
-	orchestrator                = "k8s"
-	defaultServiceAccount       = "default"
-)
+// defaultServiceAccount is the service account of a pod that names none.
+const defaultServiceAccount = "default"
 
 // ConvertPod converts a pod to the workload endpoint Calico makes of it:
 // namespace "default" when the manifest gives none; the pod's labels
@@ -114,8 +105,8 @@ func ConvertPod(p *Pod) (model.Endpoint, Problems) {
 		Namespace:      ns,
 		Labels:         r.podLabels(p.Metadata.Labels),
 		ServiceAccount: sa,
-		Orchestrator:   orchestrator,
-		Profiles:       []string{namespaceProfilePrefix + ns, serviceAccountProfilePrefix + ns + "." + sa},
+		Orchestrator:   model.OrchestratorKubernetes,
+		Profiles:       []string{model.NamespaceProfile(ns), model.ServiceAccountProfile(ns, sa)},
 		Node:           p.Spec.NodeName,
 		Interface:      vethName(ns, p.Metadata.Name),
 	}
@@ -141,7 +132,7 @@ func (r *report) podLabels(labels map[string]string) map[string]string {
 	out := make(map[string]string, len(labels))
 	var dropped []string
 	for k, v := range labels {
-		if strings.HasPrefix(k, namespaceLabelPrefix) || strings.HasPrefix(k, serviceAccountLabelPrefix) {
+		if strings.HasPrefix(k, model.PrefixNamespaceLabel) || strings.HasPrefix(k, model.PrefixServiceAccountLabel) {
 			dropped = append(dropped, k)
 			continue
 		}

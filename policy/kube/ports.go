@@ -44,20 +44,19 @@ func (g portGroups) protocols() []string {
 	return keys
 }
 
-// groupProtocol maps a group key to the model's protocol, written by name as
-// Calico writes it.
+// groupProtocol maps a group key, a Kubernetes protocol field, to the
+// model's protocol, written by name as Calico writes it. Kubernetes spells
+// its three protocols (TCP, UDP, SCTP) exactly as Calico v3 does; ""
+// gives no protocol.
 func groupProtocol(name string) (model.Protocol, bool) {
-	switch name {
-	case "":
+	if name == "" {
 		return model.Protocol{}, true
-	case protocolTCP:
-		return model.ProtocolNamed(model.ProtoTCP), true
-	case protocolUDP:
-		return model.ProtocolNamed(model.ProtoUDP), true
-	case protocolSCTP:
-		return model.ProtocolNamed(model.ProtoSCTP), true
 	}
-	return model.Protocol{}, false
+	p, err := model.ParseProtocol(name)
+	if err != nil || !p.ByName || p.String() != name || !p.SupportsPorts() {
+		return model.Protocol{}, false
+	}
+	return p, true
 }
 
 // simplifyPorts merges numeric ports that touch or overlap into the

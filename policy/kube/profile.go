@@ -13,11 +13,11 @@ import (
 func NamespaceProfile(ns model.Namespace) model.Profile {
 	labels := make(map[string]string, len(ns.Labels)+1)
 	for k, v := range ns.Labels {
-		labels[namespaceLabelPrefix+k] = v
+		labels[model.PrefixNamespaceLabel+k] = v
 	}
-	labels[namespaceLabelPrefix+nameLabel] = ns.Name
+	labels[model.PrefixNamespaceLabel+model.LabelName] = ns.Name
 	return model.Profile{
-		Name:          namespaceProfilePrefix + ns.Name,
+		Name:          model.NamespaceProfile(ns.Name),
 		Ingress:       []model.Rule{{Action: model.Allow}},
 		Egress:        []model.Rule{{Action: model.Allow}},
 		LabelsToApply: labels,
@@ -31,15 +31,15 @@ func NamespaceProfile(ns model.Namespace) model.Profile {
 func ServiceAccountProfile(sa model.ServiceAccount) model.Profile {
 	labels := make(map[string]string, len(sa.Labels)+1)
 	for k, v := range sa.Labels {
-		labels[serviceAccountLabelPrefix+k] = v
+		labels[model.PrefixServiceAccountLabel+k] = v
 	}
-	labels[serviceAccountLabelPrefix+nameLabel] = sa.Name
+	labels[model.PrefixServiceAccountLabel+model.LabelName] = sa.Name
 	ns := sa.Namespace
 	if ns == "" {
 		ns = resource.DefaultNamespace
 	}
 	return model.Profile{
-		Name:          serviceAccountProfilePrefix + ns + "." + sa.Name,
+		Name:          model.ServiceAccountProfile(ns, sa.Name),
 		LabelsToApply: labels,
 	}
 }

@@ -5,13 +5,14 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/selector"
 )
 
 // orchestratorClause limits a selector to Kubernetes pods: Calico puts
 // it in front of every pod selector it converts, so that host endpoints and
 // network sets never match one.
-const orchestratorClause = "projectcalico.org/orchestrator == 'k8s'"
+const orchestratorClause = model.LabelOrchestrator + " == '" + model.OrchestratorKubernetes + "'"
 
 // selectorText writes a Kubernetes label selector as Calico's converter
 // writes it. A pod selector starts with the orchestrator clause, and a nil

@@ -155,11 +155,8 @@ func (r *report) validateServicePorts(ports []ServicePort) {
 // validProtocol reports whether a Kubernetes protocol field holds TCP,
 // UDP or SCTP, or nothing (TCP).
 func validProtocol(p string) bool {
-	switch p {
-	case "", protocolTCP, protocolUDP, protocolSCTP:
-		return true
-	}
-	return false
+	_, ok := groupProtocol(p)
+	return ok
 }
 
 // endpointSlice validates a slice and converts it; false means it
