@@ -9,7 +9,8 @@ import (
 	"github.com/verdictlabs/verdict/model"
 )
 
-// Every seed's policy text loads.
+// Every seed's policy text loads, into a set the evaluators accept: what
+// the loader accepts passes model.Set.Check.
 func TestSeedsLoad(t *testing.T) {
 	files, err := filepath.Glob("testdata/seeds/*")
 	if err != nil || len(files) < 4 {
@@ -19,6 +20,9 @@ func TestSeedsLoad(t *testing.T) {
 		res := loadFiles(t, f)
 		if len(res.Set.Policies)+len(res.Set.Profiles) == 0 {
 			t.Errorf("%s: no policy or profile", f)
+		}
+		if err := res.Set.Check(); err != nil {
+			t.Errorf("%s: the loaded set fails Check:\n%v", f, err)
 		}
 	}
 }

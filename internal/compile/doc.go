@@ -39,7 +39,7 @@
 //
 // A cold compile (Compile) spreads the work that is independent per
 // entity and per label set (labels, matching, resolving) over the
-// processors, and checks for keys defined twice beside it.
+// processors, and checks the set with model.Set.Check beside it.
 //
 // Every structure is persistent: Apply copies only the shards, chunks and
 // records a change touches and shares the rest with the program it came
