@@ -87,7 +87,7 @@ func (r *Replayer) judge(f model.Flow) outcome {
 		o.side, o.decision = changeSide(o.before, o.after,
 			func(d model.Direction) (bool, model.Decision) {
 				dv := side(v, d)
-				return !dv.Enforced || dv.Pending.Allowed, dv.Pending
+				return dv.PendingAllowed(), dv.Pending
 			}, func(d model.Direction) bool { return side(v, d).Allowed() })
 		return o
 	}

@@ -94,6 +94,12 @@ type DirectionVerdict struct {
 	// address on that side; nothing is then enforced there and the side
 	// counts as allowed.
 	Enforced bool `json:"enforced"`
+	// Unjudged is set, with Endpoint naming it, when the side's endpoint
+	// is a host endpoint: Calico enforces host endpoints, but their hooks
+	// (SPEC 8) are not modelled yet, so there is no decision, and the side
+	// counts as denied, never as not enforced. A workload endpoint owning
+	// the same address is judged instead.
+	Unjudged bool `json:"unjudged,omitempty"`
 	Endpoint Key  `json:"endpoint"`
 	// Decision uses enforced policies only; Pending treats staged policies
 	// as enforced.
@@ -101,12 +107,17 @@ type DirectionVerdict struct {
 	Pending  Decision `json:"pending"`
 }
 
-// Allowed reports whether this side lets the flow through.
-func (d DirectionVerdict) Allowed() bool { return !d.Enforced || d.Decision.Allowed }
+// Allowed reports whether this side lets the flow through. An unjudged
+// side does not: failing closed, it is never taken for allowed.
+func (d DirectionVerdict) Allowed() bool {
+	return !d.Unjudged && (!d.Enforced || d.Decision.Allowed)
+}
 
 // PendingAllowed reports whether this side would let the flow through with
-// staged policies enforced.
-func (d DirectionVerdict) PendingAllowed() bool { return !d.Enforced || d.Pending.Allowed }
+// staged policies enforced; an unjudged side would not.
+func (d DirectionVerdict) PendingAllowed() bool {
+	return !d.Unjudged && (!d.Enforced || d.Pending.Allowed)
+}
 
 // Verdict is the outcome for a flow: egress at the source and ingress at
 // the destination must both allow it.

@@ -54,8 +54,11 @@ account in full.
 
 --src and --dst take an address, namespace/name of an endpoint in the files, or
 the bare name of one without a namespace (a Docker container, a host
-endpoint). An address no workload endpoint owns is an outside peer: nothing is
-enforced on its side. --proto takes a name in any case (tcp, UDP, icmpv6) or a
+endpoint). An address no endpoint owns is an outside peer: nothing is enforced
+on its side. A host endpoint, named or owning the address, cannot be judged
+yet (Calico enforces it in hooks Verdict does not model): that is an error.
+Zoned (fe80::1%eth0) and IPv4-mapped (::ffff:10.0.0.5) addresses are decided
+as the address a packet carries (fe80::1, 10.0.0.5). --proto takes a name in any case (tcp, UDP, icmpv6) or a
 number, TCP when not given. Staged policies decide the pending verdict, which
 is shown when it differs; with --staged it is always shown and decides the
 exit status.
@@ -154,6 +157,9 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 	}
 	flow := model.Flow{Src: srcAddr, Dst: dstAddr, Protocol: proto, SrcPort: o.sport, DstPort: o.dport, ICMP: icmp, HTTP: http}
 	x := e.Explain(flow)
+	if err := unjudgedError(x.Verdict, src, dst); err != nil {
+		return usageError("%v", err)
+	}
 	report := newEvalReport(flow, x)
 	var printed any = report
 	var account *model.Account
@@ -239,6 +245,23 @@ func resolvePeer(set model.Set, arg string) (peer, error) {
 		return peer{}, fmt.Errorf("endpoint %s has no address", found[0].Key())
 	}
 	return peer{arg: arg, endpoint: found[0], addrs: found[0].Addresses}, nil
+}
+
+// unjudgedError refuses a flow with a host endpoint on a judged side:
+// Calico enforces host endpoints, and Verdict does not judge them yet
+// (SPEC 8), so no verdict would be true, and "not enforced" would be
+// false.
+func unjudgedError(v model.Verdict, src, dst peer) error {
+	for _, s := range []struct {
+		flag, dir string
+		p         peer
+		dv        model.DirectionVerdict
+	}{{"--src", "egress", src, v.Egress}, {"--dst", "ingress", dst, v.Ingress}} {
+		if s.dv.Unjudged {
+			return fmt.Errorf("%s %s is %s, which Verdict cannot judge yet: Calico enforces a host endpoint's policies (its %s here) in hooks Verdict does not model (SPEC 8)", s.flag, s.p.arg, s.dv.Endpoint, s.dir)
+		}
+	}
+	return nil
 }
 
 // pickAddresses chooses the flow's addresses: the first of each side's

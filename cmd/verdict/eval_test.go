@@ -12,7 +12,8 @@ import (
 
 // The fixtures: cluster.yaml holds namespaces prod and dev, pods prod/web
 // (10.0.1.5), prod/db (10.0.2.7, fd00::2:7, named port mysql 3306) and
-// dev/tool (10.0.3.3), and the host endpoint bastion (10.0.9.1).
+// dev/tool (10.0.3.3), the host endpoint bastion (10.0.9.1) and the
+// global network set jump-hosts (10.0.8.0/24, role bastion).
 // policies.yaml holds the security tier's no-ssh policy (Log and Deny TCP
 // 22, else Pass), prod/db-ingress (web to mysql, ICMP echo requests, GET
 // /status from the bastion) and the staged prod/db-lockdown (deny from
@@ -85,14 +86,26 @@ func TestEvalCommand(t *testing.T) {
 			stdout: []string{"verdict  DENIED at ingress"},
 		},
 		{
-			name:   "a host endpoint by its bare name, with an HTTP request",
-			args:   evalArgs("--src", "bastion", "--dst", "prod/db", "--dport", "80", "--http-method", "GET", "--http-path", "/status/disk"),
+			name:   "a network set's address, with an HTTP request",
+			args:   evalArgs("--src", "10.0.8.5", "--dst", "prod/db", "--dport", "80", "--http-method", "GET", "--http-path", "/status/disk"),
 			code:   exitYes,
-			stdout: []string{"10.0.9.1:0 -> 10.0.2.7:80 TCP HTTP GET /status/disk", "egress at 10.0.9.1: not enforced", "NetworkPolicy prod/db-ingress rule 2"},
+			stdout: []string{"10.0.8.5:0 -> 10.0.2.7:80 TCP HTTP GET /status/disk", "egress at 10.0.8.5: not enforced", "NetworkPolicy prod/db-ingress rule 2"},
+		},
+		{
+			name:   "a host endpoint by its bare name cannot be judged (SPEC 8)",
+			args:   evalArgs("--src", "bastion", "--dst", "prod/db", "--dport", "80"),
+			code:   exitUsage,
+			stderr: []string{"--src bastion is HostEndpoint bastion", "cannot judge yet", "its egress here", "SPEC 8"},
+		},
+		{
+			name:   "a host endpoint's address as the destination cannot be judged",
+			args:   evalArgs("--src", "prod/web", "--dst", "10.0.9.1", "--dport", "22"),
+			code:   exitUsage,
+			stderr: []string{"--dst 10.0.9.1 is HostEndpoint bastion", "its ingress here"},
 		},
 		{
 			name:   "HTTP prefixes match at a segment boundary",
-			args:   evalArgs("--src", "bastion", "--dst", "prod/db", "--dport", "80", "--http-method", "GET", "--http-path", "/statusx"),
+			args:   evalArgs("--src", "10.0.8.5", "--dst", "prod/db", "--dport", "80", "--http-method", "GET", "--http-path", "/statusx"),
 			code:   exitNo,
 			stdout: []string{"verdict  DENIED at ingress"},
 		},

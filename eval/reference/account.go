@@ -20,8 +20,11 @@ func (e *Evaluator) Account(f model.Flow) model.Account {
 }
 
 func (e *Evaluator) accountSide(ep *entity, d model.Direction, pkt *packet) (model.DirectionVerdict, model.SideAccount) {
-	if ep == nil {
+	if ep == nil || ep.isHost() {
 		empty := model.WalkAccount{Tiers: []model.TierAccount{}}
+		if ep != nil {
+			return model.DirectionVerdict{Unjudged: true, Endpoint: ep.key}, model.SideAccount{Endpoint: ep.key, Walk: empty, Pending: empty}
+		}
 		return model.DirectionVerdict{}, model.SideAccount{Walk: empty, Pending: empty}
 	}
 	sa := model.SideAccount{

@@ -16,8 +16,10 @@
 //
 //   - The judged endpoint of a side is the workload endpoint that owns the
 //     flow's address there: the source endpoint's egress and the destination
-//     endpoint's ingress. A side no workload endpoint owns is not enforced.
-//     Host endpoints take part only as rule peers.
+//     endpoint's ingress. A side no endpoint owns is not enforced. A side
+//     only a host endpoint owns is unjudged (model.DirectionVerdict
+//     .Unjudged), counted as denied: Calico enforces host endpoints in
+//     hooks not modelled yet (SPEC 8). As rule peers they take full part.
 //   - Tiers are walked in order, then the endpoint's profiles; the trace
 //     lists Calico's flow-log policy hits, and staged policies take part in
 //     the pending walk only.

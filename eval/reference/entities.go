@@ -45,6 +45,12 @@ func (e *entity) isWorkload() bool {
 	return e.endpoint != nil && e.endpoint.Kind != model.KindHostEndpoint
 }
 
+// isHost reports whether the entity is a host endpoint, which is never
+// judged yet (SPEC 8) and never taken for "not enforced" either.
+func (e *entity) isHost() bool {
+	return e.endpoint != nil && e.endpoint.Kind == model.KindHostEndpoint
+}
+
 func newEndpointEntity(ep *model.Endpoint, profiles map[string]*model.Profile) *entity {
 	return &entity{
 		key:      ep.Key(),
@@ -98,12 +104,18 @@ func (w *world) owners(addr netip.Addr) []*entity {
 	return out
 }
 
-// judged returns the workload endpoint that owns addr, or nil. When
-// several do (a misconfigured model), the first in the set's order is
-// judged, so the answer is at least deterministic.
+// judged returns the workload endpoint that owns addr or, when none does,
+// the host endpoint that does (judge refuses to decide for it), or nil.
+// When several workloads do (a misconfigured model), the first in the
+// set's order is judged, so the answer is at least deterministic.
 func judged(owners []*entity) *entity {
 	for _, e := range owners {
 		if e.isWorkload() {
+			return e
+		}
+	}
+	for _, e := range owners {
+		if e.isHost() {
 			return e
 		}
 	}

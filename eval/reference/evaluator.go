@@ -140,8 +140,8 @@ func (e *Evaluator) Explain(f model.Flow) model.Explanation {
 // for a registered endpoint of the same key. A nil side is resolved by
 // address, as in Evaluate.
 //
-// An inline endpoint is judged whatever its kind; the hooks peculiar to
-// host endpoints (SPEC 8) are not modelled yet.
+// An inline host endpoint is unjudged, as one found by address is: the
+// hooks peculiar to host endpoints (SPEC 8) are not modelled yet.
 func (e *Evaluator) EvaluateEndpoints(f model.Flow, src, dst *model.Endpoint) model.Verdict {
 	return e.endpoints(f, src, dst, nil)
 }
@@ -226,11 +226,15 @@ func (e *Evaluator) inline(w *world, ep *model.Endpoint, addr netip.Addr) *entit
 }
 
 // judge gives the verdict of one side, filling tr when it is not nil. A nil
-// endpoint means nothing is enforced on that side.
+// endpoint means nothing is enforced on that side; a host endpoint is
+// unjudged (model.DirectionVerdict.Unjudged).
 func (e *Evaluator) judge(ep *entity, d model.Direction, pkt *packet, tr *model.Trace) model.DirectionVerdict {
-	if ep == nil {
+	if ep == nil || ep.isHost() {
 		if tr != nil {
 			*tr = model.Trace{Hits: []model.Hit{}, PendingHits: []model.Hit{}}
+		}
+		if ep != nil {
+			return model.DirectionVerdict{Unjudged: true, Endpoint: ep.key}
 		}
 		return model.DirectionVerdict{}
 	}

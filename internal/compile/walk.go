@@ -117,15 +117,26 @@ func (c *flowCtx) shadowed(e *entity) bool {
 // destination: the first one owning the address, registered endpoints in
 // set order before inline ones.
 func (c *flowCtx) judgedAt(dst bool) ownerRef {
+	if r := c.ownerOfKind(dst, kindWorkload); r.e != nil {
+		return r
+	}
+	// No workload: a host endpoint owning the address is unjudged, never
+	// "not enforced" (judge).
+	return c.ownerOfKind(dst, kindHost)
+}
+
+// ownerOfKind returns the first endpoint of kind k owning the address on
+// one side, registered ones first, then the inline ones.
+func (c *flowCtx) ownerOfKind(dst bool, k entityKind) ownerRef {
 	o := c.exact(dst)
 	for i := range o.count() {
-		if r := c.owner(o, i); r.e != nil && r.e.kind == kindWorkload {
+		if r := c.owner(o, i); r.e != nil && r.e.kind == k {
 			return r
 		}
 	}
 	_, addr := c.side(dst)
 	for _, e := range c.inline {
-		if e.kind == kindWorkload && slices.Contains(e.inline.owned, addr) {
+		if e.kind == k && slices.Contains(e.inline.owned, addr) {
 			return ownerRef{e, e.inline.cls}
 		}
 	}
@@ -174,9 +185,14 @@ func (r *recorder) log(h model.Hit) {
 // judge decides one side for the judged endpoint o, with the trace when tr
 // is not nil. A zero o means no endpoint is judged there.
 func (c *flowCtx) judge(o ownerRef, d dirIndex, tr *model.Trace) model.DirectionVerdict {
-	if o.e == nil {
+	if o.e == nil || o.e.kind == kindHost {
 		if tr != nil {
 			*tr = model.Trace{Hits: []model.Hit{}, PendingHits: []model.Hit{}}
+		}
+		if o.e != nil {
+			// SPEC 8: host endpoints are enforced by Calico but not
+			// judged here yet; never "not enforced".
+			return model.DirectionVerdict{Unjudged: true, Endpoint: o.e.key()}
 		}
 		return model.DirectionVerdict{}
 	}
