@@ -35,10 +35,6 @@ func TestHostEndpointIsUnjudged(t *testing.T) {
 	}
 	toHost := tcp("10.0.1.5", "10.0.9.1", 22)
 	fromHost := tcp("10.0.9.1", "10.0.1.5", 80)
-	refDirection := func(ep *model.Endpoint, d model.Direction, f model.Flow) model.DirectionVerdict {
-		dv, _ := ref.EvaluateDirection(ep, d, f)
-		return dv
-	}
 	checks := map[string]model.DirectionVerdict{
 		"Engine.Evaluate ingress":           eng.Evaluate(toHost).Ingress,
 		"Engine.Evaluate egress":            eng.Evaluate(fromHost).Egress,
@@ -48,9 +44,10 @@ func TestHostEndpointIsUnjudged(t *testing.T) {
 		"Engine.EvaluateEndpoints inline":   eng.EvaluateEndpoints(fromHost, &bastion, nil).Egress,
 		"reference.Evaluate ingress":        ref.Evaluate(toHost).Ingress,
 		"reference.Evaluate egress":         ref.Evaluate(fromHost).Egress,
-		"reference.EvaluateDirection":       refDirection(nil, model.Ingress, toHost),
-		"reference.EvaluateDirection input": refDirection(&bastion, model.Ingress, toHost),
-		"reference.EvaluateEndpoints":       ref.EvaluateEndpoints(fromHost, &bastion, nil).Verdict.Egress,
+		"reference.EvaluateDirection":       ref.EvaluateDirection(nil, model.Ingress, toHost),
+		"reference.EvaluateDirection input": ref.EvaluateDirection(&bastion, model.Ingress, toHost),
+		"reference.EvaluateEndpoints":       ref.EvaluateEndpoints(fromHost, &bastion, nil).Egress,
+		"reference.ExplainEndpoints":        ref.ExplainEndpoints(fromHost, &bastion, nil).Verdict.Egress,
 		"reference.Account":                 ref.Account(toHost).Verdict.Ingress,
 	}
 	for name, dv := range checks {
