@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -427,6 +428,7 @@ func (l *Loader) Finish() (*Result, error) {
 	l.finishLegacy()
 	l.finishServices()
 	l.checkTiers()
+	l.checkSharedAddresses()
 	l.addNamespaceProfiles()
 
 	res := &Result{Warnings: l.problems.Warnings(), Counts: l.counts}
@@ -453,6 +455,38 @@ func withBuiltinTiers(loaded []model.Tier) []model.Tier {
 		}
 	}
 	return append(out, builtin...)
+}
+
+// checkSharedAddresses warns about each endpoint with an address an
+// earlier endpoint already has, naming both: a flow to that address would
+// be judged at whichever endpoint comes first, which depends on the order
+// of the files, and a cluster where it happens is misconfigured (two pods
+// with one IP, or a host endpoint expecting a pod's IP). It is a warning,
+// not an error, so that the endpoints can still be judged by name.
+func (l *Loader) checkSharedAddresses() {
+	first := make(map[netip.Addr]model.Key)
+	for i := range l.set.Endpoints {
+		ep := &l.set.Endpoints[i]
+		key := ep.Key()
+		for _, a := range ep.Addresses {
+			a = model.PacketAddr(a)
+			other, dup := first[a]
+			if !dup {
+				first[a] = key
+				continue
+			}
+			if other == key {
+				continue
+			}
+			// The field differs by input (a pod's status.podIPs, a
+			// WorkloadEndpoint's spec.ipNetworks, a host endpoint's
+			// spec.expectedIPs); the message names the address.
+			l.report(l.seen[key], Problems{{
+				Severity: SeverityWarning, Kind: string(key.Kind), Namespace: key.Namespace, Name: key.Name,
+				Msg:  fmt.Sprintf("address %s is also %s's (at %s): a flow to the address alone is judged at %s, the first loaded; give each endpoint its own address", a, other, l.seen[other], other),
+			}})
+		}
+	}
 }
 
 // checkTiers reports each policy whose tier is neither loaded nor built

@@ -290,3 +290,24 @@ func TestEndpointPortProtocolByNumber(t *testing.T) {
 		t.Errorf("ports after a round trip (-want +got):\n%s\n%s", diff, b.String())
 	}
 }
+
+// Issue 20, point 6: endpoints sharing an address are reported, each
+// later one naming the first, as a warning (they can still be judged by
+// name); an endpoint listing an address twice is not.
+func TestSharedAddressWarns(t *testing.T) {
+	res := mustLoad(t, strings.Join([]string{
+		calico("WorkloadEndpoint", "{name: a, namespace: prod}", "{orchestrator: k8s, ipNetworks: [10.0.0.5/32, 10.0.0.5/32]}"),
+		calico("WorkloadEndpoint", "{name: b, namespace: prod}", "{orchestrator: k8s, ipNetworks: [10.0.0.5/32]}"),
+		calico("HostEndpoint", "{name: h}", "{node: n1, expectedIPs: [10.0.0.5, 10.0.0.9]}"),
+	}, "---\n"))
+	if len(res.Warnings) != 2 {
+		t.Fatalf("warnings %v, want 2", res.Warnings)
+	}
+	for i, name := range []string{"b", "h"} {
+		w := res.Warnings[i]
+		if w.Severity != SeverityWarning || w.Name != name || w.Document != i+2 ||
+			!strings.Contains(w.Msg, "10.0.0.5") || !strings.Contains(w.Msg, "WorkloadEndpoint prod/a") || !strings.Contains(w.Msg, "document 1") {
+			t.Errorf("warning %d = %s; want one at %s naming 10.0.0.5 and WorkloadEndpoint prod/a in document 1", i, w, name)
+		}
+	}
+}

@@ -156,7 +156,10 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 		return usageError("%v", err)
 	}
 	flow := model.Flow{Src: srcAddr, Dst: dstAddr, Protocol: proto, SrcPort: o.sport, DstPort: o.dport, ICMP: icmp, HTTP: http}
-	x := e.Explain(flow)
+	// A named endpoint is judged as itself, even when another endpoint
+	// has the same address (the loader warns about that); an address is
+	// judged at the endpoint owning it.
+	x := e.ExplainEndpoints(flow, src.endpoint, dst.endpoint)
 	if err := unjudgedError(x.Verdict, src, dst); err != nil {
 		return usageError("%v", err)
 	}
@@ -164,7 +167,7 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 	var printed any = report
 	var account *model.Account
 	if o.account {
-		acc, err := accountOf(res.Set, flow)
+		acc, err := accountOf(res.Set, flow, src.endpoint, dst.endpoint)
 		if err != nil {
 			return usageError("%v", err)
 		}

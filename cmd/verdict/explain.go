@@ -37,12 +37,12 @@ problems in them.`
 }
 
 // accountOf gives the whole walk of the flow.
-func accountOf(set model.Set, f model.Flow) (model.Account, error) {
+func accountOf(set model.Set, f model.Flow, src, dst *model.Endpoint) (model.Account, error) {
 	ref, err := reference.New(set)
 	if err != nil {
 		return model.Account{}, err
 	}
-	return ref.Account(f), nil
+	return ref.AccountEndpoints(f, src, dst), nil
 }
 
 // explainReport is eval's report with each side's account.

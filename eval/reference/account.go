@@ -10,12 +10,26 @@ import (
 // and every rule looked at, with the first criterion each unmatched rule
 // fails. Its hits are those of Explain.
 func (e *Evaluator) Account(f model.Flow) model.Account {
+	return e.AccountEndpoints(f, nil, nil)
+}
+
+// AccountEndpoints is Account with endpoints given inline, judged as
+// themselves, as in EvaluateEndpoints; a nil endpoint is found by address.
+func (e *Evaluator) AccountEndpoints(f model.Flow, src, dst *model.Endpoint) model.Account {
 	f = f.Normalized() // zoned and mapped addresses must not skip rules
 	w := &world{registered: e.entities}
+	srcEntity := e.inline(w, src, f.Src)
+	dstEntity := e.inline(w, dst, f.Dst)
 	pkt := newPacket(&f, w)
+	if srcEntity == nil {
+		srcEntity = judged(pkt.srcOwners)
+	}
+	if dstEntity == nil {
+		dstEntity = judged(pkt.dstOwners)
+	}
 	var a model.Account
-	a.Verdict.Egress, a.Egress = e.accountSide(judged(pkt.srcOwners), model.Egress, pkt)
-	a.Verdict.Ingress, a.Ingress = e.accountSide(judged(pkt.dstOwners), model.Ingress, pkt)
+	a.Verdict.Egress, a.Egress = e.accountSide(srcEntity, model.Egress, pkt)
+	a.Verdict.Ingress, a.Ingress = e.accountSide(dstEntity, model.Ingress, pkt)
 	return a
 }
 
