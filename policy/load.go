@@ -483,7 +483,7 @@ func (l *Loader) checkSharedAddresses() {
 			// spec.expectedIPs); the message names the address.
 			l.report(l.seen[key], Problems{{
 				Severity: SeverityWarning, Kind: string(key.Kind), Namespace: key.Namespace, Name: key.Name,
-				Msg:  fmt.Sprintf("address %s is also %s's (at %s): a flow to the address alone is judged at %s, the first loaded; give each endpoint its own address", a, other, l.seen[other], other),
+				Msg: fmt.Sprintf("address %s is also %s's (at %s): a flow to the address alone is judged at %s, the first loaded; give each endpoint its own address", a, other, l.seen[other], other),
 			}})
 		}
 	}
