@@ -21,8 +21,10 @@ translated, Kubernetes policies as the Calico policies they become. Kubernetes
 namespaces, service accounts and services are printed as Kubernetes objects.
 Warnings go to standard error.
 
-Exit status: 0 on success, 1 when the input has problems (printed to standard
-error), 2 when a file cannot be read or is not YAML or JSON, or for a bad -o.`,
+Exit status: 0 on success, 2 when the input has problems (printed to standard
+error) and nothing was converted, when a file cannot be read or is not YAML
+or JSON, or for a bad -o. (validate answers "is it valid?" and exits 1 for
+problems; convert cannot do its job, as eval cannot.)`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "yaml" && format != "json" {
@@ -39,10 +41,10 @@ error), 2 when a file cannot be read or is not YAML or JSON, or for a bad -o.`,
 			}
 			printWarnings(stderr, res)
 			if len(probs) > 0 {
-				return answerNo()
+				return usageError("the input has problems; nothing was converted")
 			}
 			if err := policy.Encode(cmd.OutOrStdout(), res.Set, format); err != nil {
-				return &exitError{code: exitNo, err: err}
+				return usageError("%v", err)
 			}
 			return nil
 		},

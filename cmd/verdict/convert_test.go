@@ -58,7 +58,7 @@ spec:
 	}
 
 	code, stdout, stderr = runVerdict("", "convert", brokenFile)
-	if code != 1 || stdout != "" || !strings.Contains(stderr, "spec.ingress[0].destination.ports[0]: port 0") {
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "spec.ingress[0].destination.ports[0]: port 0") || !strings.Contains(stderr, "nothing was converted") {
 		t.Errorf("problems: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 
