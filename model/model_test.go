@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -281,4 +282,30 @@ func TestEntityRuleIsZero(t *testing.T) {
 	require.True(t, (&EntityRule{}).IsZero())
 	require.False(t, (&EntityRule{Ports: []Port{{Min: 80, Max: 80}}}).IsZero())
 	require.False(t, (&EntityRule{Services: &ServiceMatch{Name: "db"}}).IsZero())
+}
+
+// A decision's JSON has camelCase names and no hit when the end of the
+// profiles decided; it decodes back to the same decision.
+func TestDecisionJSON(t *testing.T) {
+	tests := []struct {
+		d    Decision
+		want string
+	}{
+		{Decision{Allowed: true, Hit: Hit{Kind: KindNetworkPolicy, Tier: "default", Namespace: "prod", Name: "db", Index: 0, Action: HitAllow}},
+			`{"allowed":true,"hit":{"kind":"NetworkPolicy","tier":"default","namespace":"prod","name":"db","index":0,"action":"allow"}}`},
+		{Decision{EndOfProfiles: true}, `{"allowed":false,"endOfProfiles":true}`},
+	}
+	for _, tt := range tests {
+		b, err := json.Marshal(tt.d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != tt.want {
+			t.Errorf("json.Marshal(%+v) = %s, want %s", tt.d, b, tt.want)
+		}
+		var back Decision
+		if err := json.Unmarshal(b, &back); err != nil || back != tt.d {
+			t.Errorf("%s decodes to %+v, %v", b, back, err)
+		}
+	}
 }

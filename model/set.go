@@ -5,9 +5,9 @@ import "iter"
 // Key identifies one resource: its kind, namespace (empty when it has
 // none) and name.
 type Key struct {
-	Kind      Kind
-	Namespace string
-	Name      string
+	Kind      Kind   `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
 }
 
 // String gives "Kind namespace/name", or "Kind name" without a namespace.

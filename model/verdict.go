@@ -1,18 +1,25 @@
 package model
 
-import "net/netip"
+import (
+	"encoding/json"
+	"net/netip"
+)
 
 // Flow is one connection attempt, as seen after DNAT.
+//
+// Its JSON form, like every JSON form of the library, uses camelCase
+// names: {"src", "dst", "protocol", "srcPort", "dstPort", "icmp", "http"}.
 type Flow struct {
-	Src, Dst netip.Addr
-	Protocol uint8
-	SrcPort  uint16
-	DstPort  uint16
+	Src      netip.Addr `json:"src"`
+	Dst      netip.Addr `json:"dst"`
+	Protocol uint8      `json:"protocol"`
+	SrcPort  uint16     `json:"srcPort"`
+	DstPort  uint16     `json:"dstPort"`
 	// ICMP carries the type and code of an ICMP or ICMPv6 flow, when known.
-	ICMP *ICMPTypeCode
+	ICMP *ICMPTypeCode `json:"icmp,omitempty"`
 	// HTTP carries the application-layer request, when the flow has one;
 	// rules' HTTP criteria are checked only then.
-	HTTP *HTTPRequest
+	HTTP *HTTPRequest `json:"http,omitempty"`
 }
 
 // PacketAddr returns an address in the form a packet carries it, the only
@@ -43,14 +50,14 @@ func (f Flow) Normalized() Flow {
 
 // ICMPTypeCode is the ICMP type and code of a flow.
 type ICMPTypeCode struct {
-	Type uint8
-	Code uint8
+	Type uint8 `json:"type"`
+	Code uint8 `json:"code"`
 }
 
 // HTTPRequest is the part of an HTTP request that rules can match.
 type HTTPRequest struct {
-	Method string
-	Path   string
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path,omitempty"`
 }
 
 // HitAction is the action of a hit, in lower case as Calico's flow logs
@@ -85,6 +92,20 @@ type Decision struct {
 	// after the profiles decided, and Hit is zero.
 	Hit           Hit  `json:"hit"`
 	EndOfProfiles bool `json:"endOfProfiles,omitempty"`
+}
+
+// MarshalJSON leaves the hit out when the end of the profiles decided,
+// since no policy or rule did; decoding such a document gives the zero
+// Hit back.
+func (d Decision) MarshalJSON() ([]byte, error) {
+	type plain Decision // without this method
+	if d.EndOfProfiles {
+		return json.Marshal(struct {
+			Allowed       bool `json:"allowed"`
+			EndOfProfiles bool `json:"endOfProfiles"`
+		}{d.Allowed, true})
+	}
+	return json.Marshal(plain(d))
 }
 
 // DirectionVerdict is the outcome at one side of a flow: egress at the

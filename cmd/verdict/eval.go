@@ -283,31 +283,11 @@ func pickAddresses(src, dst peer) (netip.Addr, netip.Addr, error) {
 // evalReport is what eval prints: the flow, the verdicts, and each side's
 // account. Its JSON (and YAML) form is exact; the table is for people.
 type evalReport struct {
-	Flow           flowReport `json:"flow"`
+	Flow           model.Flow `json:"flow"`
 	Allowed        bool       `json:"allowed"`
 	PendingAllowed bool       `json:"pendingAllowed"`
 	Egress         sideReport `json:"egress"`
 	Ingress        sideReport `json:"ingress"`
-}
-
-type flowReport struct {
-	Src      string      `json:"src"`
-	Dst      string      `json:"dst"`
-	Protocol uint8       `json:"protocol"`
-	SrcPort  uint16      `json:"srcPort"`
-	DstPort  uint16      `json:"dstPort"`
-	ICMP     *icmpReport `json:"icmp,omitempty"`
-	HTTP     *httpReport `json:"http,omitempty"`
-}
-
-type icmpReport struct {
-	Type uint8 `json:"type"`
-	Code uint8 `json:"code"`
-}
-
-type httpReport struct {
-	Method string `json:"method,omitempty"`
-	Path   string `json:"path,omitempty"`
 }
 
 // sideReport is one direction: egress at the source, ingress at the
@@ -317,42 +297,22 @@ type sideReport struct {
 	Direction    model.Direction `json:"direction"`
 	Address      string          `json:"address"`
 	Enforced     bool            `json:"enforced"`
-	Endpoint     *endpointReport `json:"endpoint,omitempty"`
-	Decision     *decisionReport `json:"decision,omitempty"`
-	Pending      *decisionReport `json:"pending,omitempty"`
+	Endpoint     *model.Key      `json:"endpoint,omitempty"`
+	Decision     *model.Decision `json:"decision,omitempty"`
+	Pending      *model.Decision `json:"pending,omitempty"`
 	Trace        []model.Hit     `json:"trace"`
 	PendingTrace []model.Hit     `json:"pendingTrace"`
 	Logs         []model.Hit     `json:"logs,omitempty"`
 	PendingLogs  []model.Hit     `json:"pendingLogs,omitempty"`
 }
 
-type endpointReport struct {
-	Kind      string `json:"kind"`
-	Namespace string `json:"namespace,omitempty"`
-	Name      string `json:"name"`
-}
-
-// decisionReport is a decision; Hit is absent when the end of the profiles
-// decided.
-type decisionReport struct {
-	Allowed       bool       `json:"allowed"`
-	Hit           *model.Hit `json:"hit,omitempty"`
-	EndOfProfiles bool       `json:"endOfProfiles,omitempty"`
-}
-
 func newEvalReport(f model.Flow, x model.Explanation) evalReport {
 	r := evalReport{
-		Flow:           flowReport{Src: f.Src.String(), Dst: f.Dst.String(), Protocol: f.Protocol, SrcPort: f.SrcPort, DstPort: f.DstPort},
+		Flow:           f,
 		Allowed:        x.Verdict.Allowed(),
 		PendingAllowed: x.Verdict.PendingAllowed(),
 		Egress:         newSideReport(model.Egress, f.Src, x.Verdict.Egress, x.Egress),
 		Ingress:        newSideReport(model.Ingress, f.Dst, x.Verdict.Ingress, x.Ingress),
-	}
-	if f.ICMP != nil {
-		r.Flow.ICMP = &icmpReport{Type: f.ICMP.Type, Code: f.ICMP.Code}
-	}
-	if f.HTTP != nil {
-		r.Flow.HTTP = &httpReport{Method: f.HTTP.Method, Path: f.HTTP.Path}
 	}
 	return r
 }
@@ -365,20 +325,13 @@ func newSideReport(d model.Direction, a netip.Addr, dv model.DirectionVerdict, t
 	if !dv.Enforced {
 		return s
 	}
-	s.Endpoint = &endpointReport{Kind: string(dv.Endpoint.Kind), Namespace: dv.Endpoint.Namespace, Name: dv.Endpoint.Name}
+	s.Endpoint = &dv.Endpoint
 	s.Decision = newDecisionReport(dv.Decision)
 	s.Pending = newDecisionReport(dv.Pending)
 	return s
 }
 
-func newDecisionReport(d model.Decision) *decisionReport {
-	r := &decisionReport{Allowed: d.Allowed, EndOfProfiles: d.EndOfProfiles}
-	if !d.EndOfProfiles {
-		h := d.Hit
-		r.Hit = &h
-	}
-	return r
-}
+func newDecisionReport(d model.Decision) *model.Decision { return &d }
 
 func nonNil(h []model.Hit) []model.Hit {
 	if h == nil {
@@ -403,7 +356,7 @@ func writeEvalTable(w io.Writer, r evalReport, staged bool) {
 	}
 }
 
-func flowString(f flowReport) string {
+func flowString(f model.Flow) string {
 	proto := model.ProtocolName(f.Protocol)
 	var b strings.Builder
 	if model.ProtocolNumber(f.Protocol).SupportsPorts() {
@@ -421,11 +374,8 @@ func flowString(f flowReport) string {
 	return b.String()
 }
 
-func hostPort(addr string, port uint16) string {
-	if strings.Contains(addr, ":") {
-		return fmt.Sprintf("[%s]:%d", addr, port)
-	}
-	return fmt.Sprintf("%s:%d", addr, port)
+func hostPort(addr netip.Addr, port uint16) string {
+	return netip.AddrPortFrom(addr, port).String()
 }
 
 func orDash(s string) string {
@@ -436,7 +386,7 @@ func orDash(s string) string {
 }
 
 // verdictString says ALLOWED, or DENIED and where.
-func verdictString(allowed bool, egress, ingress *decisionReport) string {
+func verdictString(allowed bool, egress, ingress *model.Decision) string {
 	if allowed {
 		return "ALLOWED"
 	}
@@ -471,22 +421,14 @@ func samePending(s sideReport) bool {
 	return sameDecision(s.Decision, s.Pending) && slices.Equal(s.Trace, s.PendingTrace)
 }
 
-func sameDecision(a, b *decisionReport) bool {
+func sameDecision(a, b *model.Decision) bool {
 	if a.Allowed != b.Allowed || a.EndOfProfiles != b.EndOfProfiles {
 		return false
 	}
-	if a.Hit == nil || b.Hit == nil {
-		return a.Hit == nil && b.Hit == nil
-	}
-	return *a.Hit == *b.Hit
+	return a.EndOfProfiles || a.Hit == b.Hit
 }
 
-func endpointString(e *endpointReport) string {
-	if e.Namespace == "" {
-		return e.Kind + " " + e.Name
-	}
-	return e.Kind + " " + e.Namespace + "/" + e.Name
-}
+func endpointString(e *model.Key) string { return e.String() }
 
 func allowWord(allowed bool) string {
 	if allowed {
@@ -495,11 +437,11 @@ func allowWord(allowed bool) string {
 	return "deny"
 }
 
-func decidedBy(d *decisionReport) string {
+func decidedBy(d *model.Decision) string {
 	if d.EndOfProfiles {
 		return "the end of the profiles (no profile rule matched)"
 	}
-	return hitString(*d.Hit)
+	return hitString(d.Hit)
 }
 
 // hitString describes a hit in words: "NetworkPolicy prod/db rule 0

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/verdictlabs/verdict/model"
 )
 
 // The fixtures: cluster.yaml holds namespaces prod and dev, pods prod/web
@@ -201,14 +204,14 @@ func TestEvalStructuredOutput(t *testing.T) {
 			if !got.Allowed || got.PendingAllowed {
 				t.Errorf("allowed %v, pending %v; want true, false", got.Allowed, got.PendingAllowed)
 			}
-			if got.Flow.Src != "10.0.1.5" || got.Flow.Dst != "10.0.2.7" || got.Flow.Protocol != 6 || got.Flow.DstPort != 3306 {
+			if got.Flow.Src.String() != "10.0.1.5" || got.Flow.Dst.String() != "10.0.2.7" || got.Flow.Protocol != 6 || got.Flow.DstPort != 3306 {
 				t.Errorf("flow %+v", got.Flow)
 			}
 			in := got.Ingress
-			if !in.Enforced || in.Endpoint == nil || *in.Endpoint != (endpointReport{Kind: "WorkloadEndpoint", Namespace: "prod", Name: "db"}) {
+			if !in.Enforced || in.Endpoint == nil || *in.Endpoint != (model.Key{Kind: "WorkloadEndpoint", Namespace: "prod", Name: "db"}) {
 				t.Errorf("ingress endpoint %+v", in.Endpoint)
 			}
-			if in.Decision == nil || !in.Decision.Allowed || in.Decision.Hit == nil || in.Decision.Hit.Name != "db-ingress" || in.Decision.Hit.Index != 0 {
+			if in.Decision == nil || !in.Decision.Allowed || in.Decision.Hit.Name != "db-ingress" || in.Decision.Hit.Index != 0 {
 				t.Errorf("ingress decision %+v", in.Decision)
 			}
 			if in.Pending == nil || in.Pending.Allowed || in.Pending.Hit.Name != "db-lockdown" {
@@ -221,6 +224,49 @@ func TestEvalStructuredOutput(t *testing.T) {
 				t.Errorf("egress %+v", eg)
 			}
 		})
+	}
+}
+
+// TestEvalJSONFieldNames checks the names of eval's JSON: camelCase, the
+// library's own tags, at every level, and no deciding hit when the end of
+// the profiles decided.
+func TestEvalJSONFieldNames(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(evalArgs("--src", "prod/web", "--dst", "prod/db", "--dport", "3306", "--proto", "tcp", "-o", "json"), strings.NewReader(""), &stdout, &stderr)
+	if code != exitYes {
+		t.Fatalf("exit status %d, stderr:\n%s", code, stderr.String())
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &raw); err != nil {
+		t.Fatal(err)
+	}
+	keys := func(v any) []string {
+		m, _ := v.(map[string]any)
+		var out []string
+		for k := range m {
+			out = append(out, k)
+		}
+		slices.Sort(out)
+		return out
+	}
+	side := raw["ingress"].(map[string]any)
+	decision := side["decision"].(map[string]any)
+	tests := []struct {
+		what string
+		got  []string
+		want []string
+	}{
+		{"top level", keys(raw), []string{"allowed", "egress", "flow", "ingress", "pendingAllowed"}},
+		{"flow", keys(raw["flow"]), []string{"dst", "dstPort", "protocol", "src", "srcPort"}},
+		{"side", keys(side), []string{"address", "decision", "direction", "endpoint", "enforced", "pending", "pendingTrace", "trace"}},
+		{"endpoint", keys(side["endpoint"]), []string{"kind", "name", "namespace"}},
+		{"decision", keys(decision), []string{"allowed", "hit"}},
+		{"hit", keys(decision["hit"]), []string{"action", "index", "kind", "name", "namespace", "tier"}},
+	}
+	for _, tt := range tests {
+		if !slices.Equal(tt.got, tt.want) {
+			t.Errorf("%s: fields %v, want %v", tt.what, tt.got, tt.want)
+		}
 	}
 }
 
