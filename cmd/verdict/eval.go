@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 
+	"github.com/verdictlabs/verdict/eval"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
 )
@@ -138,17 +139,17 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 		return usageError("the policy files have problems; nothing was evaluated")
 	}
 
-	src, err := resolvePeer(res.Set, o.src)
+	src, err := eval.ResolvePeer(&res.Set, o.src)
 	if err != nil {
 		return usageError("--src: %v", err)
 	}
-	dst, err := resolvePeer(res.Set, o.dst)
+	dst, err := eval.ResolvePeer(&res.Set, o.dst)
 	if err != nil {
 		return usageError("--dst: %v", err)
 	}
-	srcAddr, dstAddr, err := pickAddresses(src, dst)
+	srcAddr, dstAddr, err := eval.PickAddresses(src, dst)
 	if err != nil {
-		return usageError("%v", err)
+		return usageError("--src and --dst: %v", err)
 	}
 
 	e, err := newEvaluator(res.Set)
@@ -159,7 +160,7 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 	// A named endpoint is judged as itself, even when another endpoint
 	// has the same address (the loader warns about that); an address is
 	// judged at the endpoint owning it.
-	x := e.ExplainEndpoints(flow, src.endpoint, dst.endpoint)
+	x := e.ExplainEndpoints(flow, src.Endpoint, dst.Endpoint)
 	if err := unjudgedError(x.Verdict, src, dst); err != nil {
 		return usageError("%v", err)
 	}
@@ -167,7 +168,7 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 	var printed any = report
 	var account *model.Account
 	if o.account {
-		acc, err := accountOf(res.Set, flow, src.endpoint, dst.endpoint)
+		acc, err := accountOf(res.Set, flow, src.Endpoint, dst.Endpoint)
 		if err != nil {
 			return usageError("%v", err)
 		}
@@ -208,76 +209,21 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 	return nil
 }
 
-// peer is one side of the flow as the user named it: an address, or an
-// endpoint of the files with its addresses.
-type peer struct {
-	arg      string
-	endpoint *model.Endpoint // nil for a plain address
-	addrs    []netip.Addr
-}
-
-// resolvePeer reads --src or --dst: an address, namespace/name of an
-// endpoint, or the bare name of an endpoint without a namespace.
-func resolvePeer(set model.Set, arg string) (peer, error) {
-	if a, err := netip.ParseAddr(arg); err == nil {
-		return peer{arg: arg, addrs: []netip.Addr{model.PacketAddr(a)}}, nil
-	}
-	ns, name, namespaced := strings.Cut(arg, "/")
-	if !namespaced {
-		ns, name = "", arg
-	}
-	var found []*model.Endpoint
-	for i := range set.Endpoints {
-		ep := &set.Endpoints[i]
-		if ep.Name == name && ep.Namespace == ns {
-			found = append(found, ep)
-		}
-	}
-	switch {
-	case len(found) == 0 && namespaced:
-		return peer{}, fmt.Errorf("%q is not an address, and no endpoint %s is in the files", arg, arg)
-	case len(found) == 0:
-		return peer{}, fmt.Errorf("%q is not an address, and no endpoint without a namespace is called that (write namespace/name for a pod)", arg)
-	case len(found) > 1:
-		var kinds []string
-		for _, ep := range found {
-			kinds = append(kinds, string(ep.Kind))
-		}
-		return peer{}, fmt.Errorf("%q names %d endpoints (%s); give an address instead", arg, len(found), strings.Join(kinds, ", "))
-	case len(found[0].Addresses) == 0:
-		return peer{}, fmt.Errorf("endpoint %s has no address", found[0].Key())
-	}
-	return peer{arg: arg, endpoint: found[0], addrs: found[0].Addresses}, nil
-}
-
 // unjudgedError refuses a flow with a host endpoint on a judged side:
 // Calico enforces host endpoints, and Verdict does not judge them yet
 // (SPEC 8), so no verdict would be true, and "not enforced" would be
 // false.
-func unjudgedError(v model.Verdict, src, dst peer) error {
+func unjudgedError(v model.Verdict, src, dst eval.Peer) error {
 	for _, s := range []struct {
 		flag, dir string
-		p         peer
+		p         eval.Peer
 		dv        model.DirectionVerdict
 	}{{"--src", "egress", src, v.Egress}, {"--dst", "ingress", dst, v.Ingress}} {
 		if s.dv.Unjudged {
-			return fmt.Errorf("%s %s is %s, which Verdict cannot judge yet: Calico enforces a host endpoint's policies (its %s here) in hooks Verdict does not model (SPEC 8)", s.flag, s.p.arg, s.dv.Endpoint, s.dir)
+			return fmt.Errorf("%s %s is %s, which Verdict cannot judge yet: Calico enforces a host endpoint's policies (its %s here) in hooks Verdict does not model (SPEC 8)", s.flag, s.p.Ref, s.dv.Endpoint, s.dir)
 		}
 	}
 	return nil
-}
-
-// pickAddresses chooses the flow's addresses: the first of each side's
-// addresses that share an IP family, since a flow is IPv4 or IPv6.
-func pickAddresses(src, dst peer) (netip.Addr, netip.Addr, error) {
-	for _, s := range src.addrs {
-		for _, d := range dst.addrs {
-			if s.Is4() == d.Is4() {
-				return s, d, nil
-			}
-		}
-	}
-	return netip.Addr{}, netip.Addr{}, fmt.Errorf("--src %s and --dst %s have no addresses of the same IP family", src.arg, dst.arg)
 }
 
 // evalReport is what eval prints: the flow, the verdicts, and each side's
