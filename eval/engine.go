@@ -76,10 +76,10 @@ func (e *Engine) ExplainDirection(ep *model.Endpoint, d model.Direction, f model
 
 // Apply makes a change: every upsert adds a resource or replaces the one
 // with the same key, then every delete removes one (deleting what does not
-// exist does nothing). It accepts and refuses what model.Set.Apply does
-// on the engine's set: the change is checked with model.Change.Check and
-// the policies it touches for their tiers, and a refusal is a
-// *model.CheckError naming every problem. It is atomic: the whole change
+// exist does nothing). It refuses what model.Set.Apply refuses on the
+// engine's set, with the same *model.CheckError naming every problem:
+// the change is checked with model.Change.Check, and the policies it
+// touches for their tiers. It is atomic: the whole change
 // is checked before anything is published, and on any error the engine
 // keeps answering exactly as before. Readers are never
 // blocked; they see the old snapshot or the new one, never a mixture.

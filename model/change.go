@@ -45,8 +45,9 @@ func (c *Change) Check() error {
 // It refuses, returning s itself and a *CheckError, a change that fails
 // Change.Check or that would leave a policy in a tier that does not exist
 // (a built-in tier always exists: deleting one restores its built-in
-// definition). Evaluators accept and refuse exactly the changes Apply
-// does, given a set that passes Set.Check. The work is proportional to
+// definition). Evaluators holding s refuse every change Apply refuses,
+// with the same problems; besides, they refuse what they cannot compile
+// (a selector built from a name that cannot be quoted). The work is proportional to
 // the set, not to the change: the result has slices of its own, while the
 // resources in them are shared with s and c, since resources are never
 // modified in place.

@@ -74,16 +74,22 @@ func (e *CheckError) Error() string {
 }
 
 // Check reports whether the set holds only what Calico's validator and
-// API would let reach the dataplane, as the policy package's loader
-// requires of the resources it reads: every resource of a known kind,
-// named, with a namespace exactly when its kind has one, and well formed
-// (a rule has an action Calico knows; ports, ICMP and HTTP matches agree
-// with the rule's protocol and direction; addresses and networks are
-// valid); no two resources of one kind with one key (a staged policy
-// whose StagedAction is Delete takes part in nothing and is not counted);
-// and every policy in a tier the set defines or a built-in one (an empty
-// Tier means "default"). The syntax of names and label keys is the
-// loader's business: the evaluators rely on none of it.
+// API would let reach the dataplane, with the rules of the policy
+// package's loader that model values can express: every resource of a
+// known kind, named, with a namespace exactly when its kind has one, and
+// well formed (a rule has an action Calico knows; ports, ICMP and HTTP
+// matches agree with the rule's protocol and direction; doNotTrack and
+// preDNAT only as Calico allows them; addresses and networks are valid);
+// no two resources of one kind with one key (a staged policy whose
+// StagedAction is Delete takes part in nothing and is not counted); and
+// every policy in a tier the set defines or a built-in one (an empty Tier
+// means "default").
+//
+// The loader checks more of what a person wrote, which the model accepts:
+// the syntax of names and label keys (the evaluators rely on none of it),
+// one IP family across a v3 rule's nets (Calico's own conversions of
+// Kubernetes policies mix them), and where a rule may name a service
+// (Felix's answer for each place is defined, SPEC 7).
 //
 // It returns nil or a *CheckError with every problem, in the set's order.
 // Both evaluators check every set they are given with it, and every

@@ -15,10 +15,10 @@ const noClass = ^uint32(0)
 
 // Apply returns a new program with the change made: every upsert adds a
 // resource or replaces the one with the same key, then every delete
-// removes one. It accepts and refuses the changes model.Set.Apply does,
-// with the same *model.CheckError: the change is checked with
-// model.Change.Check, and the policies it touches (all of them when a
-// tier goes) for their tiers. It is atomic: on any error the receiver is
+// removes one. It refuses every change model.Set.Apply refuses, with the
+// same *model.CheckError: the change is checked with model.Change.Check,
+// and the policies it touches (all of them when a tier goes) for their
+// tiers; besides, it refuses rules it cannot compile. It is atomic: on any error the receiver is
 // untouched, no program is returned, and the error names the resource. The receiver
 // stays valid and keeps answering as before, so readers holding it are
 // never disturbed.
