@@ -45,6 +45,18 @@
 // records a change touches and shares the rest with the program it came
 // from, so old snapshots stay valid for readers that still hold them.
 //
+// A Program is a set of tables (selectors, policies and tiers, profiles,
+// services, entities, classes), and Apply edits each through its own
+// editor: edit starts a batch on a table, done hands back the new table,
+// and what a batch must copy before writing is the editor's own
+// business. Staging a change edits the tables its resources live in;
+// finishing it derives the rest, each step taking what the steps before
+// it settled (classes for the relabelled entities, then the ranks, then
+// the selectors placed by the classes' label counts, then what the
+// classes match and resolve to, then the peer CIDRs).
+// Program.CheckInvariants recomputes every derived table from the
+// resources and compares; Program.Dump prints the tables.
+//
 // The semantics are SPEC.md's, and the answers are eval/reference's, hit
 // for hit; the tests compare the two on random sets and change streams.
 package compile

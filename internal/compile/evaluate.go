@@ -127,17 +127,6 @@ func (p *Program) inlineEntity(ep *model.Endpoint, addr netip.Addr) ownerRef {
 	return ownerRef{e, in.cls}
 }
 
-func (p *Program) profileLabels(name string) map[string]string {
-	id, ok := p.profileIDs.get(name)
-	if !ok {
-		return nil
-	}
-	if pr := p.profiles.get(id); pr != nil {
-		return pr.model.LabelsToApply
-	}
-	return nil
-}
-
 // classOf returns the class of a label set: a registered one when some
 // entity has the same labels, or one made for the call. Keys no selector
 // or entity names are left out, since no selector can see them; values

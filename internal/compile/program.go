@@ -16,57 +16,15 @@ import (
 // unchanged part with this one.
 type Program struct {
 	in interner
-
-	// Selectors: one compiled program per distinct selector, by canonical
-	// form, with the label index over their required labels.
-	sels     pvec[*selInfo]
-	progs    pvec[selProg] // sels[i].prog, kept apart so that matching reads one dense array
-	selIDs   pmap[string, uint32]
-	selFree  []uint32
-	selIndex labelIndex
-
-	tiers      pmap[string, *tierRec]
-	policies   pmap[model.Key, *policyRec]
-	profileIDs pmap[string, uint32]
-	profiles   pvec[*profileRec] // nil: named by an endpoint but not defined
-	serviceIDs pmap[model.Key, uint32]
-	services   pvec[*serviceRec] // nil: named by a rule but not defined
-
-	// Entities (endpoints and network sets) and the label classes they
-	// share.
-	entities    pvec[*entity]
-	entityIDs   pmap[model.Key, uint32]
-	entityFree  []uint32
-	netsets     []uint32 // ids of the network-set entities, sorted
-	nextOrdinal uint64
-	classes     pvec[*class]
-	classIDs    pmap[uint64, []uint32] // by label set hash
-	classFree   []uint32
-	addrs       addrIndex
+	selectorTable
+	policyTable
+	profileTable
+	serviceTable
+	entityTable // endpoints and network sets, with the address index
+	classTable  // the label classes entities share
 
 	namespaces      pmap[string, *model.Namespace]
 	serviceAccounts pmap[model.Key, *model.ServiceAccount]
-
-	tierRanks map[string]int // evaluation order of the tiers
-	// policySels has a bit for every selector some policy applies with,
-	// so resolving a label set skips its peer selectors without loading
-	// them.
-	policySels []uint64
-	// ranks numbers the active policies in evaluation order (tier, order,
-	// name), so resolving a label set sorts integers, not strings.
-	ranks map[*policyRec]int32
-	// pairCount and keyCount count the classes having each label and each
-	// key: the label index files a selector under its rarest requirement.
-	pairCount pmap[uint64, int32]
-	keyCount  pmap[uint32, int32]
-}
-
-// classAt returns the class with id, or nil when there is none.
-func (p *Program) classAt(id uint32) *class {
-	if int(id) >= p.classes.len() {
-		return nil
-	}
-	return p.classes.get(id)
 }
 
 // dirIndex numbers the directions for arrays indexed by direction.
@@ -333,17 +291,12 @@ func emptyFor(set *model.Set) *Program {
 func empty() *Program {
 	return &Program{
 		in:              newInterner(),
-		selIDs:          newPmap[string, uint32](hashString),
-		selIndex:        newLabelIndex(),
-		tiers:           newPmap[string, *tierRec](hashString),
-		policies:        newPmap[model.Key, *policyRec](hashKey),
-		profileIDs:      newPmap[string, uint32](hashString),
-		serviceIDs:      newPmap[model.Key, uint32](hashKey),
-		entityIDs:       newPmap[model.Key, uint32](hashKey),
-		classIDs:        newPmap[uint64, []uint32](hashUint64),
-		addrs:           newAddrIndex(),
-		pairCount:       newPmap[uint64, int32](hashUint64),
-		keyCount:        newPmap[uint32, int32](hashUint32),
+		selectorTable:   selectorTable{selIDs: newPmap[string, uint32](hashString), selIndex: newLabelIndex()},
+		policyTable:     policyTable{tiers: newPmap[string, *tierRec](hashString), policies: newPmap[model.Key, *policyRec](hashKey)},
+		profileTable:    profileTable{profileIDs: newPmap[string, uint32](hashString)},
+		serviceTable:    serviceTable{serviceIDs: newPmap[model.Key, uint32](hashKey)},
+		entityTable:     entityTable{entityIDs: newPmap[model.Key, uint32](hashKey), addrs: newAddrIndex()},
+		classTable:      classTable{classIDs: newPmap[uint64, []uint32](hashUint64), pairCount: newPmap[uint64, int32](hashUint64), keyCount: newPmap[uint32, int32](hashUint32)},
 		namespaces:      newPmap[string, *model.Namespace](hashString),
 		serviceAccounts: newPmap[model.Key, *model.ServiceAccount](hashKey),
 	}

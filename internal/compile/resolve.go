@@ -74,6 +74,23 @@ func (c *tierCache) put(key []byte, t resolvedTier) resolvedTier {
 	return t
 }
 
+// resolver resolves label sets against one state of the selectors and
+// policies: which policies each selector applies, in which order, in
+// which tiers. shared is the batch's cache, for calls that do not keep
+// their own.
+type resolver struct {
+	policySels []uint64
+	sel        func(uint32) *selInfo
+	ranks      map[*policyRec]int32
+	tier       func(string) *tierRec
+	shared     *tierCache
+}
+
+// resolve is the package's resolve with the resolver's state.
+func (r *resolver) resolve(matched []uint32, cache *tierCache) [2]*resolved {
+	return resolve(matched, r.policySels, r.sel, r.ranks, r.tier, cache)
+}
+
 // ranked is a policy with its place in evaluation order.
 type ranked struct {
 	rank int32

@@ -1,0 +1,315 @@
+package compile
+
+import (
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// classTable holds the label classes entities share, found by label set
+// hash, and how many classes have each label and each key.
+type classTable struct {
+	classes   pvec[*class]
+	classIDs  pmap[uint64, []uint32] // by label set hash
+	classFree []uint32
+	// pairCount and keyCount count the classes having each label and each
+	// key: the label index files a selector under its rarest requirement.
+	pairCount pmap[uint64, int32]
+	keyCount  pmap[uint32, int32]
+}
+
+// classAt returns the class with id, or nil when there is none.
+func (x *classTable) classAt(id uint32) *class {
+	if int(id) >= x.classes.len() {
+		return nil
+	}
+	return x.classes.get(id)
+}
+
+// classEdit is one batch of changes to a classTable. Classes are counted
+// by the entities having them; one whose count drops to zero is freed
+// when the batch is done. A class an older program holds is copied
+// before its first change in the batch.
+type classEdit struct {
+	classes  *pvecEdit[*class]
+	ids      *pmapEdit[uint64, []uint32]
+	free     []uint32
+	owned    map[uint32]bool // classes this batch has copied or created
+	created  map[uint32]bool
+	dead     map[uint32]bool // lost their last entity at some point
+	pairs    *pmapEdit[uint64, int32]
+	keys     *pmapEdit[uint32, int32]
+	pairDiff map[uint64]int32 // changes to pairs not yet flushed
+	keyDiff  map[uint32]int32 // likewise for keys
+	scratch  []uint32         // reused while matching label sets
+}
+
+// edit starts a batch that creates about n classes.
+func (x *classTable) edit(n int) *classEdit {
+	return &classEdit{
+		classes:  x.classes.edit(),
+		ids:      x.classIDs.edit(),
+		free:     slices.Clone(x.classFree),
+		owned:    make(map[uint32]bool, n),
+		created:  make(map[uint32]bool, n),
+		dead:     map[uint32]bool{},
+		pairs:    x.pairCount.edit(),
+		keys:     x.keyCount.edit(),
+		pairDiff: map[uint64]int32{},
+		keyDiff:  map[uint32]int32{},
+	}
+}
+
+func (e *classEdit) get(id uint32) *class { return e.classes.get(id) }
+
+// matched returns the selectors class id matches as the batch stands.
+func (e *classEdit) matched(id uint32) []uint32 { return e.classes.get(id).matched }
+
+// own returns the batch's own copy of class id.
+func (e *classEdit) own(id uint32) *class {
+	c := e.classes.get(id)
+	if !e.owned[id] {
+		cp := *c
+		c = &cp
+		e.classes.set(id, c)
+		e.owned[id] = true
+	}
+	return c
+}
+
+// acquire returns the class of a label set, counting one more entity
+// with it, and creates it if no entity has those labels yet. A new class
+// matches nothing until complete.
+func (e *classEdit) acquire(ls labelSet) uint32 {
+	h := ls.hash()
+	ids, _ := e.ids.get(h)
+	for _, id := range ids {
+		if e.classes.get(id).labels.equal(ls) {
+			e.own(id).refs++
+			return id
+		}
+	}
+	id := takeID(&e.free, func() uint32 { return e.classes.push(nil) })
+	e.classes.set(id, &class{labels: ls, refs: 1})
+	e.count(ls, 1)
+	e.owned[id] = true
+	// The list may be shared with an older program: never append in place.
+	e.ids.set(h, append(slices.Clip(ids), id))
+	e.created[id] = true
+	return id
+}
+
+// release counts one entity fewer with class id.
+func (e *classEdit) release(id uint32) {
+	c := e.own(id)
+	c.refs--
+	if c.refs == 0 {
+		e.dead[id] = true
+	}
+}
+
+// count adds delta to the class counts of every label and key of ls.
+// The deltas gather in plain maps, a few increments per class, and reach
+// the persistent counts once per label in flush.
+func (e *classEdit) count(ls labelSet, delta int32) {
+	for _, l := range ls {
+		e.pairDiff[pairKey(l.key, l.val)] += delta
+		e.keyDiff[l.key] += delta
+	}
+}
+
+// flush adds the gathered deltas to the counts.
+func (e *classEdit) flush() {
+	for pk, d := range e.pairDiff {
+		if d == 0 {
+			continue
+		}
+		if n, _ := e.pairs.get(pk); n+d == 0 {
+			e.pairs.del(pk)
+		} else {
+			e.pairs.set(pk, n+d)
+		}
+	}
+	for k, d := range e.keyDiff {
+		if d == 0 {
+			continue
+		}
+		if n, _ := e.keys.get(k); n+d == 0 {
+			e.keys.del(k)
+		} else {
+			e.keys.set(k, n+d)
+		}
+	}
+	clear(e.pairDiff)
+	clear(e.keyDiff)
+}
+
+// counts returns the label counts with every class acquired so far, for
+// placing new selectors.
+func (e *classEdit) counts() labelCounts {
+	e.flush()
+	return labelCounts{pairs: e.pairs.get, keys: e.keys.get}
+}
+
+// revisit brings the classes that existed before the batch up to date
+// with a settled selector change: they match the added selectors that
+// fit their labels and forget the removed ones, and their resolved lists
+// are rebuilt when a selector they match changed its policies, or when
+// every list may have changed (allDirty: the tiers changed).
+func (e *classEdit) revisit(ch selectorChange, allDirty bool, prog func(uint32) selProg, res *resolver) {
+	if len(ch.added) == 0 && len(ch.removed) == 0 && len(ch.repolicied) == 0 && !allDirty {
+		return
+	}
+	for i := range e.classes.len() {
+		id := uint32(i)
+		c := e.classes.get(id)
+		if c == nil || e.created[id] || c.refs == 0 {
+			continue
+		}
+		dirty := allDirty
+		for _, s := range ch.repolicied {
+			if c.has(s) {
+				dirty = true
+				break
+			}
+		}
+		var gained []uint32
+		for _, s := range ch.added {
+			if prog(s).matches(c.labels) {
+				gained = append(gained, s)
+			}
+		}
+		lost := false
+		for _, s := range ch.removed {
+			if c.has(s) {
+				lost = true
+				break
+			}
+		}
+		if len(gained) == 0 && !lost && !dirty {
+			continue
+		}
+		c = e.own(id)
+		if lost {
+			c.matched = slices.DeleteFunc(slices.Clone(c.matched), func(s uint32) bool {
+				_, found := slices.BinarySearch(ch.removed, s)
+				return found
+			})
+		}
+		if len(gained) > 0 {
+			c.matched = mergeSorted(c.matched, gained)
+			for _, s := range gained {
+				if _, found := slices.BinarySearch(ch.repolicied, s); found {
+					dirty = true
+				}
+			}
+		}
+		if dirty {
+			c.res = res.resolve(c.matched, res.shared)
+		}
+	}
+}
+
+// mergeSorted returns the sorted union of two sorted, disjoint lists in a
+// new slice.
+func mergeSorted(a, b []uint32) []uint32 {
+	return mergeInto(make([]uint32, 0, len(a)+len(b)), a, b)
+}
+
+// complete computes, for each class created in this batch, the
+// selectors it matches (match, through the label index) and its
+// resolved lists. Classes are independent, so a large batch (a cold
+// compile) spreads them over the available processors, each taking runs
+// of classes (neighbours in memory, so that workers do not write to the
+// same cache lines) and keeping its own tier cache; nothing shared is
+// written meanwhile but the classes themselves.
+func (e *classEdit) complete(match func([]uint32, labelSet) []uint32, res *resolver) {
+	ids := make([]uint32, 0, len(e.created))
+	for id := range e.created {
+		if e.classes.get(id).refs > 0 {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	complete := func(id uint32, scratch []uint32, cache *tierCache) []uint32 {
+		c := e.classes.get(id) // owned by this batch since it was created
+		scratch = match(scratch[:0], c.labels)
+		c.matched = slices.Clone(scratch)
+		c.res = res.resolve(c.matched, cache)
+		return scratch
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(ids)/parallelClasses)
+	if workers < 2 {
+		for _, id := range ids {
+			e.scratch = complete(id, e.scratch, res.shared)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var scratch []uint32
+			cache := newTierCache()
+			for {
+				start := int(next.Add(parallelRun) - parallelRun)
+				if start >= len(ids) {
+					return
+				}
+				for _, id := range ids[start:min(start+parallelRun, len(ids))] {
+					scratch = complete(id, scratch, cache)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// parallelClasses is how many new classes each worker must have before
+// completing them in parallel pays for the goroutines.
+const parallelClasses = 128
+
+// parallelRun is how many classes a worker takes at a time.
+const parallelRun = 64
+
+// done frees the classes no entity has any more and returns the table.
+func (e *classEdit) done() classTable {
+	for id := range e.dead {
+		c := e.classes.get(id)
+		if c.refs > 0 {
+			continue
+		}
+		e.forget(id, c.labels)
+		e.count(c.labels, -1)
+		e.classes.set(id, nil)
+		e.free = append(e.free, id)
+	}
+	e.flush()
+	return classTable{
+		classes:   e.classes.done(),
+		classIDs:  e.ids.done(),
+		classFree: e.free,
+		pairCount: e.pairs.done(),
+		keyCount:  e.keys.done(),
+	}
+}
+
+// forget removes class id, with labels ls, from the classes by hash.
+func (e *classEdit) forget(id uint32, ls labelSet) {
+	h := ls.hash()
+	ids, _ := e.ids.get(h)
+	rest := make([]uint32, 0, len(ids))
+	for _, x := range ids {
+		if x != id {
+			rest = append(rest, x)
+		}
+	}
+	if len(rest) == 0 {
+		e.ids.del(h)
+	} else {
+		e.ids.set(h, rest)
+	}
+}
