@@ -46,6 +46,8 @@ type checker struct {
 	// uses and peerUses count the registrations of each selector found by
 	// compiling the rules again.
 	uses, peerUses map[uint32]int
+	// need is each live selector's need mask, from its requirements.
+	need []needMask
 }
 
 func (c *checker) fail(format string, args ...any) {
@@ -139,6 +141,7 @@ func (c *checker) labelIndex(live map[uint32]bool) {
 	p := c.p
 	in := p.in.edit() // interning here would be a bug: the counts below catch it
 	strs := p.in.strs.len()
+	c.need = make([]needMask, p.sels.len())
 	want := map[string][]filed{}
 	where := func(p placement) []string {
 		switch p.mode {
@@ -160,6 +163,7 @@ func (c *checker) labelIndex(live map[uint32]bool) {
 		reqs := info.sel.Requirements()
 		c.placementFits(id, info.place, reqs, in)
 		need := needMaskOf(reqs, in)
+		c.need[id] = need
 		for _, w := range where(info.place) {
 			want[w] = append(want[w], filed{id, need})
 		}
@@ -606,9 +610,13 @@ func (c *checker) classes() {
 				c.fail("class %d: label %d=%d %q does not match the interner", id, l.key, l.val, l.text)
 			}
 		}
+		// Every selector is tried but those whose requirements the
+		// labels cannot meet (the need masks, recomputed above): the
+		// label index's lists and placements play no part.
 		var want []uint32
+		have := labelMask(cls.labels)
 		for _, s := range sels {
-			if p.progs.get(s).matches(cls.labels) {
+			if (int(s) >= len(c.need) || !c.need[s].lacks(have)) && p.progs.get(s).matches(cls.labels) {
 				want = append(want, s)
 			}
 		}
