@@ -24,8 +24,8 @@ type evalOptions struct {
 	files      []string
 	src, dst   string
 	proto      string
-	sport      uint16
-	dport      uint16
+	sport      portValue
+	dport      portValue
 	icmpType   uint8
 	icmpCode   uint8
 	httpMethod string
@@ -77,8 +77,8 @@ too).`,
 	f.StringVar(&o.src, "src", "", "source: address, namespace/name or name of an endpoint")
 	f.StringVar(&o.dst, "dst", "", "destination: address, namespace/name or name of an endpoint")
 	f.StringVar(&o.proto, "proto", "tcp", "IP protocol: tcp, udp, icmp, icmpv6, sctp, udplite or a number")
-	f.Uint16Var(&o.sport, "sport", 0, "source port")
-	f.Uint16Var(&o.dport, "dport", 0, "destination port")
+	f.Var(&o.sport, "sport", "source port, 1-65535 (TCP, UDP, SCTP, UDPLite; default 0, no port)")
+	f.Var(&o.dport, "dport", "destination port, 1-65535 (required with TCP, UDP, SCTP and UDPLite)")
 	f.Uint8Var(&o.icmpType, "icmp-type", 0, "ICMP type of an ICMP or ICMPv6 flow")
 	f.Uint8Var(&o.icmpCode, "icmp-code", 0, "ICMP code (needs --icmp-type)")
 	f.StringVar(&o.httpMethod, "http-method", "", "HTTP method of the request the flow carries")
@@ -107,6 +107,9 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 		return usageError("--proto: %v", err)
 	}
 	proto := parsed.Number
+	if err := checkPorts(proto, &o.sport, &o.dport); err != nil {
+		return err
+	}
 	flags := cmd.Flags()
 	var icmp *model.ICMPTypeCode
 	if flags.Changed("icmp-type") {
@@ -156,7 +159,7 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	flow := model.Flow{Src: srcAddr, Dst: dstAddr, Protocol: proto, SrcPort: o.sport, DstPort: o.dport, ICMP: icmp, HTTP: http}
+	flow := model.Flow{Src: srcAddr, Dst: dstAddr, Protocol: proto, SrcPort: o.sport.port, DstPort: o.dport.port, ICMP: icmp, HTTP: http}
 	// A named endpoint is judged as itself, even when another endpoint
 	// has the same address (the loader warns about that); an address is
 	// judged at the endpoint owning it.
@@ -305,7 +308,7 @@ func writeEvalTable(w io.Writer, r evalReport, staged bool) {
 func flowString(f model.Flow) string {
 	proto := model.ProtocolName(f.Protocol)
 	var b strings.Builder
-	if model.ProtocolNumber(f.Protocol).SupportsPorts() {
+	if carriesPorts(f.Protocol) {
 		fmt.Fprintf(&b, "%s -> %s %s", hostPort(f.Src, f.SrcPort), hostPort(f.Dst, f.DstPort), proto)
 	} else {
 		// Ports mean nothing to ICMP and most other protocols.

@@ -18,33 +18,33 @@ func TestEvalZonedAndMappedAddresses(t *testing.T) {
 	}{
 		{
 			name:   "link-local source without a zone is denied",
-			args:   []string{"--src", "fe80::1", "--dst", "fd00::2:7"},
+			args:   []string{"--src", "fe80::1", "--dst", "fd00::2:7", "--dport", "80"},
 			code:   exitNo,
-			stdout: []string{"flow     [fe80::1]:0 -> [fd00::2:7]:0", "DENIED at ingress", "GlobalNetworkPolicy link-local rule 0"},
+			stdout: []string{"flow     [fe80::1]:0 -> [fd00::2:7]:80", "DENIED at ingress", "GlobalNetworkPolicy link-local rule 0"},
 		},
 		{
 			name:   "a zone does not evade nets",
-			args:   []string{"--src", "fe80::1%eth0", "--dst", "fd00::2:7"},
+			args:   []string{"--src", "fe80::1%eth0", "--dst", "fd00::2:7", "--dport", "80"},
 			code:   exitNo,
-			stdout: []string{"flow     [fe80::1]:0 -> [fd00::2:7]:0", "DENIED at ingress", "GlobalNetworkPolicy link-local rule 0"},
+			stdout: []string{"flow     [fe80::1]:0 -> [fd00::2:7]:80", "DENIED at ingress", "GlobalNetworkPolicy link-local rule 0"},
 		},
 		{
 			name:   "a zone on the destination finds its endpoint",
-			args:   []string{"--src", "fe80::1", "--dst", "fd00::2:7%eth0"},
+			args:   []string{"--src", "fe80::1", "--dst", "fd00::2:7%eth0", "--dport", "80"},
 			code:   exitNo,
 			stdout: []string{"ingress at WorkloadEndpoint prod/db", "GlobalNetworkPolicy link-local rule 0"},
 		},
 		{
 			name:   "an IPv4-mapped destination is the endpoint's IPv4 address",
-			args:   []string{"--src", "10.0.1.1", "--dst", "::ffff:10.0.2.7"},
+			args:   []string{"--src", "10.0.1.1", "--dst", "::ffff:10.0.2.7", "--dport", "80"},
 			code:   exitNo,
-			stdout: []string{"flow     10.0.1.1:0 -> 10.0.2.7:0", "DENIED at ingress", "ingress at WorkloadEndpoint prod/db (10.0.2.7)", "GlobalNetworkPolicy link-local tier default action"},
+			stdout: []string{"flow     10.0.1.1:0 -> 10.0.2.7:80", "DENIED at ingress", "ingress at WorkloadEndpoint prod/db (10.0.2.7)", "GlobalNetworkPolicy link-local tier default action"},
 		},
 		{
 			name:   "an IPv4-mapped source is IPv4 too",
-			args:   []string{"--src", "::ffff:10.0.1.1", "--dst", "prod/db"},
+			args:   []string{"--src", "::ffff:10.0.1.1", "--dst", "prod/db", "--dport", "80"},
 			code:   exitNo,
-			stdout: []string{"flow     10.0.1.1:0 -> 10.0.2.7:0", "DENIED at ingress"},
+			stdout: []string{"flow     10.0.1.1:0 -> 10.0.2.7:80", "DENIED at ingress"},
 		},
 	}
 	for _, tt := range tests {

@@ -86,7 +86,7 @@ func TestExplainCommand(t *testing.T) {
 	if code, out, _ := runCmd(t, "", append(staged, "--src", "vote/vote-7d9c", "--dst", "vote/redis-5f6b", "--dport", "6379", "--staged")...); code != exitNo || !strings.Contains(out, "egress pending walk") {
 		t.Errorf("--staged: exit %d\n%s", code, out)
 	}
-	if code, _, errs := runCmd(t, "", append(base, "--src", "vote/nope", "--dst", "vote/db-0")...); code != exitUsage || !strings.Contains(errs, "vote/nope") {
+	if code, _, errs := runCmd(t, "", append(base, "--src", "vote/nope", "--dst", "vote/db-0", "--dport", "5432")...); code != exitUsage || !strings.Contains(errs, "vote/nope") {
 		t.Errorf("unknown endpoint: exit %d, %s", code, errs)
 	}
 }

@@ -135,7 +135,7 @@ func TestValidateInputBounds(t *testing.T) {
 	if code, stdout, stderr := runVerdict("", "validate", "--max-input-size", "1KiB", paths[0]); code != 0 {
 		t.Errorf("within the bound: exit %d, %q %q", code, stdout, stderr)
 	}
-	if code, stdout, stderr := runVerdict(inputPolicyDoc, "eval", "--max-input-size", "0", "-f", "-", "--src", "10.0.0.1", "--dst", "10.0.0.2"); code == 2 {
+	if code, stdout, stderr := runVerdict(inputPolicyDoc, "eval", "--max-input-size", "0", "-f", "-", "--src", "10.0.0.1", "--dst", "10.0.0.2", "--dport", "80"); code == 2 {
 		t.Errorf("no bound: exit %d, %q %q", code, stdout, stderr)
 	}
 	for _, bad := range []string{"1.5G", "-1", "lots", "12XB"} {
