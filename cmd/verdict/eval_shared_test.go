@@ -33,7 +33,7 @@ func TestEvalSharedAddress(t *testing.T) {
 	for _, tt := range tests {
 		for _, engine := range []string{"compiled", "reference"} {
 			for _, command := range []string{"eval", "explain"} {
-				args := []string{command, "-f", file, "--src", "10.1.1.1", "--dst", tt.dst, "--engine", engine}
+				args := []string{command, "-f", file, "--src", "10.1.1.1", "--dst", tt.dst, "--dport", "80", "--engine", engine}
 				var stdout, stderr bytes.Buffer
 				code := run(args, strings.NewReader(""), &stdout, &stderr)
 				if code != tt.code || !strings.Contains(stdout.String(), tt.stdout) {
