@@ -13,5 +13,9 @@ func commands() []*cobra.Command {
 		newImpactCmd(),
 		newRecommendCmd(),
 		newConformanceCmd(),
+		newLintCmd(),
+		newMatrixCmd(),
+		newQueryCmd(),
+		newDiffCmd(),
 	}
 }

@@ -51,7 +51,7 @@ func loadChecked(cmd *cobra.Command, flag string, files []string) (*policy.Resul
 	}
 	printWarnings(stderr, res)
 	if len(probs) > 0 {
-		return nil, usageError("the policy files given with %s have problems; nothing was replayed", flag)
+		return nil, usageError("the policy files given with %s have problems; nothing was done", flag)
 	}
 	return res, nil
 }

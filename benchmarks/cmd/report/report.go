@@ -56,6 +56,7 @@ var targets = []target{
 	{what: "impact's peak heap at 1M records within 64 MB of that at 100k", bench: "BenchmarkImpact", unit: "heap-growth-MB", max: 64, shrinks: true},
 	{what: "recommend at least 100,000 records/s", bench: "BenchmarkRecommend", unit: "records/s", min: 100_000, shrinks: true},
 	{what: "recommend's peak heap at 1M records within 64 MB of that at 100k", bench: "BenchmarkRecommend", unit: "heap-growth-MB", max: 64, shrinks: true},
+	{what: "1M connectivity matrix cells of the 100k cluster under 10 s", bench: "BenchmarkMatrix/100k", unit: "ns/op", max: 10e9},
 }
 
 // An anchor is Calico's figure for what one of our benchmarks measures,

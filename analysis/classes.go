@@ -1,0 +1,382 @@
+package analysis
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/verdictlabs/verdict/internal/calico"
+	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/selector"
+)
+
+// Class is a set of endpoints that every verdict treats alike: they have
+// equal effective labels (SPEC 3), profiles, named ports and IP families,
+// back the same service slices, and their addresses fall in the same rule
+// CIDRs and network sets. Equal labels alone are not enough: a rule's nets
+// or a named port can tell two endpoints with equal labels apart.
+//
+// A flow between members of two classes (from the first address of one
+// family of each) gets the verdict every other member pair gets.
+type Class struct {
+	// Kind is the members' kind; Namespace their namespace ("" for host
+	// endpoints and endpoints outside Kubernetes).
+	Kind      model.Kind
+	Namespace string
+	// Labels are the effective labels every member has.
+	Labels map[string]string
+	// Members are the endpoints of the class, in the set's order.
+	Members []model.Key
+	// Addrs is, per IP family (index 0 for IPv4, 1 for IPv6), the first
+	// address of that family of the first member; invalid when the
+	// members have none.
+	Addrs [2]netip.Addr
+}
+
+// Families reports which IP families the class's members have addresses
+// of.
+func (c *Class) Families() []int {
+	var out []int
+	if c.Addrs[0].IsValid() {
+		out = append(out, 4)
+	}
+	if c.Addrs[1].IsValid() {
+		out = append(out, 6)
+	}
+	return out
+}
+
+// OwnLabels are the labels the class's endpoints show as their own: the
+// effective labels less those Calico adds (projectcalico.org/...) and
+// those inherited from a namespace or service account.
+func (c *Class) OwnLabels() map[string]string {
+	out := make(map[string]string, len(c.Labels))
+	for k, v := range c.Labels {
+		if isCalicoLabel(k) {
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func isCalicoLabel(k string) bool {
+	return strings.HasPrefix(k, "projectcalico.org/") ||
+		strings.HasPrefix(k, model.PrefixNamespaceLabel) || strings.HasPrefix(k, model.PrefixServiceAccountLabel)
+}
+
+// world is what the analyses need of a set, computed once: every entity's
+// effective labels, who owns which address, and the CIDRs rules name.
+type world struct {
+	set       *model.Set
+	profiles  map[string]*model.Profile
+	endpoints []entity // one per set.Endpoints, same index
+	netsets   []entity // one per set.NetworkSets, same index
+
+	// owners maps an endpoint address to the endpoints owning it.
+	owners map[netip.Addr][]int
+	// ruleNets are the CIDRs rules name (nets and notNets of policies and
+	// profiles), by prefix; netsetNets the network sets' CIDRs, each to
+	// the sets holding it. lengths lists, per family, the prefix lengths
+	// either holds.
+	ruleNets   map[netip.Prefix]int
+	netsetNets map[netip.Prefix][]int
+	lengths    [2][]int
+	// slices maps an address to the service slices listing it.
+	slices map[netip.Addr][]string
+}
+
+// entity is an endpoint or a network set with its effective labels.
+type entity struct {
+	key    model.Key
+	labels selector.Map
+	ep     *model.Endpoint   // nil for network sets
+	ns     *model.NetworkSet // nil for endpoints
+}
+
+func newWorld(set *model.Set) *world {
+	w := &world{
+		set:        set,
+		profiles:   make(map[string]*model.Profile, len(set.Profiles)),
+		owners:     map[netip.Addr][]int{},
+		ruleNets:   map[netip.Prefix]int{},
+		netsetNets: map[netip.Prefix][]int{},
+		slices:     map[netip.Addr][]string{},
+	}
+	for i := range set.Profiles {
+		w.profiles[set.Profiles[i].Name] = &set.Profiles[i]
+	}
+	labelsOf := func(name string) map[string]string {
+		if p := w.profiles[name]; p != nil {
+			return p.LabelsToApply
+		}
+		return nil
+	}
+	w.endpoints = make([]entity, len(set.Endpoints))
+	for i := range set.Endpoints {
+		ep := &set.Endpoints[i]
+		w.endpoints[i] = entity{key: ep.Key(), labels: calico.EndpointLabels(ep, labelsOf), ep: ep}
+		for _, a := range ep.Addresses {
+			w.owners[a] = append(w.owners[a], i)
+		}
+	}
+	w.netsets = make([]entity, len(set.NetworkSets))
+	lengths := [2]map[int]bool{{}, {}}
+	for i := range set.NetworkSets {
+		ns := &set.NetworkSets[i]
+		w.netsets[i] = entity{key: ns.Key(), labels: calico.NetworkSetLabels(ns, labelsOf), ns: ns}
+		for _, n := range ns.Nets {
+			n = n.Masked()
+			w.netsetNets[n] = append(w.netsetNets[n], i)
+			lengths[familyIndex(n.Addr())][n.Bits()] = true
+		}
+	}
+	addRule := func(r *model.Rule) {
+		for _, nets := range [][]netip.Prefix{r.Source.Nets, r.Source.NotNets, r.Destination.Nets, r.Destination.NotNets} {
+			for _, n := range nets {
+				n = n.Masked()
+				if _, ok := w.ruleNets[n]; !ok {
+					w.ruleNets[n] = len(w.ruleNets)
+					lengths[familyIndex(n.Addr())][n.Bits()] = true
+				}
+			}
+		}
+	}
+	for i := range set.Policies {
+		p := &set.Policies[i]
+		for j := range p.Ingress {
+			addRule(&p.Ingress[j])
+		}
+		for j := range p.Egress {
+			addRule(&p.Egress[j])
+		}
+	}
+	for i := range set.Profiles {
+		p := &set.Profiles[i]
+		for j := range p.Ingress {
+			addRule(&p.Ingress[j])
+		}
+		for j := range p.Egress {
+			addRule(&p.Egress[j])
+		}
+	}
+	for f := range lengths {
+		for l := range lengths[f] {
+			w.lengths[f] = append(w.lengths[f], l)
+		}
+		slices.Sort(w.lengths[f])
+	}
+	for _, svc := range set.Services {
+		for i, sl := range svc.Slices {
+			id := svc.Key().String() + "#" + strconv.Itoa(i)
+			for _, a := range sl.Addresses {
+				w.slices[a] = append(w.slices[a], id)
+			}
+		}
+	}
+	return w
+}
+
+func familyIndex(a netip.Addr) int {
+	if a.Is4() {
+		return 0
+	}
+	return 1
+}
+
+// addressKey writes what tells one address apart from another as a peer
+// of rules: the rule CIDRs and network sets holding it, the service slices
+// listing it and, when endpoints share it, which.
+func (w *world) addressKey(b *strings.Builder, a netip.Addr) {
+	var rule, sets []int
+	for _, l := range w.lengths[familyIndex(a)] {
+		p := netip.PrefixFrom(a, l).Masked()
+		if id, ok := w.ruleNets[p]; ok {
+			rule = append(rule, id)
+		}
+		sets = append(sets, w.netsetNets[p]...)
+	}
+	slices.Sort(rule)
+	slices.Sort(sets)
+	b.WriteString("|nets")
+	for _, id := range rule {
+		b.WriteString(" " + strconv.Itoa(id))
+	}
+	b.WriteString("|sets")
+	for _, id := range slices.Compact(sets) {
+		b.WriteString(" " + strconv.Itoa(id))
+	}
+	b.WriteString("|svc")
+	svc := slices.Clone(w.slices[a])
+	slices.Sort(svc)
+	for _, s := range svc {
+		b.WriteString(" " + s)
+	}
+	if owners := w.owners[a]; len(owners) > 1 {
+		b.WriteString("|shared")
+		for _, i := range owners {
+			b.WriteString(" " + w.endpoints[i].key.String())
+		}
+	}
+}
+
+// firstAddrs returns an endpoint's first address of each family.
+func firstAddrs(ep *model.Endpoint) [2]netip.Addr {
+	var out [2]netip.Addr
+	for _, a := range ep.Addresses {
+		f := familyIndex(a)
+		if !out[f].IsValid() {
+			out[f] = a
+		}
+	}
+	return out
+}
+
+// classKey is the string equal for two endpoints exactly when every
+// verdict treats them alike.
+func (w *world) classKey(i int) string {
+	e := &w.endpoints[i]
+	var b strings.Builder
+	b.WriteString(string(e.ep.Kind))
+	b.WriteString("|labels")
+	keys := make([]string, 0, len(e.labels))
+	for k := range e.labels {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		b.WriteString(" " + strconv.Quote(k) + "=" + strconv.Quote(e.labels[k]))
+	}
+	b.WriteString("|profiles")
+	for _, p := range e.ep.Profiles {
+		b.WriteString(" " + strconv.Quote(p))
+	}
+	b.WriteString("|ports")
+	ports := slices.Clone(e.ep.Ports)
+	slices.SortFunc(ports, func(x, y model.EndpointPort) int {
+		return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.Protocol, y.Protocol), cmp.Compare(x.Port, y.Port))
+	})
+	for _, p := range slices.Compact(ports) {
+		b.WriteString(" " + strconv.Quote(p.Name) + "/" + strconv.Itoa(int(p.Protocol)) + "/" + strconv.Itoa(int(p.Port)))
+	}
+	for f, a := range firstAddrs(e.ep) {
+		if !a.IsValid() {
+			continue
+		}
+		b.WriteString("|v" + strconv.Itoa(4+2*f))
+		w.addressKey(&b, a)
+	}
+	return b.String()
+}
+
+// classes partitions the endpoints with at least one address into
+// classes, in the order of their first members.
+func (w *world) classes() []Class {
+	var out []Class
+	byKey := map[string]int{}
+	for i := range w.endpoints {
+		e := &w.endpoints[i]
+		if len(e.ep.Addresses) == 0 {
+			continue
+		}
+		k := w.classKey(i)
+		if c, ok := byKey[k]; ok {
+			out[c].Members = append(out[c].Members, e.key)
+			continue
+		}
+		byKey[k] = len(out)
+		out = append(out, Class{
+			Kind:      e.ep.Kind,
+			Namespace: e.ep.Namespace,
+			Labels:    e.labels,
+			Members:   []model.Key{e.key},
+			Addrs:     firstAddrs(e.ep),
+		})
+	}
+	return out
+}
+
+// Classes partitions the set's endpoints that have an address into
+// classes (see Class), in the order of their first members.
+func Classes(set model.Set) []Class {
+	return newWorld(&set).classes()
+}
+
+// ClassGroup is what the matrix shows as one row or column: the classes
+// that share a name under a grouping (see GroupName), or one network set.
+// Group gives the name (in the Grouper's spelling), the namespace, and the
+// labels the name is made of.
+type ClassGroup struct {
+	Group
+	// Classes indexes the classes of the group; empty for a network set.
+	Classes []int
+	// Members counts the endpoints of the group.
+	Members int
+}
+
+// classGroup names a class under a grouping: by the keys in by, from its
+// effective labels ("!k" for a missing one), or by all of its own labels
+// when by is empty; "ns/" first when namespaced.
+func classGroup(c *Class, by []string) Group {
+	grp := Group{Namespace: c.Namespace, Labels: map[string]string{}}
+	if len(by) == 0 {
+		grp.Labels = c.OwnLabels()
+	} else {
+		for _, k := range by {
+			if v, ok := c.Labels[k]; ok {
+				grp.Labels[k] = v
+			} else {
+				grp.Missing = append(grp.Missing, k)
+			}
+		}
+	}
+	var keys []string
+	if len(by) > 0 {
+		keys = by
+	}
+	grp.Name = groupName(&grp, keys)
+	return grp
+}
+
+// GroupName names a class under a grouping, as classGroup does.
+func GroupName(c *Class, by []string) string { return classGroup(c, by).Name }
+
+// GroupClasses merges classes of equal GroupName, in the order of their
+// first classes.
+func GroupClasses(classes []Class, by []string) []ClassGroup {
+	all := make([]int, len(classes))
+	for i := range all {
+		all[i] = i
+	}
+	return groupClasses(classes, all, by)
+}
+
+// groupClasses groups the classes indexed by which.
+func groupClasses(classes []Class, which []int, by []string) []ClassGroup {
+	var out []ClassGroup
+	byName := map[string]int{}
+	for _, i := range which {
+		c := &classes[i]
+		grp := classGroup(c, by)
+		g, ok := byName[grp.Name]
+		if !ok {
+			g = len(out)
+			byName[grp.Name] = g
+			out = append(out, ClassGroup{Group: grp})
+		}
+		out[g].Classes = append(out[g].Classes, i)
+		out[g].Members += len(c.Members)
+	}
+	return out
+}
+
+// networkSetGroup is a network set's group, named as the Grouper names it.
+func networkSetGroup(ns *model.NetworkSet) Group {
+	name := "globalnetworkset " + ns.Name
+	if ns.Namespace != "" {
+		name = "networkset " + ns.Namespace + "/" + ns.Name
+	}
+	return Group{Name: name, Namespace: ns.Namespace, Labels: ns.Labels, NetworkSet: ns}
+}

@@ -1,0 +1,278 @@
+package analysis
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/verdictlabs/verdict/model"
+)
+
+// Port is one column of protocols and ports the matrix asks about: a
+// protocol with a port (TCP, UDP and SCTP), a protocol's "other" port (one
+// no rule names, standing for all of them), or a protocol without ports
+// (ICMP, ICMPv6 and the rest).
+type Port struct {
+	Protocol uint8
+	// Number is the port asked about; for Other, a port no rule names.
+	Number uint16
+	Other  bool
+}
+
+// String gives "tcp/5432", "udp/other" or "icmp".
+func (p Port) String() string {
+	proto := strings.ToLower(model.ProtocolName(p.Protocol))
+	switch {
+	case !model.ProtocolNumber(p.Protocol).SupportsPorts():
+		return proto
+	case p.Other:
+		return proto + "/other"
+	}
+	return proto + "/" + strconv.Itoa(int(p.Number))
+}
+
+// PortLabel gives the port as the matrix's port column shows it: the
+// number, "other", or "" for a protocol without ports.
+func (p Port) PortLabel() string {
+	switch {
+	case !model.ProtocolNumber(p.Protocol).SupportsPorts():
+		return ""
+	case p.Other:
+		return "other"
+	}
+	return strconv.Itoa(int(p.Number))
+}
+
+// ProtocolLabel gives the protocol in lower case: "tcp", "icmpv6", "47".
+func (p Port) ProtocolLabel() string { return strings.ToLower(model.ProtocolName(p.Protocol)) }
+
+// family returns the only IP family a flow of this protocol can have, or
+// 0 when it can have either: ICMP is IPv4's, ICMPv6 IPv6's.
+func (p Port) family() int {
+	switch p.Protocol {
+	case model.ProtoICMP:
+		return 4
+	case model.ProtoICMPv6:
+		return 6
+	}
+	return 0
+}
+
+func comparePorts(a, b Port) int {
+	rank := func(p uint8) int {
+		switch p {
+		case model.ProtoTCP:
+			return 0
+		case model.ProtoUDP:
+			return 1
+		case model.ProtoSCTP:
+			return 2
+		case model.ProtoICMP:
+			return 3
+		case model.ProtoICMPv6:
+			return 4
+		}
+		return 5
+	}
+	other := func(p Port) int {
+		if p.Other {
+			return 1
+		}
+		return 0
+	}
+	return cmp.Or(cmp.Compare(rank(a.Protocol), rank(b.Protocol)), cmp.Compare(a.Protocol, b.Protocol),
+		cmp.Compare(other(a), other(b)), cmp.Compare(a.Number, b.Number))
+}
+
+// ParsePorts reads a list such as "tcp/5432,udp/53,icmp,tcp/other". A
+// protocol is a name in any case or a number; TCP, UDP and SCTP need a
+// port or "other" (which ParsePorts leaves for Matrix to choose).
+func ParsePorts(s string) ([]Port, error) {
+	var out []Port
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		protoText, portText, hasPort := strings.Cut(item, "/")
+		parsed, err := model.ParseProtocol(protoText)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", item, err)
+		}
+		proto := parsed.Number
+		p := Port{Protocol: proto}
+		switch {
+		case !model.ProtocolNumber(proto).SupportsPorts():
+			if hasPort {
+				return nil, fmt.Errorf("%q: %s has no ports", item, model.ProtocolName(proto))
+			}
+		case !hasPort:
+			return nil, fmt.Errorf("%q: %s needs a port, as in %s/443 or %s/other", item, model.ProtocolName(proto), protoText, protoText)
+		case portText == "other":
+			p.Other = true
+		default:
+			n, err := strconv.ParseUint(portText, 10, 16)
+			if err != nil || n == 0 {
+				return nil, fmt.Errorf("%q: port must be 1 to 65535 or other", item)
+			}
+			p.Number = uint16(n)
+		}
+		out = append(out, p)
+	}
+	slices.SortFunc(out, comparePorts)
+	return slices.Compact(out), nil
+}
+
+// DefaultPorts lists the ports rules name in any of the sets: each
+// destination port and the ends of each range, named ports as the sets'
+// endpoints declare them, the ports of services rules name, each protocol
+// rules name without ports, and per port protocol an "other" port no rule
+// names. TCP is always there.
+func DefaultPorts(sets ...model.Set) []Port {
+	named := map[uint8][]model.Port{}
+	var out []Port
+	protos := map[uint8]bool{model.ProtoTCP: true}
+	add := func(proto uint8, n uint16) { out = append(out, Port{Protocol: proto, Number: n}) }
+	for si := range sets {
+		set := &sets[si]
+		declared := map[string][]model.EndpointPort{}
+		for _, ep := range set.Endpoints {
+			for _, p := range ep.Ports {
+				declared[p.Name] = append(declared[p.Name], p)
+			}
+		}
+		services := map[model.Key]*model.Service{}
+		for i := range set.Services {
+			services[set.Services[i].Key()] = &set.Services[i]
+		}
+		visit := func(r *model.Rule, ns string) {
+			proto := r.Protocol
+			if proto.IsSet() {
+				protos[proto.Number] = true
+			}
+			d := &r.Destination
+			for _, ports := range [][]model.Port{d.Ports, d.NotPorts} {
+				for _, p := range ports {
+					if proto.IsSet() {
+						named[proto.Number] = append(named[proto.Number], p)
+					}
+					if p.Name == "" {
+						if proto.SupportsPorts() {
+							add(proto.Number, p.Min)
+							add(proto.Number, p.Max)
+						}
+						continue
+					}
+					for _, dp := range declared[p.Name] {
+						if namedPortProtocolAllowed(proto, dp.Protocol) {
+							protos[dp.Protocol] = true
+							add(dp.Protocol, dp.Port)
+							named[dp.Protocol] = append(named[dp.Protocol], model.Port{Min: dp.Port, Max: dp.Port})
+						}
+					}
+				}
+			}
+			if sm := d.Services; sm != nil {
+				svcNS := cmp.Or(sm.Namespace, ns)
+				if svc := services[model.Key{Kind: model.KindService, Namespace: svcNS, Name: sm.Name}]; svc != nil {
+					for _, sl := range svc.Slices {
+						for _, p := range sl.Ports {
+							protos[p.Protocol] = true
+							add(p.Protocol, p.Port)
+							named[p.Protocol] = append(named[p.Protocol], model.Port{Min: p.Port, Max: p.Port})
+						}
+					}
+				}
+			}
+		}
+		for i := range set.Policies {
+			p := &set.Policies[i]
+			ns := ""
+			if p.Kind.Namespaced() {
+				ns = p.Namespace
+			}
+			for j := range p.Ingress {
+				visit(&p.Ingress[j], ns)
+			}
+			for j := range p.Egress {
+				visit(&p.Egress[j], ns)
+			}
+		}
+		for i := range set.Profiles {
+			p := &set.Profiles[i]
+			for j := range p.Ingress {
+				visit(&p.Ingress[j], "")
+			}
+			for j := range p.Egress {
+				visit(&p.Egress[j], "")
+			}
+		}
+	}
+	for proto := range protos {
+		if !model.ProtocolNumber(proto).SupportsPorts() {
+			out = append(out, Port{Protocol: proto})
+			continue
+		}
+		if n, ok := otherPort(named[proto]); ok {
+			out = append(out, Port{Protocol: proto, Number: n, Other: true})
+		}
+	}
+	slices.SortFunc(out, comparePorts)
+	return slices.Compact(out)
+}
+
+// otherPort finds the lowest port no range of ports holds. Named ports are
+// left out of ports: they hold what endpoints declare, which the caller
+// adds as numbers.
+func otherPort(ports []model.Port) (uint16, bool) {
+	for n := 1; n <= 65535; n++ {
+		taken := false
+		for _, p := range ports {
+			if p.Name == "" && int(p.Min) <= n && n <= int(p.Max) {
+				taken = true
+				n = int(p.Max) // skip the range
+				break
+			}
+		}
+		if !taken {
+			return uint16(n), true
+		}
+	}
+	return 0, false
+}
+
+// resolveOther gives each "other" port of ports a number no rule of the
+// sets names.
+func resolveOther(ports []Port, sets ...model.Set) []Port {
+	defaults := DefaultPorts(sets...)
+	out := slices.Clone(ports)
+	for i := range out {
+		if !out[i].Other {
+			continue
+		}
+		for _, d := range defaults {
+			if d.Other && d.Protocol == out[i].Protocol {
+				out[i].Number = d.Number
+			}
+		}
+		if out[i].Number == 0 {
+			// Nothing of this protocol is named anywhere: any port will do.
+			out[i].Number = 1
+		}
+	}
+	return out
+}
+
+// namedPortProtocolAllowed reports whether a named port declared with
+// protocol declared resolves under a rule of protocol ruleProto, as Felix
+// maps it (UDP and SCTP to themselves, anything else to TCP, none to any).
+func namedPortProtocolAllowed(ruleProto model.Protocol, declared uint8) bool {
+	if !ruleProto.IsSet() {
+		return true
+	}
+	want := model.ProtoTCP
+	switch ruleProto.Number {
+	case model.ProtoUDP, model.ProtoSCTP:
+		want = ruleProto.Number
+	}
+	return declared == want
+}

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/verdictlabs/verdict/analysis"
+	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/selector"
+)
+
+type queryOptions struct {
+	files     []string
+	output    string
+	kind      string
+	namespace string
+}
+
+func newQueryCmd() *cobra.Command {
+	var o queryOptions
+	cmd := &cobra.Command{
+		Use:   "query endpoint|policy|selector ARG -f FILE|DIR... [flags]",
+		Short: "Reverse queries: what applies to an endpoint, what a policy or selector reaches",
+		Long: `query answers questions about the resources of the files (flags may follow
+the arguments):
+
+  query endpoint NS/NAME|NAME|ADDR   effective labels; per direction the tiers and
+                                     policies applying, in order (staged marked);
+                                     the rules naming it as a peer
+  query policy [NS/]NAME [--kind K]  its tier, the endpoints it selects per
+                                     direction, the entities each rule matches
+  query selector EXPR [--namespace NS]  the endpoints and network sets matching,
+                                     with NS as a NetworkPolicy of NS sees them
+
+Exit status: 0 on an answer, 1 when a selector matches nothing, 2 for bad
+flags, an endpoint or policy not in the files, a name two policies share
+(listing both; give --kind or NS/), or a selector that does not parse.`,
+	}
+	pf := cmd.PersistentFlags()
+	pf.StringArrayVarP(&o.files, "file", "f", nil, "file or directory of policy resources (repeatable)")
+	pf.StringVarP(&o.output, "output", "o", "table", "output format: table, json or yaml")
+
+	endpoint := &cobra.Command{
+		Use:   "endpoint NS/NAME|NAME|ADDR",
+		Short: "Effective labels, applicable policies and rules naming an endpoint",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runQuery(cmd, &o, func(set model.Set) (any, bool, error) {
+				a, err := analysis.QueryEndpoint(set, args[0])
+				return a, true, err
+			}, func(w io.Writer, v any) { writeEndpointAnswer(w, v.(*analysis.EndpointAnswer)) })
+		},
+	}
+	policyCmd := &cobra.Command{
+		Use:   "policy [NS/]NAME",
+		Short: "A policy's tier, the endpoints it selects and what each rule matches",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runQuery(cmd, &o, func(set model.Set) (any, bool, error) {
+				a, err := analysis.QueryPolicy(set, args[0], o.kind)
+				return a, true, err
+			}, func(w io.Writer, v any) { writePolicyAnswer(w, v.(*analysis.PolicyAnswer)) })
+		},
+	}
+	policyCmd.Flags().StringVar(&o.kind, "kind", "", "the policy's kind, when two kinds hold the name (NetworkPolicy, GlobalNetworkPolicy, ...)")
+	selectorCmd := &cobra.Command{
+		Use:   "selector EXPR",
+		Short: "The endpoints and network sets a selector matches",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sel, err := selector.Parse(args[0])
+			if err != nil {
+				return usageError("%v", err)
+			}
+			return runQuery(cmd, &o, func(set model.Set) (any, bool, error) {
+				a, err := analysis.QuerySelector(set, sel, o.namespace)
+				return a, a != nil && len(a.Entities) > 0, err
+			}, func(w io.Writer, v any) { writeSelectorAnswer(w, v.(*analysis.SelectorAnswer)) })
+		},
+	}
+	selectorCmd.Flags().StringVar(&o.namespace, "namespace", "", "match as a NetworkPolicy of this namespace does")
+	cmd.AddCommand(endpoint, policyCmd, selectorCmd)
+	return cmd
+}
+
+func runQuery(cmd *cobra.Command, o *queryOptions, ask func(model.Set) (any, bool, error), table func(io.Writer, any)) error {
+	if err := checkFormat(o.output, "table", "json", "yaml"); err != nil {
+		return err
+	}
+	res, err := loadChecked(cmd, "-f", o.files)
+	if err != nil {
+		return err
+	}
+	ans, found, err := ask(res.Set)
+	if err != nil {
+		// Not in the files, ambiguous (*analysis.AmbiguousError lists
+		// every match) or not computable: all usage errors.
+		return usageError("%v", err)
+	}
+	out := cmd.OutOrStdout()
+	if o.output == "table" {
+		table(out, ans)
+	} else if err := writeStructured(out, o.output, ans); err != nil {
+		return err
+	}
+	if !found {
+		return answerNo()
+	}
+	return nil
+}
+
+func writeEndpointAnswer(w io.Writer, a *analysis.EndpointAnswer) {
+	fmt.Fprintf(w, "endpoint   %s\n", a.Endpoint)
+	fmt.Fprintf(w, "addresses  %s\n", strings.Join(a.Addresses, ", "))
+	fmt.Fprintf(w, "labels     %s\n", labelList(a.Labels))
+	for _, d := range []struct {
+		name  string
+		tiers []analysis.TierAnswer
+	}{{"ingress", a.Ingress}, {"egress", a.Egress}} {
+		if len(d.tiers) == 0 {
+			fmt.Fprintf(w, "%s: no policy applies (the profiles decide)\n", d.name)
+			continue
+		}
+		fmt.Fprintf(w, "%s:\n", d.name)
+		for _, t := range d.tiers {
+			fmt.Fprintf(w, "  tier %s (default %s)\n", t.Tier, t.DefaultAction)
+			for _, p := range t.Policies {
+				staged := ""
+				if p.Staged {
+					staged = " (staged)"
+				}
+				fmt.Fprintf(w, "    %s%s\n", p.Ref, staged)
+			}
+		}
+	}
+	if len(a.PeerOf) == 0 {
+		fmt.Fprintln(w, "peer of: no rule names it")
+		return
+	}
+	fmt.Fprintln(w, "peer of:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range a.PeerOf {
+		staged := ""
+		if r.Staged {
+			staged = " (staged)"
+		}
+		fmt.Fprintf(tw, "  %s%s\t%s\t%s\n", r.Policy, staged, r.Path, r.Action)
+	}
+	tw.Flush()
+}
+
+func writePolicyAnswer(w io.Writer, a *analysis.PolicyAnswer) {
+	staged := ""
+	if a.Staged {
+		staged = " (staged)"
+	}
+	fmt.Fprintf(w, "policy    %s%s\n", a.Policy, staged)
+	fmt.Fprintf(w, "tier      %s\n", a.Tier)
+	fmt.Fprintf(w, "selector  %s\n", a.Selector)
+	for _, d := range []struct {
+		name string
+		refs []analysis.Ref
+	}{{"ingress", a.Ingress}, {"egress", a.Egress}} {
+		if d.refs == nil {
+			continue
+		}
+		fmt.Fprintf(w, "%s applies to %d endpoints%s\n", d.name, len(d.refs), refList(d.refs))
+	}
+	for _, r := range a.Rules {
+		fmt.Fprintf(w, "%s %s\n", r.Path, r.Action)
+		fmt.Fprintf(w, "  source       %s\n", peerString(r.Source))
+		fmt.Fprintf(w, "  destination  %s\n", peerString(r.Destination))
+	}
+}
+
+func writeSelectorAnswer(w io.Writer, a *analysis.SelectorAnswer) {
+	fmt.Fprintf(w, "selector  %s\n", a.Selector)
+	if len(a.Entities) == 0 {
+		fmt.Fprintln(w, "matches nothing")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, e := range a.Entities {
+		fmt.Fprintf(tw, "%s\t%s\n", e.Ref, labelList(e.Labels))
+	}
+	tw.Flush()
+}
+
+func peerString(p analysis.PeerAnswer) string {
+	var parts []string
+	if p.Any {
+		parts = append(parts, "any")
+	} else {
+		parts = append(parts, fmt.Sprintf("%s: %d entities%s", p.Selector, len(p.Entities), refList(p.Entities)))
+	}
+	if len(p.Nets) > 0 {
+		parts = append(parts, "nets "+strings.Join(p.Nets, ", "))
+	}
+	if len(p.NotNets) > 0 {
+		parts = append(parts, "not nets "+strings.Join(p.NotNets, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// refList lists up to five names after a colon.
+func refList(refs []analysis.Ref) string {
+	if len(refs) == 0 {
+		return ""
+	}
+	var names []string
+	for i, r := range refs {
+		if i == 5 {
+			names = append(names, fmt.Sprintf("and %d more", len(refs)-5))
+			break
+		}
+		names = append(names, r.String())
+	}
+	return ": " + strings.Join(names, ", ")
+}
+
+func labelList(labels map[string]string) string {
+	var parts []string
+	for k, v := range labels {
+		parts = append(parts, k+"="+v)
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ", ")
+}
