@@ -29,9 +29,14 @@
 //     network inspect output; package legacy translates them into v3
 //     documents, which are then validated like any v3 input.
 //
-// Unknown fields are errors in Calico kinds and Kubernetes policy kinds,
-// and ignored in Kubernetes workload kinds and Docker's output, which carry
-// many fields Verdict has no use for.
+// Unknown fields are errors in Calico kinds and Kubernetes kinds, and
+// ignored in Docker's output, which carries many fields Verdict has no use
+// for. Kubernetes workload kinds (Pod, Namespace, ServiceAccount, Service,
+// EndpointSlice) are checked against k8s.io/api's types: every field the
+// API has is accepted, as in `kubectl get -o yaml` output, and a field it
+// does not have, such as metadata.lables, is a problem with its path and
+// a suggestion. FromKubernetes takes typed objects as client-go gives
+// them.
 //
 // # Problems
 //

@@ -1,6 +1,9 @@
 package kube
 
 import (
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy/internal/resource"
 )
@@ -32,8 +35,11 @@ const (
 // into this package's types and convert it. The problems they return are
 // complete: the decoder's (each located by the object's kind, namespace
 // and name) first, then the conversion's. Policy kinds refuse unknown
-// fields; workload kinds ignore them, as they carry many Verdict has no
-// use for. Only this file and write.go know how objects are decoded and
+// fields. Workload kinds carry many fields Verdict has no use for: they
+// are checked against the real types of k8s.io/api, so that every field
+// the API has is accepted (status, managedFields, ownerReferences...) and
+// one it does not have (metadata.lables) is a problem with its path and a
+// suggestion, as the API server's strict decoding would report it. Only this file and write.go know how objects are decoded and
 // written, so the types behind them can change without the loader
 // noticing.
 
@@ -77,7 +83,7 @@ func ReadStagedKubernetesNetworkPolicy(obj map[string]any) (model.Policy, bool, 
 // (see ConvertPod).
 func ReadPod(obj map[string]any) (model.Endpoint, Problems) {
 	var p Pod
-	strict := resource.DecodeStrict(obj, &p, true, resource.Root())
+	strict := decodeChecked(obj, &p, &corev1.Pod{})
 	ep, probs := ConvertPod(&p)
 	return ep, append(strict.Named(kindPod, ep.Namespace, ep.Name), probs...)
 }
@@ -86,7 +92,7 @@ func ReadPod(obj map[string]any) (model.Endpoint, Problems) {
 // Namespace.Validate).
 func ReadNamespace(obj map[string]any) (model.Namespace, Problems) {
 	var n Namespace
-	strict := resource.DecodeStrict(obj, &n, true, resource.Root())
+	strict := decodeChecked(obj, &n, &corev1.Namespace{})
 	return ConvertNamespace(&n), append(strict.Named(kindNamespace, "", n.Metadata.Name), n.Validate()...)
 }
 
@@ -94,8 +100,27 @@ func ReadNamespace(obj map[string]any) (model.Namespace, Problems) {
 // ConvertServiceAccount and ServiceAccount.Validate).
 func ReadServiceAccount(obj map[string]any) (model.ServiceAccount, Problems) {
 	var s ServiceAccount
-	strict := resource.DecodeStrict(obj, &s, true, resource.Root())
+	strict := decodeChecked(obj, &s, &corev1.ServiceAccount{})
 	return ConvertServiceAccount(&s), append(strict.Named(kindServiceAccount, s.Metadata.NamespaceOrDefault(), s.Metadata.Name), s.Validate()...)
+}
+
+// decodeChecked decodes a workload object into Verdict's own type, which
+// keeps only what Verdict reads, and checks it against real, the
+// k8s.io/api type of its kind: the problems are the real type's (unknown
+// fields, values of the wrong type), then those of Verdict's type at paths
+// the real type did not already report.
+func decodeChecked(obj map[string]any, dst, real any) Problems {
+	probs := resource.DecodeStrict(obj, real, false, resource.Root())
+	seen := make(map[string]bool, len(probs))
+	for _, p := range probs {
+		seen[p.Path] = true
+	}
+	for _, p := range resource.DecodeStrict(obj, dst, true, resource.Root()) {
+		if !seen[p.Path] {
+			probs = append(probs, p)
+		}
+	}
+	return probs
 }
 
 // ImplicitNamespace is the namespace of a pod whose Namespace object is
@@ -116,7 +141,7 @@ type Services struct {
 // Service), by which Build's problems name it, and the decoder's problems.
 func (s *Services) AddService(obj map[string]any) (model.Key, Problems) {
 	var svc Service
-	strict := resource.DecodeStrict(obj, &svc, true, resource.Root())
+	strict := decodeChecked(obj, &svc, &corev1.Service{})
 	key := model.Key{Kind: kindService, Namespace: svc.Metadata.NamespaceOrDefault(), Name: svc.Metadata.Name}
 	s.services = append(s.services, svc)
 	return key, strict.Named(string(key.Kind), key.Namespace, key.Name)
@@ -126,7 +151,7 @@ func (s *Services) AddService(obj map[string]any) (model.Key, Problems) {
 // AddService reads a Service.
 func (s *Services) AddEndpointSlice(obj map[string]any) (model.Key, Problems) {
 	var es EndpointSlice
-	strict := resource.DecodeStrict(obj, &es, true, resource.Root())
+	strict := decodeChecked(obj, &es, &discoveryv1.EndpointSlice{})
 	key := model.Key{Kind: kindEndpointSlice, Namespace: es.Metadata.NamespaceOrDefault(), Name: es.Metadata.Name}
 	s.slices = append(s.slices, es)
 	return key, strict.Named(string(key.Kind), key.Namespace, key.Name)
