@@ -2,14 +2,11 @@ package policy_test
 
 import (
 	"fmt"
-	"net/netip"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/verdictlabs/verdict/eval"
-	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
 )
 
@@ -40,13 +37,15 @@ func ExampleFromKubernetes() {
 		fmt.Println(err)
 		return
 	}
-	eng, _ := eval.New(set)
-	for _, src := range []string{"10.0.0.1", "10.0.0.2"} {
-		v := eng.Evaluate(model.Flow{Src: netip.MustParseAddr(src), Dst: netip.MustParseAddr("10.0.0.3"), Protocol: model.ProtoTCP, DstPort: 5432})
-		fmt.Println(src, "->", "db:", v.Allowed(), v.Ingress.Decision.Hit.Name)
+	for _, ep := range set.Endpoints {
+		fmt.Println(ep.Key(), ep.Addresses, ep.Labels["app"])
 	}
-
+	for _, p := range set.Policies {
+		fmt.Println(p.Key(), p.Types)
+	}
 	// Output:
-	// 10.0.0.1 -> db: false db
-	// 10.0.0.2 -> db: true db
+	// WorkloadEndpoint shop/web [10.0.0.1] web
+	// WorkloadEndpoint shop/api [10.0.0.2] api
+	// WorkloadEndpoint shop/db [10.0.0.3] db
+	// KubernetesNetworkPolicy shop/db [Ingress]
 }
