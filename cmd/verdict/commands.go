@@ -17,5 +17,6 @@ func commands() []*cobra.Command {
 		newMatrixCmd(),
 		newQueryCmd(),
 		newDiffCmd(),
+		newVersionCmd(),
 	}
 }

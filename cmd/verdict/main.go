@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -59,7 +60,10 @@ func newRootCmd() *cobra.Command {
 		return &exitError{code: exitUsage, err: err}
 	})
 	root.PersistentFlags().String(maxInputFlag, "", "largest input read, such as 512MiB or 2GiB; 0 for no bound (default 256MiB)")
+	root.Version = versionString()
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(commands()...)
+	root.SetHelpCommand(newHelpCmd(root))
 	return root
 }
 
@@ -89,4 +93,21 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// newHelpCmd replaces cobra's help command, which prints the usage and
+// exits 0 for a topic it does not know: an unknown topic is a usage error.
+func newHelpCmd(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 {
+				return usageError("unknown help topic %q; run verdict --help for the commands", strings.Join(args, " "))
+			}
+			target.InitDefaultHelpFlag()
+			return target.Help()
+		},
+	}
 }

@@ -21,6 +21,8 @@ func newSelectorCmd() *cobra.Command {
 		Long: `Parse a Calico label selector exactly as Calico does, print its canonical
 form, and say whether the labels given as key=value arguments match it.
 
+Without labels it prints the canonical form and exits 0.
+
 Exit status: 0 when the labels match, 1 when they do not, 2 when the
 selector does not parse (the error is shown with a caret under the problem).
 Put -- before a selector that starts with "-".
@@ -66,6 +68,11 @@ func selectorMatch(out io.Writer, text string, labelArgs []string) error {
 			return usageError("invalid selector: %v", err)
 		}
 		return usageError("invalid selector: %v\n  %s", e, strings.ReplaceAll(e.Caret(), "\n", "\n  "))
+	}
+	if len(labelArgs) == 0 {
+		// No labels: the question is only whether it parses, and it does.
+		fmt.Fprintf(out, "selector:  %s\nunique id: %s\n", sel, sel.UniqueID())
+		return nil
 	}
 	matches := sel.Matches(labels)
 	fmt.Fprintf(out, "selector:  %s\nunique id: %s\nmatches:   %v\n", sel, sel.UniqueID(), matches)

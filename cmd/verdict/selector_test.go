@@ -36,7 +36,7 @@ func TestSelectorCommand(t *testing.T) {
 			name:   "no labels",
 			args:   []string{"selector", `env != "prod"`},
 			code:   exitYes,
-			stdout: []string{"matches:   true"},
+			stdout: []string{`selector:  env != "prod"`, "unique id: s:"},
 		},
 		{
 			name:   "empty value and = in value",

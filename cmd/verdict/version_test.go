@@ -1,0 +1,38 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// Issue 19: version, help and a bare selector follow the exit-status
+// convention.
+func TestVersionHelpAndBareSelector(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{name: "version command", args: []string{"version"}, code: exitYes, stdout: "verdict "},
+		{name: "--version flag", args: []string{"--version"}, code: exitYes, stdout: "verdict "},
+		{name: "help of a command", args: []string{"help", "eval"}, code: exitYes, stdout: "verdict eval"},
+		{name: "help of no such topic", args: []string{"help", "nosuch"}, code: exitUsage, stderr: `unknown help topic "nosuch"`},
+		{name: "selector without labels", args: []string{"selector", "a == 'b'"}, code: exitYes, stdout: `selector:  a == "b"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runCmd(t, "", tt.args...)
+			if code != tt.code || !strings.Contains(out, tt.stdout) || !strings.Contains(errs, tt.stderr) {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errs)
+			}
+		})
+	}
+	if v := versionString(); !strings.HasPrefix(v, "verdict ") {
+		t.Errorf("versionString() = %q", v)
+	}
+	if _, out, _ := runCmd(t, "", "selector", "a == 'b'"); strings.Contains(out, "matches") {
+		t.Errorf("a selector without labels reports a match:\n%s", out)
+	}
+}
