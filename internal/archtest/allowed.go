@@ -35,7 +35,7 @@ var Allowed = map[string]Rule{
 	"analysis/flowlog": {Imports: []string{"model"}},
 	"analysis": {
 		Imports:     []string{"analysis/flowlog", "eval", "internal/calico", "model", "selector"},
-		TestImports: []string{"benchmarks/workload", "policy"},
+		TestImports: []string{"benchmarks/workload", "eval/reference", "policy"},
 	},
 	"benchmarks/workload": {
 		Imports:     []string{"model", "policy", "policy/kube", "selector"},
