@@ -56,9 +56,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &exitError{code: exitUsage, err: err}
-	})
+	root.SetFlagErrorFunc(flagError)
 	root.PersistentFlags().String(maxInputFlag, "", "largest input read, such as 512MiB or 2GiB; 0 for no bound (default 256MiB)")
 	root.Version = versionString()
 	root.SetVersionTemplate("{{.Version}}\n")

@@ -36,3 +36,14 @@ func TestVersionHelpAndBareSelector(t *testing.T) {
 		t.Errorf("a selector without labels reports a match:\n%s", out)
 	}
 }
+
+func TestUnknownFlagSuggests(t *testing.T) {
+	code, _, errs := runCmd(t, "", "eval", "--dprot", "80")
+	if code != exitUsage || !strings.Contains(errs, "unknown flag: --dprot; did you mean --dport?") || !strings.Contains(errs, "verdict eval --help") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	code, _, errs = runCmd(t, "", "eval", "--zzzzzzzz")
+	if code != exitUsage || strings.Contains(errs, "did you mean") || !strings.Contains(errs, "--help") {
+		t.Errorf("far flag: exit %d, stderr %q", code, errs)
+	}
+}
