@@ -112,13 +112,8 @@ func TestDifferentialApply(t *testing.T) {
 		runs = 40
 	}
 	for seed := range uint64(runs) {
-		g := newGen(seed + 1<<20)
-		set := g.set()
-		set.Policies = slices.DeleteFunc(set.Policies, func(p model.Policy) bool {
-			return p.Kind.Staged() && p.StagedAction == model.StagedDelete
-		})
-		p, err := Compile(set)
-		if err != nil {
+		g, set, p, ok := compiledGen(seed + 1<<20)
+		if !ok {
 			continue
 		}
 		for step := range 12 {

@@ -472,3 +472,17 @@ func (g *gen) flow() model.Flow {
 	}
 	return f
 }
+
+// compiledGen starts one seeded run of a change-stream test: the generator,
+// its set without staged Deletes (a change stream carries those as changes,
+// never as resources), and that set compiled. ok is false when the set does
+// not compile, and the run is skipped.
+func compiledGen(seed uint64) (g *gen, set model.Set, p *Program, ok bool) {
+	g = newGen(seed)
+	set = g.set()
+	set.Policies = slices.DeleteFunc(set.Policies, func(p model.Policy) bool {
+		return p.Kind.Staged() && p.StagedAction == model.StagedDelete
+	})
+	p, err := Compile(set)
+	return g, set, p, err == nil
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"reflect"
-	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -76,13 +75,8 @@ func TestSnapshotsNeverChange(t *testing.T) {
 		runs = 15
 	}
 	for seed := range uint64(runs) {
-		g := newGen(seed + 1<<40)
-		set := g.set()
-		set.Policies = slices.DeleteFunc(set.Policies, func(p model.Policy) bool {
-			return p.Kind.Staged() && p.StagedAction == model.StagedDelete
-		})
-		p, err := Compile(set)
-		if err != nil {
+		g, set, p, ok := compiledGen(seed + 1<<40)
+		if !ok {
 			continue
 		}
 		var qs []question

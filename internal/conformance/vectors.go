@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 	"path/filepath"
+	"testing"
 )
 
 // Vector is one of Calico's verdict vector files, copied unchanged from
@@ -55,4 +56,27 @@ func RunVectors(dir string, engine Engine) ([]VectorReport, error) {
 		out = append(out, VectorReport{Vector: v, Report: Run(cases, engine)})
 	}
 	return out, nil
+}
+
+// TestVectors runs every vector file in dir through engine, reports each
+// failing case as a test error and prints the per-file counts behind
+// label, so a CI log shows how many Calico cases were checked. It is the
+// one body of the conformance tests of both evaluators.
+func TestVectors(t testing.TB, dir, label string, engine Engine) {
+	t.Helper()
+	reports, err := RunVectors(dir, engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	passed, total := 0, 0
+	for _, r := range reports {
+		for _, f := range r.Failures {
+			t.Error(f)
+		}
+		for _, line := range r.Lines() {
+			fmt.Printf("%s: %s\n", label, line)
+		}
+		passed, total = passed+r.Passed, total+r.Passed+r.Failed
+	}
+	fmt.Printf("%s: all files: %d of %d cases agree\n", label, passed, total)
 }
