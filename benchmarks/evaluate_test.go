@@ -75,6 +75,26 @@ func BenchmarkCluster(b *testing.B) {
 	})
 }
 
+// repeatSet is how many flows BenchmarkClusterRepeat cycles over.
+const repeatSet = 4096
+
+// BenchmarkClusterRepeat evaluates a working set of 4,096 flows of the
+// same clusters as BenchmarkCluster over and over: traffic that repeats,
+// as a flow log's does.
+func BenchmarkClusterRepeat(b *testing.B) {
+	b.Run("compiled", func(b *testing.B) {
+		for _, n := range clusterSizes {
+			b.Run(sizeName(n), func(b *testing.B) {
+				if n > 10_000 {
+					fullSizeOnly(b)
+				}
+				flows := cluster(n).Flows
+				evaluateFlows(b, clusterEngine(b, n), flows[:min(len(flows), repeatSet)])
+			})
+		}
+	})
+}
+
 // BenchmarkClusterParallel evaluates from every core at once over one
 // engine, which readers share without locks.
 func BenchmarkClusterParallel(b *testing.B) {

@@ -21,8 +21,10 @@ type Profile struct {
 // profileFocus narrows a benchmark's profile to the code the target is
 // about, leaving out the setup that builds its input.
 var profileFocus = map[string]string{
-	"BenchmarkCluster/compiled/100k": `compile\.\(\*Program\)\.Evaluate`,
-	"BenchmarkCompile/coldstart":     `compile\.Compile`,
+	"BenchmarkCluster/compiled/100k":       `compile\.\(\*Program\)\.Evaluate`,
+	"BenchmarkClusterRepeat/compiled/100k": `compile\.\(\*Program\)\.Evaluate`,
+	"BenchmarkApply/policy":                `compile\.\(\*Program\)\.Apply`,
+	"BenchmarkCompile/coldstart":           `compile\.Compile`,
 }
 
 // unmet returns the benchmarks with a target the run did not meet, each
@@ -35,11 +37,7 @@ func unmet(r *Run) (benches []string, memory map[string]bool) {
 		if !ok {
 			continue
 		}
-		met := v <= t.max
-		if t.unit == "speedup" {
-			met = v >= t.min
-		}
-		if met {
+		if t.met(v) {
 			continue
 		}
 		if t.unit == "heap-MB" {
