@@ -70,6 +70,8 @@ type Grouper struct {
 	cache map[*model.Endpoint]*Group
 	named map[string]*Group
 	sets  map[*model.NetworkSet]*Group
+	// setNamed holds the network sets' groups by name.
+	setNamed map[string]*Group
 }
 
 // netsOfLength indexes the network sets' prefixes of one length.
@@ -84,7 +86,7 @@ type netsOfLength struct {
 // winning. It computes every endpoint's group up front, so it is safe for
 // concurrent use afterwards.
 func NewGrouper(set *model.Set, keys []string) *Grouper {
-	g := &Grouper{keys: keys, cache: make(map[*model.Endpoint]*Group, len(set.Endpoints)), named: map[string]*Group{}, sets: map[*model.NetworkSet]*Group{}}
+	g := &Grouper{keys: keys, cache: make(map[*model.Endpoint]*Group, len(set.Endpoints)), named: map[string]*Group{}, sets: map[*model.NetworkSet]*Group{}, setNamed: map[string]*Group{}}
 	for i := range set.Endpoints {
 		ep := &set.Endpoints[i]
 		grp := g.endpointGroup(ep)
@@ -120,6 +122,9 @@ func NewGrouper(set *model.Set, keys []string) *Grouper {
 					name = "networkset " + ns.Namespace + "/" + ns.Name
 				}
 				g.sets[ns] = &Group{Name: name, Namespace: ns.Namespace, Labels: ns.Labels, NetworkSet: ns}
+				if g.setNamed[name] == nil {
+					g.setNamed[name] = g.sets[ns]
+				}
 			}
 		}
 	}
@@ -240,6 +245,23 @@ func (g *Grouper) Outside(a netip.Addr) *Group {
 		}
 	}
 	return &Group{Name: a.String(), Addr: a}
+}
+
+// Named returns the group a name of Endpoint or Outside names: an
+// endpoint group, a network set's, or an address's. It is nil for a name
+// that names none of them, so observations merged from elsewhere read
+// back to the groups they were made with.
+func (g *Grouper) Named(name string) *Group {
+	if grp := g.named[name]; grp != nil {
+		return grp
+	}
+	if grp := g.setNamed[name]; grp != nil {
+		return grp
+	}
+	if a, err := netip.ParseAddr(name); err == nil {
+		return g.Outside(a)
+	}
+	return nil
 }
 
 // pruneMissing drops from each default group's selector the "!has(k)" of

@@ -87,13 +87,13 @@ func (r *Recommender) Targets() []*Group { return r.targets }
 
 // Observed is what a recommendation is built from: the peers, protocols
 // and ports seen per target group and direction. Observed values merge
-// by union.
+// by union. They are plain data, peers named by their group's name, so
+// that observations made on other machines merge and encode as they are.
 type Observed struct {
 	Records    uint64
 	Used       uint64
 	Unresolved uint64
 	Edges      map[Edge]bool
-	peers      map[string]*Group
 }
 
 // Edge is one observed (group, direction, peer, protocol, port); with
@@ -110,7 +110,7 @@ type Edge struct {
 
 // NewObserved returns an empty observation.
 func NewObserved() *Observed {
-	return &Observed{Edges: map[Edge]bool{}, peers: map[string]*Group{}}
+	return &Observed{Edges: map[Edge]bool{}}
 }
 
 // Merge adds o's observations to t.
@@ -118,11 +118,11 @@ func (t *Observed) Merge(o *Observed) {
 	t.Records += o.Records
 	t.Used += o.Used
 	t.Unresolved += o.Unresolved
+	if t.Edges == nil {
+		t.Edges = map[Edge]bool{}
+	}
 	for e := range o.Edges {
 		t.Edges[e] = true
-	}
-	for n, g := range o.peers {
-		t.peers[n] = g
 	}
 }
 
@@ -171,9 +171,6 @@ func (r *Recommender) observe(t *Observed, g *Group, d model.Direction, peer *Re
 			pg = r.grouper.Outside(peer.Addr)
 		}
 		e.Peer = pg.Name
-		if _, ok := t.peers[pg.Name]; !ok {
-			t.peers[pg.Name] = pg
-		}
 	}
 	t.Edges[e] = true
 }
@@ -204,8 +201,8 @@ func (r *Recommender) Policies(o *Observed) []model.Policy {
 			p.StagedAction = model.StagedSet
 		}
 		edges := byGroup[g.Name]
-		p.Ingress = r.rules(edges, model.Ingress, o.peers)
-		p.Egress = r.rules(edges, model.Egress, o.peers)
+		p.Ingress = r.rules(edges, model.Ingress)
+		p.Egress = r.rules(edges, model.Egress)
 		out = append(out, p)
 	}
 	return out
@@ -213,7 +210,7 @@ func (r *Recommender) Policies(o *Observed) []model.Policy {
 
 // rules writes the rules of one direction: one per peer and protocol with
 // the peer's ports merged into ranges, or one per tuple with Exact.
-func (r *Recommender) rules(edges []Edge, d model.Direction, peers map[string]*Group) []model.Rule {
+func (r *Recommender) rules(edges []Edge, d model.Direction) []model.Rule {
 	type peerProto struct {
 		peer   string
 		member netip.Addr
@@ -248,7 +245,7 @@ func (r *Recommender) rules(edges []Edge, d model.Direction, peers map[string]*G
 			peer.Nets = []netip.Prefix{netip.PrefixFrom(k.addr, k.addr.BitLen())}
 			own.Nets = []netip.Prefix{netip.PrefixFrom(k.member, k.member.BitLen())}
 		} else {
-			r.peerCriteria(peer, peers[k.peer])
+			r.peerCriteria(peer, r.grouper.Named(k.peer))
 		}
 		if model.ProtocolNumber(k.proto).SupportsPorts() {
 			rule.Destination.Ports = Ranges(ports[k])

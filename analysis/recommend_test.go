@@ -78,8 +78,9 @@ func checkRecommendation(t *testing.T, set model.Set, opts RecommendOptions, obs
 			// Calico.
 			e.Peer = r.grouper.Outside(peer.Addr).Name
 			ok := obs.Edges[e]
-			for name, pg := range obs.peers {
-				if pg.NetworkSet == nil || len(pg.Labels) == 0 {
+			for name := range observedPeers(obs) {
+				pg := r.grouper.Named(name)
+				if pg == nil || pg.NetworkSet == nil || len(pg.Labels) == 0 {
 					continue
 				}
 				e.Peer = name
@@ -287,4 +288,15 @@ spec: {order: 100}
 			t.Errorf("policy without observations: %+v", p)
 		}
 	}
+}
+
+// observedPeers names every peer group of the observation.
+func observedPeers(obs *Observed) map[string]bool {
+	out := map[string]bool{}
+	for e := range obs.Edges {
+		if e.Peer != "" {
+			out[e.Peer] = true
+		}
+	}
+	return out
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 
+	"github.com/verdictlabs/verdict/analysis"
 	"github.com/verdictlabs/verdict/eval"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
@@ -395,13 +396,7 @@ func decidedBy(d *model.Decision) string {
 
 // hitString describes a hit in words: "NetworkPolicy prod/db rule 0
 // (tier default): allow", or "... default action (tier default): deny".
-func hitString(h model.Hit) string {
-	rule := "rule " + strconv.Itoa(h.Index)
-	if h.Index < 0 {
-		rule = "tier default action"
-	}
-	return fmt.Sprintf("%s %s %s (tier %s): %s", h.Kind, qualified(h.Namespace, h.Name), rule, h.Tier, h.Action)
-}
+func hitString(h model.Hit) string { return analysis.DescribeHit(h) }
 
 func qualified(ns, name string) string {
 	if ns == "" {

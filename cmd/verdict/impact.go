@@ -1,16 +1,7 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
-	"io"
-	"strconv"
-	"strings"
-	"text/tabwriter"
-	"time"
-
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/yaml"
 
 	"github.com/verdictlabs/verdict/analysis"
 	"github.com/verdictlabs/verdict/model"
@@ -118,115 +109,11 @@ func runImpact(cmd *cobra.Command, o *impactOptions) error {
 		return usageError("%v", err)
 	}
 	report := imp.Report(string(mode), o.maxGroups)
-	if err := writeImpact(cmd.OutOrStdout(), report, o.output); err != nil {
+	if err := analysis.WriteImpact(cmd.OutOrStdout(), report, o.output); err != nil {
 		return err
 	}
 	if report.Summary.NewlyDenied > 0 {
 		return answerNo()
 	}
 	return nil
-}
-
-func writeImpact(w io.Writer, r analysis.ImpactReport, format string) error {
-	switch format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
-	case "yaml":
-		b, err := yaml.Marshal(r)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(b)
-		return err
-	case "markdown":
-		writeImpactMarkdown(w, r)
-		return nil
-	}
-	writeImpactTable(w, r)
-	return nil
-}
-
-func summaryLine(s analysis.Summary) string {
-	return fmt.Sprintf("%d records, %d flows: %d newly denied, %d newly allowed, %d unresolved, %d logged otherwise than enforced",
-		s.Records, s.Flows, s.NewlyDenied, s.NewlyAllowed, s.Unresolved, s.ObservedMismatch)
-}
-
-func writeImpactTable(w io.Writer, r analysis.ImpactReport) {
-	fmt.Fprintf(w, "impact (%s): %s\n", r.Mode, summaryLine(r.Summary))
-	if len(r.Changes) > 0 {
-		fmt.Fprintln(w)
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "CHANGE\tSOURCE\tDESTINATION\tPROTO\tPORT\tFLOWS\tRECORDS\tFIRST SEEN\tLAST SEEN\tDECIDED BY")
-		for _, c := range r.Changes {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", changeWord(c.Change), c.Source, c.Destination, c.Protocol, portText(c.Port),
-				c.Connections, c.Records, timeText(c.FirstSeen), timeText(c.LastSeen), changeHit(c))
-		}
-		tw.Flush()
-	}
-	writeUnresolved(w, r.Unresolved)
-}
-
-func writeUnresolved(w io.Writer, peers []analysis.UnresolvedPeer) {
-	if len(peers) == 0 {
-		return
-	}
-	fmt.Fprintln(w, "\nunresolved peers (named nothing in the files; not replayed):")
-	for i, p := range peers {
-		if i == 20 {
-			fmt.Fprintf(w, "  ... and %d more\n", len(peers)-i)
-			break
-		}
-		fmt.Fprintf(w, "  %s: %d flows\n", p.Peer, p.Flows)
-	}
-}
-
-func writeImpactMarkdown(w io.Writer, r analysis.ImpactReport) {
-	fmt.Fprintf(w, "### Policy impact (%s)\n\n%s.\n", r.Mode, summaryLine(r.Summary))
-	if len(r.Changes) > 0 {
-		fmt.Fprintln(w, "\n| Change | Source | Destination | Protocol | Port | Flows | Records | First seen | Last seen | Decided by |")
-		fmt.Fprintln(w, "|---|---|---|---|---|---:|---:|---|---|---|")
-		for _, c := range r.Changes {
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %d | %d | %s | %s | %s |\n", changeWord(c.Change), mdEscape(c.Source), mdEscape(c.Destination), c.Protocol, portText(c.Port),
-				c.Connections, c.Records, timeText(c.FirstSeen), timeText(c.LastSeen), mdEscape(changeHit(c)))
-		}
-	}
-	if len(r.Unresolved) > 0 {
-		fmt.Fprintln(w, "\n| Unresolved peer | Flows |\n|---|---:|")
-		for _, p := range r.Unresolved {
-			fmt.Fprintf(w, "| %s | %d |\n", mdEscape(p.Peer), p.Flows)
-		}
-	}
-}
-
-func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
-
-func changeWord(c string) string {
-	if c == analysis.NewlyDenied {
-		return "newly denied"
-	}
-	return "newly allowed"
-}
-
-func portText(p uint16) string {
-	if p == 0 {
-		return "-"
-	}
-	return strconv.Itoa(int(p))
-}
-
-func timeText(t *time.Time) string {
-	if t == nil {
-		return "-"
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-func changeHit(c analysis.Change) string {
-	side := strings.ToLower(c.Side)
-	if c.Hit == nil {
-		return side + ": the end of the profiles"
-	}
-	return side + ": " + hitString(*c.Hit)
 }
