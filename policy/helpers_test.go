@@ -16,7 +16,13 @@ import (
 // error; it returns the result and the problems (errors only).
 func loadInputs(t testing.TB, inputs ...[2]string) (*Result, Problems) {
 	t.Helper()
-	l := NewLoader()
+	return loadInputsWith(t, nil, inputs...)
+}
+
+// loadInputsWith is loadInputs with the loader's options.
+func loadInputsWith(t testing.TB, opts []Option, inputs ...[2]string) (*Result, Problems) {
+	t.Helper()
+	l := NewLoader(opts...)
 	for _, in := range inputs {
 		if err := l.Add(in[0], strings.NewReader(in[1])); err != nil {
 			t.Fatalf("reading %s: %v", in[0], err)

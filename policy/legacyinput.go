@@ -85,13 +85,17 @@ func (l *Loader) finishLegacy() {
 	if len(in.containers) == 0 && len(in.networks) == 0 {
 		return
 	}
-	docs, issues := legacy.TranslateDocker(in.containers, in.networks)
+	docs, issues := legacy.TranslateDocker(in.containers, in.networks, l.docker)
 	for _, is := range issues {
 		kind := countDockerContainer
 		if is.From.Network {
 			kind = countDockerNetwork
 		}
-		l.report(in.origin(is.From), Problems{{Severity: SeverityError, Kind: kind, Path: is.Path, Msg: is.Msg}})
+		sev := SeverityError
+		if is.Warning {
+			sev = SeverityWarning
+		}
+		l.report(in.origin(is.From), Problems{{Severity: sev, Kind: kind, Path: is.Path, Msg: is.Msg}})
 	}
 	for _, d := range docs {
 		k, _ := d.Doc["kind"].(string)

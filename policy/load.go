@@ -16,6 +16,7 @@ import (
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy/internal/resource"
 	"github.com/verdictlabs/verdict/policy/kube"
+	"github.com/verdictlabs/verdict/policy/legacy"
 )
 
 // Loader reads policy resources from any number of inputs and, once they
@@ -37,6 +38,7 @@ type Loader struct {
 	kubeOrig  map[model.Key]origin
 	legacy    legacyInputs
 	maxInput  int64 // bytes read from one input at most; 0 for no bound
+	docker    legacy.DockerMode
 	finished  bool
 	// stagedDeletes are the keys of the staged Deletes read, in order.
 	stagedDeletes []model.Key
@@ -61,6 +63,9 @@ type Result struct {
 	// "as if applied" needs them: applying one deletes the enforced
 	// policy of the same namespace and name.
 	StagedDeletes []model.Key
+	// DockerMode is the mode the Docker inputs were read in (see
+	// DockerMode), or empty when the load had none.
+	DockerMode legacy.DockerMode
 }
 
 // Origin is where a resource was read: its file (empty for an unnamed
@@ -99,6 +104,7 @@ func NewLoader(opts ...Option) *Loader {
 		kubeOrig:  map[model.Key]origin{},
 		tierNames: map[string]bool{},
 		maxInput:  DefaultMaxInputSize,
+		docker:    legacy.DockerProfiles,
 	}
 	for _, o := range opts {
 		o(l)
@@ -121,6 +127,19 @@ const DefaultMaxInputSize = 256 << 20
 func MaxInputSize(n int64) Option {
 	return func(l *Loader) { l.maxInput = n }
 }
+
+// DockerMode sets the mode of Calico's Docker plugin that Docker inputs
+// (docker inspect and docker network inspect output) are read in:
+// legacy.DockerProfiles, Calico's default, unless the plugin ran with
+// --use-docker-networking-container-labels (legacy.DockerLabels). Which
+// inputs a load holds never changes the mode.
+func DockerMode(m legacy.DockerMode) Option {
+	return func(l *Loader) { l.docker = m }
+}
+
+// UseDockerContainerLabels is DockerMode(legacy.DockerLabels), named after
+// the flag of Calico's Docker plugin.
+func UseDockerContainerLabels() Option { return DockerMode(legacy.DockerLabels) }
 
 // InputTooLargeError says that an input holds more than the loader's
 // MaxInputSize.
@@ -432,6 +451,9 @@ func (l *Loader) Finish() (*Result, error) {
 	l.addNamespaceProfiles()
 
 	res := &Result{Warnings: l.problems.Warnings(), Counts: l.counts}
+	if len(l.legacy.containers) > 0 || len(l.legacy.networks) > 0 {
+		res.DockerMode = l.docker
+	}
 	if errs := l.problems.Errors(); len(errs) > 0 {
 		return res, errs
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/policy/legacy"
 )
 
 func TestPolicyDefaults(t *testing.T) {
@@ -362,9 +363,13 @@ func TestDockerInputs(t *testing.T) {
   {"Id": "bbb", "Name": "/database-A", "Config": {"Labels": {"org.projectcalico.label.role": "database"}},
    "NetworkSettings": {"Networks": {"net1": {"IPAddress": "192.168.0.3", "GlobalIPv6Address": "", "NetworkID": "n1"}}}}
 ]`
-	res, probs := loadInputs(t, [2]string{"containers.json", containers})
+	labels := []Option{DockerMode(legacy.DockerLabels)}
+	res, probs := loadInputsWith(t, labels, [2]string{"containers.json", containers})
 	if len(probs) != 0 {
 		t.Fatalf("problems: %v", probs)
+	}
+	if res.DockerMode != legacy.DockerLabels {
+		t.Errorf("DockerMode %q, want labels", res.DockerMode)
 	}
 	if len(res.Set.Endpoints) != 2 || len(res.Set.Profiles) != 0 {
 		t.Fatalf("endpoints %+v profiles %+v", res.Set.Endpoints, res.Set.Profiles)
@@ -378,11 +383,23 @@ func TestDockerInputs(t *testing.T) {
 		t.Errorf("counts (-want +got):\n%s", diff)
 	}
 
-	// With networks in the load, Calico networks become profiles.
+	// Networks in the load do not change the mode: still no profiles.
 	networks := `[{"Name": "databases", "Id": "n1", "Driver": "calico", "Containers": {}}]`
+	res, probs = loadInputsWith(t, labels, [2]string{"containers.json", containers}, [2]string{"networks.json", networks})
+	if len(probs) != 0 {
+		t.Fatalf("problems: %v", probs)
+	}
+	if res.DockerMode != legacy.DockerLabels || len(res.Set.Profiles) != 0 || len(res.Set.Endpoints) != 2 {
+		t.Errorf("label mode with networks: mode %q, profiles %+v", res.DockerMode, res.Set.Profiles)
+	}
+
+	// In the default mode, Calico networks are profiles.
 	res, probs = loadInputs(t, [2]string{"containers.json", containers}, [2]string{"networks.json", networks})
 	if len(probs) != 0 {
 		t.Fatalf("problems: %v", probs)
+	}
+	if res.DockerMode != legacy.DockerProfiles {
+		t.Errorf("DockerMode %q, want profiles", res.DockerMode)
 	}
 	if len(res.Set.Profiles) != 1 || res.Set.Profiles[0].Name != "databases" {
 		t.Errorf("profiles %+v", res.Set.Profiles)
@@ -391,6 +408,15 @@ func TestDockerInputs(t *testing.T) {
 		if len(e.Profiles) != 1 || e.Profiles[0] != "databases" {
 			t.Errorf("endpoint %s profiles %v", e.Name, e.Profiles)
 		}
+	}
+
+	// A container on Docker's bridge only is not a Calico endpoint: a
+	// warning at its document says so.
+	bridged := `[{"Id": "ccc", "Name": "/cache", "NetworkSettings": {"Networks": {"bridge": {"IPAddress": "172.17.0.2"}}}}]`
+	res, probs = loadInputs(t, [2]string{"bridged.json", bridged})
+	if len(probs) != 0 || len(res.Set.Endpoints) != 0 || len(res.Warnings) != 1 ||
+		res.Warnings[0].File != "bridged.json" || !strings.Contains(res.Warnings[0].Msg, "cache is on no Calico network, only bridge") {
+		t.Errorf("bridge: problems %v, warnings %v", probs, res.Warnings)
 	}
 
 	// Problems name the container's file and document.

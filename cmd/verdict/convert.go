@@ -40,6 +40,7 @@ problems; convert cannot do its job, as eval cannot.)`,
 				fmt.Fprintln(stderr, p)
 			}
 			printWarnings(stderr, res)
+			dockerNote(stderr, res)
 			if len(probs) > 0 {
 				return usageError("the input has problems; nothing was converted")
 			}

@@ -169,6 +169,8 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 		return usageError("%v", err)
 	}
 	report := newEvalReport(flow, x)
+	report.DockerMode = string(res.DockerMode)
+	report.dockerMode = res.DockerMode.Describe()
 	var printed any = report
 	var account *model.Account
 	if o.account {
@@ -238,6 +240,10 @@ type evalReport struct {
 	PendingAllowed bool       `json:"pendingAllowed"`
 	Egress         sideReport `json:"egress"`
 	Ingress        sideReport `json:"ingress"`
+	// DockerMode is the mode of Calico's Docker plugin the Docker inputs
+	// were read in (profiles or labels), when there were any.
+	DockerMode string `json:"dockerMode,omitempty"`
+	dockerMode string // DockerMode in words
 }
 
 // sideReport is one direction: egress at the source, ingress at the
@@ -299,6 +305,9 @@ func writeEvalTable(w io.Writer, r evalReport, staged bool) {
 	fmt.Fprintf(w, "verdict  %s\n", verdictString(r.Allowed, r.Egress.Decision, r.Ingress.Decision))
 	if staged || r.PendingAllowed != r.Allowed {
 		fmt.Fprintf(w, "pending  %s (staged policies enforced)\n", verdictString(r.PendingAllowed, r.Egress.Pending, r.Ingress.Pending))
+	}
+	if r.DockerMode != "" {
+		fmt.Fprintf(w, "docker   %s\n", r.dockerMode)
 	}
 	for _, s := range []sideReport{r.Egress, r.Ingress} {
 		fmt.Fprintln(w)

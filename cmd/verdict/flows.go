@@ -50,6 +50,7 @@ func loadChecked(cmd *cobra.Command, flag string, files []string) (*policy.Resul
 		fmt.Fprintln(stderr, p)
 	}
 	printWarnings(stderr, res)
+	dockerNote(stderr, res)
 	if len(probs) > 0 {
 		return nil, usageError("the policy files given with %s have problems; nothing was done", flag)
 	}

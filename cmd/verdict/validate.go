@@ -37,6 +37,7 @@ was found, 2 when a file cannot be read or is not YAML or JSON at all.`,
 				fmt.Fprintln(out, p)
 			}
 			printWarnings(out, res)
+			dockerNote(out, res)
 			if len(probs) > 0 {
 				return answerNo()
 			}
@@ -58,6 +59,9 @@ func loadInputs(cmd *cobra.Command, args []string) (*policy.Result, error) {
 			return nil, usageError("--%s: %v", maxInputFlag, err)
 		}
 		opts = append(opts, policy.MaxInputSize(n))
+	}
+	if f := cmd.Flag(dockerLabelsFlag); f != nil && f.Value.String() == "true" {
+		opts = append(opts, policy.UseDockerContainerLabels())
 	}
 	l := policy.NewLoader(opts...)
 	stdinUsed := false
@@ -105,6 +109,22 @@ func printWarnings(w io.Writer, res *policy.Result) {
 	for _, p := range res.Warnings {
 		fmt.Fprintln(w, p)
 	}
+}
+
+// dockerLabelsFlag mirrors the flag of Calico's Docker plugin that makes
+// container labels endpoint labels instead of networks profiles; without
+// it Docker inputs are read in Calico's default mode, whatever else the
+// load holds.
+const dockerLabelsFlag = "use-docker-networking-container-labels"
+
+// dockerNote says which mode of Calico's Docker plugin the Docker inputs
+// were read in, when the load had any: the mode changes answers, so it is
+// never left unsaid.
+func dockerNote(w io.Writer, res *policy.Result) {
+	if res == nil || res.DockerMode == "" {
+		return
+	}
+	fmt.Fprintf(w, "note: Docker inputs read as %s\n", res.DockerMode.Describe())
 }
 
 // maxInputFlag bounds the bytes read from each input (policy.MaxInputSize).

@@ -15,6 +15,8 @@ import (
 
 	"github.com/verdictlabs/verdict/examples/internal/walkthrough"
 	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/policy"
+	"github.com/verdictlabs/verdict/policy/legacy"
 )
 
 //go:embed *.json *.yaml
@@ -27,7 +29,7 @@ const (
 
 func run(w io.Writer) error {
 	fmt.Fprintln(w, "1. Frontend and database containers with the database and frontend policies")
-	set, err := walkthrough.Load(w, files, "containers.json", "policy.yaml")
+	set, err := walkthrough.LoadWith(w, labelMode, files, "containers.json", "policy.yaml")
 	if err != nil {
 		return err
 	}
@@ -42,7 +44,7 @@ func run(w io.Writer) error {
 
 	// The tutorial's earlier version wrote the same policies in Calico 2.x
 	// form; they must load to the same model.
-	v1, err := walkthrough.Load(nil, files, "containers.json", "policy-v1.yaml")
+	v1, err := walkthrough.LoadWith(nil, labelMode, files, "containers.json", "policy-v1.yaml")
 	if err != nil {
 		return err
 	}
@@ -54,7 +56,7 @@ func run(w io.Writer) error {
 
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "2. database-B also carries backup=true; backupnetwork allows everything between backup endpoints")
-	set, err = walkthrough.Load(nil, files, "containers.json", "backup-containers.json", "policy.yaml", "backupnetwork.yaml")
+	set, err = walkthrough.LoadWith(nil, labelMode, files, "containers.json", "backup-containers.json", "policy.yaml", "backupnetwork.yaml")
 	if err != nil {
 		return err
 	}
@@ -66,5 +68,10 @@ func run(w io.Writer) error {
 		walkthrough.Flow{From: "database-A", To: "backup-server", Protocol: tcp, Port: 873},
 	)
 }
+
+// labelMode is the Docker plugin's mode in this tutorial: it runs with
+// --use-docker-networking-container-labels, so container labels are
+// endpoint labels and no profiles exist.
+var labelMode = []policy.Option{policy.DockerMode(legacy.DockerLabels)}
 
 func main() { walkthrough.Main("docker-labels", run) }

@@ -32,8 +32,10 @@ var flows = []walkthrough.Flow{
 }
 
 func run(w io.Writer) error {
-	// `docker network inspect` output in the same load puts the loader in
-	// profile mode: every calico network becomes a profile of its name.
+	// The loader's Docker mode is Calico's default, networks as profiles:
+	// every calico network of `docker network inspect` becomes a profile
+	// of its name, and legacy-1, on Docker's bridge only, is no Calico
+	// endpoint (the loader warns).
 	set, err := walkthrough.Load(w, files, "networks.json", "containers.json")
 	if err != nil {
 		return err

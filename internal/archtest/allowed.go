@@ -52,7 +52,7 @@ var Allowed = map[string]Rule{
 		TestImports: []string{"examples/internal/golden"},
 	},
 	"examples/docker-labels": {
-		Imports:     []string{"examples/internal/walkthrough", "model"},
+		Imports:     []string{"examples/internal/walkthrough", "model", "policy", "policy/legacy"},
 		TestImports: []string{"examples/internal/golden"},
 	},
 	"examples/docker-profiles": {

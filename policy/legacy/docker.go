@@ -47,25 +47,58 @@ func hasKey(doc map[string]any, k string) bool {
 	return ok
 }
 
+// DockerMode is the mode of Calico's Docker network plugin: whether
+// networks are profiles (Calico's default) or container labels are
+// endpoint labels (the plugin started with
+// --use-docker-networking-container-labels).
+type DockerMode string
+
+// The two modes of Calico's Docker plugin.
+const (
+	// DockerProfiles is Calico's default: each Calico network is a
+	// profile of the network's name, and a container's endpoint uses the
+	// profile of its network.
+	DockerProfiles DockerMode = "profiles"
+	// DockerLabels is container-label mode: no profiles exist, and the
+	// org.projectcalico.label. labels of a container are its endpoint's
+	// labels, so only policies decide.
+	DockerLabels DockerMode = "labels"
+)
+
+// Describe says the mode in words, with the plugin flag that selects it.
+func (m DockerMode) Describe() string {
+	if m == DockerLabels {
+		return "container labels (--use-docker-networking-container-labels): no profiles, only policies decide"
+	}
+	return "networks as profiles (Calico's default; --use-docker-networking-container-labels for container labels)"
+}
+
+// dockerOwnNetworks are the networks Docker itself creates on every host,
+// with its own drivers (bridge, host, null): never Calico networks.
+var dockerOwnNetworks = map[string]bool{"bridge": true, "host": true, "none": true}
+
 // TranslateDocker translates Docker's description of containers (elements
 // of `docker inspect`) and networks (elements of `docker network inspect`)
-// into Calico v3 documents, in one of the two modes of Calico's Docker
-// plugin.
+// into Calico v3 documents, in the given mode of Calico's Docker plugin.
+// The mode is always the caller's choice: whether network documents are
+// given changes only which networks are known to be Calico's.
 //
-// Container-label mode, when no networks are given: every network a
-// container lists counts as a Calico network, and no profiles exist, so
-// only policies decide. Labels whose key starts with
-// org.projectcalico.label. become endpoint labels without the prefix, in
-// both modes; other labels are Docker's and are ignored.
+// Which networks are Calico's: with network documents, those whose Driver
+// is calico (a container's network is matched by name or network id);
+// without any, every network a container lists but Docker's own bridge,
+// host and none. A container on no Calico network is not a Calico
+// endpoint: it gets none, and a warning issue names it and its networks.
 //
-// Profile mode, when networks are given: each network whose Driver is
-// calico becomes a Profile of the network's name carrying the tag of that
-// name and the default rules (ingress allowed from has(<name>), egress
-// allowed), as NewProfile gives; containers attached to it get an endpoint
-// using that profile, and containers on other networks get none.
-// Containers that a Calico network lists but `docker inspect` did not
-// describe still get an endpoint, named and addressed from the network's
-// own list (without labels, which only `docker inspect` shows).
+// Labels whose key starts with org.projectcalico.label. become endpoint
+// labels without the prefix, in both modes; other labels are Docker's and
+// are ignored. In profile mode each Calico network becomes a Profile of
+// the network's name carrying the tag of that name and the default rules
+// (ingress allowed from has(<name>), egress allowed), as NewProfile gives,
+// and a container's endpoint on it uses that profile; in label mode no
+// profile is made. Containers that a Calico network lists but `docker
+// inspect` did not describe still get an endpoint, named and addressed
+// from the network's own list (without labels, which only `docker
+// inspect` shows).
 //
 // Each container gets one WorkloadEndpoint per Calico network: named as
 // the container (without Docker's leading /), or <container>.<network>
@@ -77,35 +110,44 @@ func hasKey(doc map[string]any, k string) bool {
 //
 // Every document and issue says which input it came from (DockerInput),
 // so the caller can name the file and document; issue paths are inside
-// that input. A container or network with issues is left out of the
-// result. The work is linear in the containers and the networks' members.
-func TranslateDocker(containers, networks []map[string]any) ([]DockerDocument, []DockerIssue) {
+// that input. A container or network with (non-warning) issues is left out
+// of the result. The work is linear in the containers and the networks'
+// members.
+func TranslateDocker(containers, networks []map[string]any, mode DockerMode) ([]DockerDocument, []DockerIssue) {
 	var is dockerIssues
-	profileMode := len(networks) > 0
-	nets := dockerCalicoNetworks(networks, &is)
+	profileMode := mode != DockerLabels
+	k := dockerCalicoNetworks(networks, &is)
 
-	var out []DockerDocument
-	for _, n := range nets {
-		out = append(out, DockerDocument{Doc: NewProfile(n.name).V3(), From: n.from})
-	}
 	var workloads []*dockerWorkload
 	seenIDs, seenNames := map[string]bool{}, map[string]bool{}
 	for i, c := range containers {
 		var cis issueList
-		w := dockerContainer(c, "", profileMode, nets, &cis)
-		is.take(DockerInput{Index: i}, &cis)
+		from := DockerInput{Index: i}
+		w, notCalico := dockerContainer(c, from, profileMode, k, &cis)
+		is.take(from, &cis)
+		if notCalico != "" {
+			is = append(is, DockerIssue{From: from, Warning: true, Issue: Issue{Msg: notCalico}})
+		}
 		if w == nil {
 			continue
 		}
-		w.from = DockerInput{Index: i}
+		w.from = from
 		workloads = append(workloads, w)
 		seenNames[w.name] = true
 		if w.id != "" {
 			seenIDs[w.id] = true
 		}
 	}
+	workloads = append(workloads, dockerListedContainers(k.calico, seenIDs, seenNames, &is)...)
+
+	var out []DockerDocument
 	if profileMode {
-		workloads = append(workloads, dockerListedContainers(nets, seenIDs, seenNames, &is)...)
+		for _, n := range k.calico {
+			out = append(out, DockerDocument{Doc: NewProfile(n.name).V3(), From: n.from})
+		}
+		for _, n := range k.assumed {
+			out = append(out, DockerDocument{Doc: NewProfile(n.name).V3(), From: n.from})
+		}
 	}
 	for _, w := range workloads {
 		for _, doc := range w.endpoints(profileMode) {
@@ -141,9 +183,12 @@ type DockerDocument struct {
 }
 
 // DockerIssue is an issue of one Docker input; its Path is inside that
-// input.
+// input. A Warning does not keep the input out of the result: it says
+// what the translation left out, such as a container on no Calico
+// network.
 type DockerIssue struct {
-	From DockerInput
+	From    DockerInput
+	Warning bool
 	Issue
 }
 
@@ -173,20 +218,37 @@ func (d *dockerIssues) take(from DockerInput, is *issueList) {
 	is.list = nil
 }
 
-// dockerNetwork is a Calico network of `docker network inspect`.
+// dockerNetwork is a Calico network of `docker network inspect`, or one
+// a container lists and no network document describes.
 type dockerNetwork struct {
 	name, id   string
 	from       DockerInput
 	containers map[string]any // Docker's Containers: container id to endpoint
 }
 
-func dockerCalicoNetworks(networks []map[string]any, all *dockerIssues) []dockerNetwork {
-	var out []dockerNetwork
+// dockerNetworks is what is known of the networks: the Calico ones of the
+// network documents, the others (name and id to driver), and in the mode
+// without network documents the networks assumed Calico's as containers
+// list them.
+type dockerNetworks struct {
+	given   bool
+	calico  []dockerNetwork
+	other   map[string]string
+	assumed []dockerNetwork
+}
+
+func dockerCalicoNetworks(networks []map[string]any, all *dockerIssues) *dockerNetworks {
+	k := &dockerNetworks{given: len(networks) > 0, other: map[string]string{}}
 	byName := map[string]string{}
 	for i, n := range networks {
 		from := DockerInput{Network: true, Index: i}
 		var is issueList
 		if driver, _ := n["Driver"].(string); driver != "calico" {
+			for _, f := range []string{"Name", "Id"} {
+				if v, _ := n[f].(string); v != "" {
+					k.other[v] = driver
+				}
+			}
 			continue
 		}
 		name, _ := getString(n["Name"], "Name", &is)
@@ -204,9 +266,42 @@ func dockerCalicoNetworks(networks []map[string]any, all *dockerIssues) []docker
 			continue
 		}
 		byName[name] = from.String()
-		out = append(out, dockerNetwork{name: name, id: id, from: from, containers: members})
+		k.calico = append(k.calico, dockerNetwork{name: name, id: id, from: from, containers: members})
 	}
-	return out
+	return k
+}
+
+// match finds the Calico network a container's network entry refers to,
+// by name or by network id. When it is not Calico's, it returns "" and
+// why not. A network assumed Calico's must have a name that can be its
+// profile's tag, in profile mode; bad says why not.
+func (k *dockerNetworks) match(name, id string, from DockerInput, profileMode bool) (network, why, bad string) {
+	for _, n := range k.calico {
+		if n.name == name || (id != "" && n.id == id) {
+			return n.name, "", ""
+		}
+	}
+	for _, v := range []string{name, id} {
+		if driver, ok := k.other[v]; ok && v != "" {
+			return "", fmt.Sprintf("%s (driver %s)", name, driver), ""
+		}
+	}
+	if k.given {
+		return "", fmt.Sprintf("%s (not in the docker network inspect output given)", name), ""
+	}
+	if dockerOwnNetworks[name] {
+		return "", fmt.Sprintf("%s (Docker's own)", name), ""
+	}
+	for _, n := range k.assumed {
+		if n.name == name {
+			return name, "", ""
+		}
+	}
+	if msg := checkTag(name); msg != "" && profileMode {
+		return "", "", "a Calico network's name is its profile's tag: " + msg
+	}
+	k.assumed = append(k.assumed, dockerNetwork{name: name, id: id, from: from})
+	return name, "", ""
 }
 
 // dockerWorkload is a container and the Calico networks it is attached to.
@@ -222,7 +317,10 @@ type dockerAttachment struct {
 	nets    []any // the container's addresses on the network, as /32 and /128
 }
 
-func dockerContainer(c map[string]any, path string, profileMode bool, nets []dockerNetwork, is *issueList) *dockerWorkload {
+// dockerContainer reads one container. When it is on no Calico network,
+// it returns no workload and a message saying so.
+func dockerContainer(c map[string]any, from DockerInput, profileMode bool, k *dockerNetworks, is *issueList) (*dockerWorkload, string) {
+	const path = ""
 	before := is.count()
 	name, _ := getString(c["Name"], child(path, "Name"), is)
 	name = strings.TrimPrefix(name, "/")
@@ -253,19 +351,22 @@ func dockerContainer(c map[string]any, path string, profileMode bool, nets []doc
 	settings, _ := getMap(c["NetworkSettings"], child(path, "NetworkSettings"), is)
 	netsPath := child(child(path, "NetworkSettings"), "Networks")
 	attached, _ := getMap(settings["Networks"], netsPath, is)
+	var others []string
 	for _, netName := range sortedKeys(attached) {
 		at := key(netsPath, netName)
 		ep, ok := getMap(attached[netName], at, is)
 		if !ok {
 			continue
 		}
-		network := netName
-		if profileMode {
-			networkID, _ := ep["NetworkID"].(string)
-			network = matchCalicoNetwork(nets, netName, networkID)
-			if network == "" {
-				continue
-			}
+		networkID, _ := ep["NetworkID"].(string)
+		network, why, bad := k.match(netName, networkID, from, profileMode)
+		if bad != "" {
+			is.addf(at, "%s", bad)
+			continue
+		}
+		if network == "" {
+			others = append(others, why)
+			continue
 		}
 		var addrs []any
 		for _, field := range []string{"IPAddress", "GlobalIPv6Address"} {
@@ -282,20 +383,23 @@ func dockerContainer(c map[string]any, path string, profileMode bool, nets []doc
 		w.attachments = append(w.attachments, dockerAttachment{network: network, nets: addrs})
 	}
 	if is.count() > before {
-		return nil
+		return nil, ""
 	}
-	return w
+	if len(w.attachments) == 0 {
+		if len(others) == 0 {
+			return nil, fmt.Sprintf("container %s is on no network: not a Calico endpoint", orQuote(name))
+		}
+		return nil, fmt.Sprintf("container %s is on no Calico network, only %s: not a Calico endpoint", orQuote(name), strings.Join(others, ", "))
+	}
+	return w, ""
 }
 
-// matchCalicoNetwork finds the Calico network a container's network entry
-// refers to, by name or by network id; "" when it is not a Calico network.
-func matchCalicoNetwork(nets []dockerNetwork, name, id string) string {
-	for _, n := range nets {
-		if n.name == name || (id != "" && n.id == id) {
-			return n.name
-		}
+// orQuote names a container, or says it has no name.
+func orQuote(name string) string {
+	if name == "" {
+		return "(no name)"
 	}
-	return ""
+	return name
 }
 
 // hostNet turns an address (or an address with its network's prefix, as

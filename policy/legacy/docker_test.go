@@ -92,7 +92,7 @@ func idOf(t *testing.T, docs []map[string]any, name string) string {
 // Seeds 000 and 001: container labels, no network documents.
 func TestTranslateDockerLabelMode(t *testing.T) {
 	containers := readDocs(t, "docker-inspect-seed001.json")
-	got, issues := translateDocker(containers, nil)
+	got, issues := translateDocker(containers, nil, DockerLabels)
 	if len(issues) > 0 {
 		t.Fatalf("issues: %v", issues)
 	}
@@ -109,11 +109,25 @@ func TestTranslateDockerLabelMode(t *testing.T) {
 	}
 }
 
-// Seed 001's containers with net1's network document: net1 is a Calico
-// network, so profile mode, and the labels still come along.
+// Seed 001's containers with net1's network document: the document says
+// net1 is a Calico network and changes nothing else; the mode stays the
+// caller's. In profile mode net1 is a profile, and the labels still come
+// along.
 func TestTranslateDockerSeed001WithNetwork(t *testing.T) {
 	containers := readDocs(t, "docker-inspect-seed001.json")
-	got, issues := translateDocker(containers, readDocs(t, "docker-network-inspect-seed001.json"))
+	networks := readDocs(t, "docker-network-inspect-seed001.json")
+	labelsOnly, issues := translateDocker(containers, nil, DockerLabels)
+	if len(issues) > 0 {
+		t.Fatalf("issues: %v", issues)
+	}
+	withNetworks, issues := translateDocker(containers, networks, DockerLabels)
+	if len(issues) > 0 {
+		t.Fatalf("issues: %v", issues)
+	}
+	if diff := cmp.Diff(labelsOnly, withNetworks); diff != "" {
+		t.Errorf("label mode changed with the network document (-without +with):\n%s", diff)
+	}
+	got, issues := translateDocker(containers, networks, DockerProfiles)
 	if len(issues) > 0 {
 		t.Fatalf("issues: %v", issues)
 	}
@@ -132,14 +146,23 @@ func TestTranslateDockerSeed001WithNetwork(t *testing.T) {
 }
 
 // Seed 002: networks databases and applications are Calico networks and so
-// profiles; redis-1 is on Docker's bridge and gets no endpoint; mysql-2 is
-// known only from the databases network's list of containers.
+// profiles; redis-1 is on Docker's bridge and gets no endpoint, with a
+// warning naming it; mysql-2 is known only from the databases network's
+// list of containers.
 func TestTranslateDockerProfileMode(t *testing.T) {
 	containers := readDocs(t, "docker-inspect-seed002.json")
 	networks := readDocs(t, "docker-network-inspect-seed002.json")
-	got, issues := translateDocker(containers, networks)
-	if len(issues) > 0 {
-		t.Fatalf("issues: %v", issues)
+	got, issues := translateDocker(containers, networks, DockerProfiles)
+	redis := -1
+	for i, c := range containers {
+		if c["Name"] == "/redis-1" {
+			redis = i
+		}
+	}
+	wantIssues := []DockerIssue{{From: DockerInput{Index: redis}, Warning: true,
+		Issue: Issue{Msg: "container redis-1 is on no Calico network, only bridge (driver bridge): not a Calico endpoint"}}}
+	if diff := cmp.Diff(wantIssues, issues); diff != "" {
+		t.Errorf("issues (-want +got):\n%s", diff)
 	}
 	var mysql2 string
 	for id, m := range networks[0]["Containers"].(map[string]any) {
@@ -176,8 +199,8 @@ func TestTranslateDockerSeveralNetworks(t *testing.T) {
 			"a-net": {"NetworkID": "ida", "IPAddress": "10.0.0.5", "GlobalIPv6Address": ""},
 			"host":  {"NetworkID": "idh", "IPAddress": "", "GlobalIPv6Address": ""}
 		}}}`)
-	t.Run("label mode counts every network", func(t *testing.T) {
-		got, issues := translateDocker([]map[string]any{container}, nil)
+	t.Run("without network documents every network but Docker's own counts", func(t *testing.T) {
+		got, issues := translateDocker([]map[string]any{container}, nil, DockerLabels)
 		if len(issues) > 0 {
 			t.Fatalf("issues: %v", issues)
 		}
@@ -185,7 +208,19 @@ func TestTranslateDockerSeveralNetworks(t *testing.T) {
 		want := []map[string]any{
 			wep("both.a-net", "both", "c0ffee", labels, []any{"10.0.0.5/32"}, nil),
 			wep("both.b-net", "both", "c0ffee", labels, []any{"10.0.1.5/32", "fd00::5/128"}, nil),
-			wep("both.host", "both", "c0ffee", labels, nil, nil),
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+		got, issues = translateDocker([]map[string]any{container}, nil, DockerProfiles)
+		if len(issues) > 0 {
+			t.Fatalf("issues: %v", issues)
+		}
+		want = []map[string]any{
+			NewProfile("a-net").V3(),
+			NewProfile("b-net").V3(),
+			wep("both.a-net", "both", "c0ffee", labels, []any{"10.0.0.5/32"}, []any{"a-net"}),
+			wep("both.b-net", "both", "c0ffee", labels, []any{"10.0.1.5/32", "fd00::5/128"}, []any{"b-net"}),
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
@@ -197,7 +232,7 @@ func TestTranslateDockerSeveralNetworks(t *testing.T) {
 			decodeJSON(t, `{"Name": "renamed", "Id": "idb", "Driver": "calico"}`),
 			decodeJSON(t, `{"Name": "host", "Id": "idh", "Driver": "host"}`),
 		}
-		got, issues := translateDocker([]map[string]any{container}, networks)
+		got, issues := translateDocker([]map[string]any{container}, networks, DockerProfiles)
 		if len(issues) > 0 {
 			t.Fatalf("issues: %v", issues)
 		}
@@ -212,11 +247,22 @@ func TestTranslateDockerSeveralNetworks(t *testing.T) {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
 	})
-	t.Run("profile mode with no Calico network", func(t *testing.T) {
+	t.Run("no Calico network", func(t *testing.T) {
 		got, issues := translateDocker([]map[string]any{container},
-			[]map[string]any{decodeJSON(t, `{"Name": "bridge", "Driver": "bridge", "Containers": {"x": 1}}`)})
-		if len(issues) > 0 || len(got) != 0 {
-			t.Errorf("got %v, %v; want nothing", got, issues)
+			[]map[string]any{decodeJSON(t, `{"Name": "bridge", "Driver": "bridge", "Containers": {"x": 1}}`)}, DockerProfiles)
+		want := []DockerIssue{{Warning: true, Issue: Issue{Msg: "container both is on no Calico network, only a-net (not in the docker network inspect output given), b-net (not in the docker network inspect output given), host (not in the docker network inspect output given): not a Calico endpoint"}}}
+		if diff := cmp.Diff(want, issues); diff != "" || len(got) != 0 {
+			t.Errorf("got %v; issues (-want +got):\n%s", got, diff)
+		}
+	})
+	t.Run("only Docker's own networks", func(t *testing.T) {
+		c := decodeJSON(t, `{"Id": "1", "Name": "/plain", "NetworkSettings": {"Networks": {"bridge": {"IPAddress": "172.17.0.2"}}}}`)
+		for _, mode := range []DockerMode{DockerLabels, DockerProfiles} {
+			got, issues := translateDocker([]map[string]any{c}, nil, mode)
+			want := []DockerIssue{{Warning: true, Issue: Issue{Msg: "container plain is on no Calico network, only bridge (Docker's own): not a Calico endpoint"}}}
+			if diff := cmp.Diff(want, issues); diff != "" || len(got) != 0 {
+				t.Errorf("%s: got %v; issues (-want +got):\n%s", mode, got, diff)
+			}
 		}
 	})
 }
@@ -224,12 +270,13 @@ func TestTranslateDockerSeveralNetworks(t *testing.T) {
 func TestTranslateDockerIssues(t *testing.T) {
 	tests := []struct {
 		name       string
+		mode       DockerMode
 		containers []string
 		networks   []string
 		want       []Issue
 		kept       int // documents still produced
 	}{
-		{"container problems", []string{
+		{"container problems", DockerLabels, []string{
 			`{"Id": "a", "Name": "/ok", "NetworkSettings": {"Networks": {"n": {"IPAddress": "10.0.0.1"}}}}`,
 			`{"Id": "b", "NetworkSettings": {"Networks": {"n": {"IPAddress": "10.0.0.300", "GlobalIPv6Address": "fe80::1%eth0"}}}}`,
 			`{"Id": "c", "Name": "/labels", "Config": {"Labels": {"org.projectcalico.label.": "x", "org.projectcalico.label.n": 5}}}`,
@@ -243,7 +290,7 @@ func TestTranslateDockerIssues(t *testing.T) {
 			{"containers[3].Config", "must be a map, not a list"},
 			{`containers[3].NetworkSettings.Networks["my.net"]`, "must be a map, not a string"},
 		}, 1},
-		{"network problems", []string{
+		{"network problems", DockerProfiles, []string{
 			`{"Id": "a", "Name": "/ok", "NetworkSettings": {"Networks": {"good": {"IPAddress": "10.0.0.1"}}}}`,
 		}, []string{
 			`{"Name": "good", "Driver": "calico"}`,
@@ -269,7 +316,7 @@ func TestTranslateDockerIssues(t *testing.T) {
 			for _, n := range tc.networks {
 				networks = append(networks, decodeJSON(t, n))
 			}
-			got, dissues := TranslateDocker(containers, networks)
+			got, dissues := TranslateDocker(containers, networks, tc.mode)
 			var issues []Issue
 			for _, d := range dissues {
 				issues = append(issues, d.Absolute())
@@ -286,8 +333,8 @@ func TestTranslateDockerIssues(t *testing.T) {
 
 // translateDocker is TranslateDocker without the inputs the documents came
 // from, for tests of what it writes.
-func translateDocker(containers, networks []map[string]any) ([]map[string]any, []DockerIssue) {
-	docs, issues := TranslateDocker(containers, networks)
+func translateDocker(containers, networks []map[string]any, mode DockerMode) ([]map[string]any, []DockerIssue) {
+	docs, issues := TranslateDocker(containers, networks, mode)
 	var out []map[string]any
 	for _, d := range docs {
 		out = append(out, d.Doc)
@@ -307,7 +354,7 @@ func TestTranslateDockerInputs(t *testing.T) {
 		decodeJSON(t, `{"Name": "apps", "Driver": "calico"}`),
 		decodeJSON(t, `{"Name": "data", "Driver": "calico", "Containers": {"z": {"Name": "listed", "IPv4Address": "10.0.1.9/24"}, "y": {"Name": "broken", "IPv4Address": "x"}}}`),
 	}
-	docs, issues := TranslateDocker(containers, networks)
+	docs, issues := TranslateDocker(containers, networks, DockerProfiles)
 	type named struct {
 		name string
 		from DockerInput
@@ -327,8 +374,8 @@ func TestTranslateDockerInputs(t *testing.T) {
 		t.Errorf("documents (-want +got):\n%s", diff)
 	}
 	wantIssues := []DockerIssue{
-		{DockerInput{Index: 1}, Issue{"NetworkSettings.Networks.apps.IPAddress", `"nope" is not an IP address`}},
-		{DockerInput{Network: true, Index: 2}, Issue{"Containers.y.IPv4Address", `"x" is not an IP address`}},
+		{From: DockerInput{Index: 1}, Issue: Issue{"NetworkSettings.Networks.apps.IPAddress", `"nope" is not an IP address`}},
+		{From: DockerInput{Network: true, Index: 2}, Issue: Issue{"Containers.y.IPv4Address", `"x" is not an IP address`}},
 	}
 	if diff := cmp.Diff(wantIssues, issues); diff != "" {
 		t.Errorf("issues (-want +got):\n%s", diff)

@@ -202,7 +202,7 @@ func ExampleTranslateDocker() {
 		fmt.Println(err)
 		return
 	}
-	docs, _ := legacy.TranslateDocker(containers, nil)
+	docs, _ := legacy.TranslateDocker(containers, nil, legacy.DockerLabels)
 	for _, d := range docs {
 		fmt.Println("from", d.From)
 	}

@@ -162,7 +162,12 @@ func FuzzTranslateDocker(f *testing.F) {
 				networks = append(networks, d)
 			}
 		}
-		out, issues := TranslateDocker(containers, networks)
+		// Both modes, chosen by the input so the fuzzer explores each.
+		mode := DockerProfiles
+		if len(data)%2 == 1 {
+			mode = DockerLabels
+		}
+		out, issues := TranslateDocker(containers, networks, mode)
 		for _, doc := range out {
 			if doc.Doc["apiVersion"] != apiVersionV3 {
 				t.Fatalf("translated document without the v3 apiVersion: %v", doc.Doc)

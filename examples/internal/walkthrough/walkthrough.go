@@ -50,17 +50,27 @@ func Document(name string, doc any) (Source, error) {
 // Warnings (such as the lower-case actions of the older tutorials) are
 // written to warn, one per line, when warn is not nil.
 func Load(warn io.Writer, files fs.FS, names ...string) (model.Set, error) {
+	return LoadWith(warn, nil, files, names...)
+}
+
+// LoadWith is Load with the loader's options, such as the mode of
+// Calico's Docker plugin.
+func LoadWith(warn io.Writer, opts []policy.Option, files fs.FS, names ...string) (model.Set, error) {
 	sources, err := Files(files, names...)
 	if err != nil {
 		return model.Set{}, err
 	}
-	return LoadSources(warn, sources...)
+	return loadSources(warn, opts, sources)
 }
 
 // LoadSources loads sources into one validated set, writing warnings to
 // warn when it is not nil.
 func LoadSources(warn io.Writer, sources ...Source) (model.Set, error) {
-	l := policy.NewLoader()
+	return loadSources(warn, nil, sources)
+}
+
+func loadSources(warn io.Writer, opts []policy.Option, sources []Source) (model.Set, error) {
+	l := policy.NewLoader(opts...)
 	for _, src := range sources {
 		if err := l.Add(src.Name, bytes.NewReader(src.Data)); err != nil {
 			return model.Set{}, err

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+const dockerDir = "testdata/docker/"
+
+// The Docker plugin's mode is the flag's, never the inputs': adding
+// `docker network inspect` output to a label-mode load changes no answer,
+// and the output says which mode decided.
+func TestEvalDockerModeIsExplicit(t *testing.T) {
+	labels := "--use-docker-networking-container-labels"
+	flow := []string{"--src", "database-A", "--dst", "frontend-A", "--dport", "80", "-f", dockerDir + "seed001-policy.yaml"}
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		verdict string
+		mode    string
+	}{
+		{"labels", []string{labels, "-f", dockerDir + "seed001-containers.json"},
+			exitNo, "verdict  DENIED at egress and ingress", "docker   container labels (--use-docker-networking-container-labels)"},
+		{"labels with the network", []string{labels, "-f", dockerDir + "seed001-containers.json", "-f", dockerDir + "seed001-networks.json"},
+			exitNo, "verdict  DENIED at egress and ingress", "docker   container labels (--use-docker-networking-container-labels)"},
+		{"default: profiles", []string{"-f", dockerDir + "seed001-containers.json", "-f", dockerDir + "seed001-networks.json"},
+			exitNo, "verdict  DENIED at egress\n", "docker   networks as profiles (Calico's default"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runCmd(t, "", append(append([]string{"eval"}, tt.args...), flow...)...)
+			if code != tt.code || !strings.Contains(out, tt.verdict) || !strings.Contains(out, tt.mode) {
+				t.Errorf("exit %d, want %d; output lacks %q or %q:\n%s%s", code, tt.code, tt.verdict, tt.mode, out, errs)
+			}
+		})
+	}
+
+	code, out, errs := runCmd(t, "", append([]string{"eval", labels, "-f", dockerDir + "seed001-containers.json", "-o", "json"}, flow...)...)
+	var report struct {
+		DockerMode string `json:"dockerMode"`
+	}
+	if err := json.Unmarshal([]byte(out), &report); err != nil || code != exitNo || report.DockerMode != "labels" {
+		t.Errorf("JSON: exit %d, dockerMode %q, err %v:\n%s%s", code, report.DockerMode, err, out, errs)
+	}
+
+	// Without Docker inputs, nothing is said about Docker.
+	code, out, _ = runCmd(t, "", evalArgs("--src", "prod/web", "--dst", "prod/db", "--dport", "3306")...)
+	if code != exitYes || strings.Contains(out, "docker") {
+		t.Errorf("no Docker input: exit %d, output mentions docker:\n%s", code, out)
+	}
+}
+
+// A container on a network Calico does not manage is reported, not
+// dropped without a word; validate says which mode it read the inputs in.
+func TestValidateDockerNotCalicoEndpoint(t *testing.T) {
+	code, out, errs := runCmd(t, "", "validate", dockerDir+"seed002-networks.json", dockerDir+"seed002-containers.json")
+	want := []string{
+		"seed002-containers.json: document 4: Docker container: warning: container legacy-1 is on no Calico network, only bridge (driver bridge): not a Calico endpoint",
+		"note: Docker inputs read as networks as profiles",
+		"ok: ",
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("validate output lacks %q (exit %d):\n%s%s", w, code, out, errs)
+		}
+	}
+	if code != exitYes {
+		t.Errorf("exit %d, want 0 (a warning is not a problem)", code)
+	}
+	code, _, errs = runCmd(t, "", "eval", "-f", dockerDir+"seed002-networks.json", "-f", dockerDir+"seed002-containers.json", "--src", "app-1", "--dst", "legacy-1", "--dport", "80")
+	if code != exitUsage || !strings.Contains(errs, "legacy-1 is on no Calico network") {
+		t.Errorf("eval to legacy-1: exit %d, want 2 with the warning:\n%s", code, errs)
+	}
+}
