@@ -68,6 +68,11 @@ func NewReplayer(set model.Set, mode Mode, after *model.Set, groupKeys []string)
 	return r, nil
 }
 
+// Engine returns the engine of the set the replay starts from, for
+// callers that also explain or tabulate that set: building the engine of
+// a large set costs more than many questions.
+func (r *Replayer) Engine() *eval.Engine { return r.before }
+
 // Mode returns the replay's mode.
 func (r *Replayer) Mode() Mode { return r.mode }
 
@@ -128,9 +133,7 @@ func changeSide(before, after bool, afterSide func(model.Direction) (bool, model
 func (r *Replayer) Add(t *Impact, rec *flowlog.Record) {
 	t.Records++
 	src, dst := r.resolver.Resolve(&rec.Src), r.resolver.Resolve(&rec.Dst)
-	// A flow between two workloads is logged at both ends; the source's
-	// record stands for it.
-	primary := rec.Reporter != flowlog.Dest || src.Kind != EndpointPeer
+	primary := primaryRecord(rec, &src)
 	if src.Kind == Unresolved || dst.Kind == Unresolved || !addresses(&src, &dst) {
 		if primary {
 			t.Unresolved += rec.Count
@@ -184,12 +187,7 @@ func (r *Replayer) Add(t *Impact, rec *flowlog.Record) {
 	t.add(k, rec.Count, rec.Start, rec.End)
 }
 
-func (r *Replayer) groupName(p *Resolved) string {
-	if p.Kind == EndpointPeer {
-		return r.grouper.Endpoint(p.Endpoint).Name
-	}
-	return r.grouper.Outside(p.Addr).Name
-}
+func (r *Replayer) groupName(p *Resolved) string { return r.group(p).Name }
 
 // Options tune a replay.
 type Options struct {

@@ -17,6 +17,7 @@ func commands() []*cobra.Command {
 		newMatrixCmd(),
 		newQueryCmd(),
 		newDiffCmd(),
+		newUICmd(),
 		newVersionCmd(),
 	}
 }

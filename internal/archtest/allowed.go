@@ -63,8 +63,11 @@ var Allowed = map[string]Rule{
 		Imports:     []string{"analysis", "analysis/flowlog", "examples/internal/walkthrough", "model", "policy", "selector"},
 		TestImports: []string{"examples/internal/golden"},
 	},
+	"internal/ui": {
+		Imports: []string{"analysis", "analysis/flowlog", "eval", "eval/reference", "model", "policy", "selector"},
+	},
 	"cmd/verdict": {
-		Imports: []string{"analysis", "analysis/flowlog", "eval", "eval/reference", "internal/conformance", "model", "policy", "selector"},
+		Imports: []string{"analysis", "analysis/flowlog", "eval", "eval/reference", "internal/conformance", "internal/ui", "model", "policy", "selector"},
 	},
 	"internal/archtest": {},
 }

@@ -1,0 +1,403 @@
+// verdict ui: each page asks the server's JSON endpoints and draws the
+// answer; nothing is computed here but layout.
+"use strict";
+
+const main = document.getElementById("page");
+
+function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "text") el.textContent = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const kid of kids.flat()) {
+    if (kid === null || kid === undefined || kid === false) continue;
+    el.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+  }
+  return el;
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+function s(tag, attrs, ...kids) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "text") el.textContent = v;
+    else el.setAttribute(k, v);
+  }
+  for (const kid of kids.flat()) if (kid) el.append(kid);
+  return el;
+}
+
+async function api(path, options) {
+  const res = await fetch(path, options);
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error || res.statusText);
+  return body;
+}
+
+function fmt(n) { return Number(n).toLocaleString("en"); }
+function ref(r) { return (r.namespace ? r.namespace + "/" : "") + r.name; }
+function errorBox(e) { return h("div", { class: "error", role: "alert" }, String(e.message || e)); }
+function verdictCell(v) { return h("td", { class: "verdict-" + v }, v); }
+
+function changesTable(changes) {
+  if (!changes || changes.length === 0) return h("p", { class: "muted" }, "No flow changes its verdict.");
+  return h("table", { class: "changes" },
+    h("thead", {}, h("tr", {}, ["Change", "Source", "Destination", "Proto", "Port", "Flows", "Decided by"].map(t => h("th", {}, t)))),
+    h("tbody", {}, changes.map(c => h("tr", {},
+      h("td", { class: c.change === "newlyDenied" ? "verdict-deny" : "verdict-allow" }, c.change === "newlyDenied" ? "newly denied" : "newly allowed"),
+      h("td", {}, c.source), h("td", {}, c.destination), h("td", {}, c.protocol), h("td", {}, c.port || "-"),
+      h("td", { class: "num" }, fmt(c.connections)),
+      h("td", {}, c.side.toLowerCase() + ": " + (c.hit ? c.hit.kind + " " + ref(c.hit) + (c.hit.index < 0 ? " (end of tier " + c.hit.tier + ")" : " rule " + c.hit.index) : "end of profiles"))))));
+}
+
+function impactSummary(rep, label) {
+  const s = rep.summary;
+  return h("p", { class: "impact-summary" }, label + ": ", h("b", { class: "newly-denied" }, fmt(s.newlyDenied)), " flows newly denied, ",
+    h("b", { class: "newly-allowed" }, fmt(s.newlyAllowed)), " newly allowed, of ", fmt(s.flows), " flows in ", fmt(s.records), " records (",
+    fmt(s.unresolved), " unresolved)");
+}
+
+function safeBanner(denied, what) {
+  return denied === 0
+    ? h("div", { class: "banner safe", "data-safe": "true" }, "Zero flows newly denied: " + what + " is safe to enforce.")
+    : h("div", { class: "banner unsafe", "data-safe": "false" }, fmt(denied) + " flows newly denied: enforcing " + what + " would block observed traffic.");
+}
+
+function diffView(d) {
+  const rows = (cells, kind) => cells.map(c => h("tr", { class: kind },
+    h("td", {}, kind === "removed" ? "access removed" : "access added"), h("td", {}, c.source), h("td", {}, c.destination),
+    h("td", {}, c.port), h("td", {}, c.before), h("td", {}, c.after)));
+  return h("div", { class: "diff" },
+    h("p", {}, h("b", { class: "removed-count" }, fmt(d.removed.length)), " matrix cells lose access, ",
+      h("b", { class: "added-count" }, fmt(d.added.length)), " gain access."),
+    d.removed.length + d.added.length === 0 ? null : h("div", { style: "max-height: 360px; overflow: auto" }, h("table", {},
+      h("thead", {}, h("tr", {}, ["", "Source", "Destination", "Port", "Before", "After"].map(t => h("th", {}, t)))),
+      h("tbody", {}, rows(d.removed.slice(0, 500), "removed"), rows(d.added.slice(0, 500), "added")))),
+    d.onlyBefore.length ? h("p", { class: "muted" }, "Groups only before: " + d.onlyBefore.join(", ")) : null,
+    d.onlyAfter.length ? h("p", { class: "muted" }, "Groups only after: " + d.onlyAfter.join(", ")) : null);
+}
+
+function explainView(ex) {
+  return h("div", { class: "explain" },
+    h("h3", {}, "Explain record " + ex.row.id + " (" + ex.row.file + ":" + ex.row.line + ")"),
+    h("p", {}, ex.flow),
+    h("div", { class: "walk" }, ex.lines.join("\n")));
+}
+
+// ---- Policies board ----
+async function board() {
+  const b = await api("/api/board");
+  const detail = h("div", { class: "panel side", id: "policy-detail" }, h("p", { class: "muted" }, "Choose a policy to see its YAML, the endpoints it selects and its lint findings."));
+  const tiers = h("div", { class: "tiers grow" }, b.tiers.map(t => h("section", { class: "tier", "data-tier": t.tier },
+    h("div", { class: "head" }, h("span", {}, "tier " + t.tier), h("span", { class: "muted" }, "default action: " + t.defaultAction)),
+    t.policies.length === 0 ? h("div", { class: "empty muted" }, "no policies") :
+      h("div", { class: "policies" }, t.policies.map(p => {
+        const card = h("div", { class: "card" + (p.staged ? " staged" : ""), "data-policy": p.kind + "/" + ref(p), tabindex: "0" },
+          h("div", {}, p.staged ? h("span", { class: "badge staged" }, "staged") : null, h("span", { class: "badge" }, p.kind), h("b", {}, ref(p))),
+          h("div", { class: "muted" }, "selector " + p.selector),
+          h("div", { class: "muted" }, p.types.join(", ") + " · " + p.ingressRules + " ingress, " + p.egressRules + " egress rules" + (p.order != null ? " · order " + p.order : "")),
+          p.warnings ? h("span", { class: "badge warn" }, p.warnings + " warnings") : null,
+          p.infos ? h("span", { class: "badge" }, p.infos + " infos") : null);
+        card.addEventListener("click", () => showPolicy(p, card, detail));
+        return card;
+      })))));
+  const deletes = b.stagedDeletes.length ? h("p", {}, "Staged deletes: " + b.stagedDeletes.join(", ")) : null;
+  main.replaceChildren(h("h2", {}, "Policies board"), deletes, h("div", { class: "row" }, tiers, detail),
+    h("h3", {}, "Lint findings (" + b.findings.length + ")"), findingsTable(b.findings));
+}
+
+function findingsTable(fs) {
+  if (fs.length === 0) return h("p", { class: "muted" }, "No findings.");
+  return h("table", { class: "findings" }, h("thead", {}, h("tr", {}, ["Severity", "Code", "Resource", "Field", "Message"].map(t => h("th", {}, t)))),
+    h("tbody", {}, fs.map(f => h("tr", {}, h("td", {}, f.severity), h("td", {}, f.code), h("td", {}, f.kind ? f.kind + " " + ref(f) : "-"),
+      h("td", {}, f.path || "-"), h("td", { style: "white-space: normal" }, f.message)))));
+}
+
+async function showPolicy(p, card, detail) {
+  document.querySelectorAll(".card.selected").forEach(c => c.classList.remove("selected"));
+  card.classList.add("selected");
+  try {
+    const q = new URLSearchParams({ kind: p.kind, namespace: p.namespace || "", name: p.name });
+    const d = await api("/api/policy?" + q);
+    const eps = (label, pg) => !pg.governed ? null : h("div", {}, h("h3", {}, label + ": " + fmt(pg.total) + " endpoints"),
+      h("ul", { class: "endpoints" }, pg.items.map(r => h("li", {}, r.kind + " " + ref(r)))),
+      pg.total > pg.items.length ? h("p", { class: "muted" }, "and " + fmt(pg.total - pg.items.length) + " more") : null);
+    detail.replaceChildren(h("h3", {}, p.kind + " " + ref(p)),
+      h("p", { class: "muted" }, "tier " + d.tier + (d.staged ? " · staged" : "") + (d.origin.file ? " · " + d.origin.file + " document " + d.origin.document : "")),
+      h("p", {}, "applies to " + d.selector),
+      eps("Ingress", d.ingress), eps("Egress", d.egress),
+      h("h3", {}, "Lint findings"), findingsTable(d.findings),
+      h("h3", {}, "YAML"), h("pre", { class: "yaml" }, d.yaml));
+  } catch (e) { detail.replaceChildren(errorBox(e)); }
+}
+
+// ---- Service graph ----
+async function graph() {
+  const sum = await api("/api/summary");
+  const nsSel = h("select", { id: "graph-namespace" }, h("option", { value: "" }, "all namespaces"), sum.namespaces.slice().sort().map(n => h("option", { value: n }, n)));
+  const area = h("div", { class: "grow", id: "graph-area" });
+  const side = h("div", { class: "panel side", id: "edge-detail" }, h("p", { class: "muted" }, "Click an edge to see its flows and the explain of one."));
+  const draw = async () => {
+    try {
+      const g = await api("/api/graph?" + new URLSearchParams({ namespace: nsSel.value }));
+      area.replaceChildren(drawGraph(g, side));
+    } catch (e) { area.replaceChildren(errorBox(e)); }
+  };
+  nsSel.addEventListener("change", draw);
+  main.replaceChildren(h("h2", {}, "Service graph"),
+    h("div", { class: "controls" }, h("label", {}, "Namespace ", nsSel),
+      h("span", { class: "legend" }, h("span", {}, h("i", { style: "background: var(--allow)" }), "allowed"),
+        h("span", {}, h("i", { style: "background: var(--pending)" }), "denied by staged policy (pending)"),
+        h("span", {}, h("i", { style: "background: var(--deny)" }), "denied"))),
+    h("div", { class: "row" }, area, side));
+  await draw();
+}
+
+function drawGraph(g, side) {
+  const info = h("p", { class: "muted", id: "graph-info" }, (g.source === "flows" ? "Observed flows" : "No flow records: the connectivity matrix's allowed paths") +
+    " · " + g.nodes.length + " groups, " + g.edges.length + " of " + g.totalEdges + " edges" + (g.edges.length < g.totalEdges ? " (the busiest; filter by namespace for the rest)" : ""));
+  // Columns: outside peers, then each namespace; groups stacked in each.
+  const cols = new Map();
+  for (const n of g.nodes) {
+    const key = n.outside ? "(outside)" : n.namespace || "(cluster)";
+    if (!cols.has(key)) cols.set(key, []);
+    cols.get(key).push(n);
+  }
+  const keys = [...cols.keys()].sort((a, b) => (a === "(outside)" ? -1 : b === "(outside)" ? 1 : a.localeCompare(b)));
+  const colW = 250, nodeW = 190, nodeH = 26, gapY = 30, top = 40, pos = new Map();
+  let maxRows = 0;
+  keys.forEach((k, ci) => {
+    const list = cols.get(k).sort((a, b) => a.name.localeCompare(b.name));
+    maxRows = Math.max(maxRows, list.length);
+    list.forEach((n, ri) => pos.set(n.id, { x: 30 + ci * colW, y: top + ri * (nodeH + gapY), n }));
+  });
+  const width = Math.max(600, 60 + keys.length * colW), height = top + maxRows * (nodeH + gapY) + 30;
+  const svg = s("svg", { width, height, viewBox: `0 0 ${width} ${height}`, id: "graph-svg", role: "img", "aria-label": "service graph" });
+  svg.append(s("defs", {}, ["allowed", "pending", "denied"].map(v => s("marker", { id: "arrow-" + v, viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" },
+    s("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: `var(--${v === "denied" ? "deny" : v === "allowed" ? "allow" : "pending"})` })))));
+  keys.forEach((k, ci) => {
+    const rows = cols.get(k).length;
+    svg.append(s("g", { class: "ns", "data-namespace": k }, s("rect", { x: 30 + ci * colW - 10, y: 8, width: nodeW + 20, height: 30 + rows * (nodeH + gapY), rx: 8 }),
+      s("text", { x: 30 + ci * colW, y: 26, "font-weight": "600", text: k })));
+  });
+  const edgeLayer = s("g", {}), nodeLayer = s("g", {});
+  svg.append(edgeLayer, nodeLayer);
+  for (const [id, p] of pos) {
+    const label = p.n.namespace && p.n.name.startsWith(p.n.namespace + "/") ? p.n.name.slice(p.n.namespace.length + 1) : p.n.name;
+    nodeLayer.append(s("g", { class: "node" + (p.n.outside ? " outside" : ""), "data-node": id },
+      s("title", { text: p.n.name }),
+      s("rect", { x: p.x, y: p.y, width: nodeW, height: nodeH, rx: 5 }),
+      s("text", { x: p.x + 8, y: p.y + 17, text: label.length > 30 ? label.slice(0, 29) + "…" : label })));
+  }
+  g.edges.forEach((e, i) => {
+    const a = pos.get(e.source), b = pos.get(e.target);
+    let d, lx, ly;
+    if (a === b) {
+      d = `M ${a.x + nodeW} ${a.y + 8} C ${a.x + nodeW + 40} ${a.y - 10}, ${a.x + nodeW + 40} ${a.y + nodeH + 10}, ${a.x + nodeW} ${a.y + nodeH - 8}`;
+      lx = a.x + nodeW + 26; ly = a.y + nodeH / 2 + 4;
+    } else {
+      const fwd = b.x >= a.x, x1 = fwd ? a.x + nodeW : a.x, x2 = fwd ? (b.x === a.x ? b.x + nodeW : b.x) : b.x + nodeW;
+      const y1 = a.y + nodeH / 2 + (i % 3 - 1) * 4, y2 = b.y + nodeH / 2;
+      const bend = b.x === a.x ? 60 + Math.abs(y2 - y1) / 4 : Math.max(40, Math.abs(x2 - x1) / 2);
+      const c1 = fwd ? x1 + bend : x1 - bend, c2 = fwd && b.x !== a.x ? x2 - bend : x2 + bend;
+      d = `M ${x1} ${y1} C ${c1} ${y1}, ${c2} ${y2}, ${x2} ${y2}`;
+      lx = (x1 + x2) / 2 + (b.x === a.x ? bend * 0.75 : 0); ly = (y1 + y2) / 2 - 4;
+    }
+    const label = g.source === "flows" ? fmt(e.flows) : (e.ports.length > 2 ? e.ports.slice(0, 2).join(", ") + "…" : e.ports.join(", "));
+    const el = s("g", { class: "edge " + e.verdict, "data-edge": e.id, "data-source": e.source, "data-target": e.target, "data-verdict": e.verdict, "data-flows": e.flows || 0 },
+      s("title", { text: `${e.source} → ${e.target}: ` + (g.source === "flows" ? `${fmt(e.flows)} flows, ${fmt(e.enforcedDenied)} denied, ${fmt(e.pendingDenied)} denied pending` : e.ports.join(", ")) }),
+      s("path", { d, "marker-end": `url(#arrow-${e.verdict})` }),
+      s("text", { x: lx, y: ly, "text-anchor": "middle", text: label }));
+    if (g.source === "flows") el.addEventListener("click", () => showEdge(e, el, side));
+    edgeLayer.append(el);
+  });
+  return h("div", {}, info, h("div", { style: "overflow: auto; max-height: calc(100vh - 170px)" }, svg));
+}
+
+async function showEdge(e, el, side) {
+  document.querySelectorAll("g.edge.selected").forEach(x => x.classList.remove("selected"));
+  el.classList.add("selected");
+  try {
+    const d = await api("/api/edge?" + new URLSearchParams({ id: e.id }));
+    side.replaceChildren(h("h3", {}, d.source + " → " + d.destination),
+      h("p", {}, fmt(e.flows) + " flows (" + fmt(e.enforcedDenied) + " denied, " + fmt(e.pendingDenied) + " denied by the pending verdict) in " + fmt(d.total) + " records"),
+      flowTable(d.rows, side, false), d.explain ? explainView(d.explain) : null);
+  } catch (err) { side.replaceChildren(errorBox(err)); }
+}
+
+// ---- Flows ----
+function flowTable(rows, explainTarget, withButtons) {
+  return h("table", { class: "flows" },
+    h("thead", {}, h("tr", {}, ["#", "Source", "Destination", "Proto", "Port", "Count", "Logged", "Enforced", "Pending", ""].map(t => h("th", {}, t)))),
+    h("tbody", {}, rows.map(r => h("tr", { "data-row": r.id },
+      h("td", { class: "muted" }, r.line), h("td", { title: r.sourceGroup || "" }, r.source), h("td", { title: r.destinationGroup || "" }, r.destination),
+      h("td", {}, r.protocol), h("td", {}, r.port || "-"), h("td", { class: "num" }, fmt(r.count) + (r.primary ? "" : "*")),
+      h("td", {}, (r.action || "-") + (r.reporter ? " @" + r.reporter : "")),
+      verdictCell(r.enforced), verdictCell(r.pending),
+      h("td", {}, withButtons && r.enforced !== "unresolved" ? h("button", { class: "explain-btn", onclick: () => explainRow(r.id, explainTarget) }, "explain") : null)))));
+}
+
+async function explainRow(id, target) {
+  try { target.replaceChildren(explainView(await api("/api/explain?row=" + id))); }
+  catch (e) { target.replaceChildren(errorBox(e)); }
+}
+
+async function flows() {
+  const state = { q: "", verdict: "all", sort: "line", offset: 0, limit: 50 };
+  const q = h("input", { id: "flows-q", placeholder: "source, destination, group or port:N", size: "32" });
+  const verdict = h("select", { id: "flows-verdict" }, ["all", "allowed", "denied", "pending-deny", "newly-denied", "newly-allowed", "unresolved"].map(v => h("option", { value: v }, v)));
+  const sort = h("select", { id: "flows-sort" }, [["line", "file order"], ["count", "most flows"], ["source", "source"], ["destination", "destination"], ["port", "port"], ["time", "time"]].map(([v, t]) => h("option", { value: v }, t)));
+  const info = h("span", { class: "muted", id: "flows-info" });
+  const prev = h("button", { id: "flows-prev" }, "‹ previous"), next = h("button", { id: "flows-next" }, "next ›");
+  const tableArea = h("div", { class: "grow" });
+  const side = h("div", { class: "panel side", id: "flow-explain" }, h("p", { class: "muted" }, "Explain a row to see every tier, policy and rule looked at."));
+  const load = async () => {
+    try {
+      const d = await api("/api/flows?" + new URLSearchParams(state));
+      info.textContent = d.total === 0 ? "no records" : `records ${fmt(state.offset + 1)}–${fmt(state.offset + d.rows.length)} of ${fmt(d.total)} (${fmt(d.all)} in all; * counted at the source)`;
+      prev.disabled = state.offset === 0;
+      next.disabled = state.offset + d.rows.length >= d.total;
+      tableArea.replaceChildren(flowTable(d.rows, side, true));
+    } catch (e) { tableArea.replaceChildren(errorBox(e)); }
+  };
+  const reset = () => { state.offset = 0; load(); };
+  q.addEventListener("change", () => { state.q = q.value; reset(); });
+  verdict.addEventListener("change", () => { state.verdict = verdict.value; reset(); });
+  sort.addEventListener("change", () => { state.sort = sort.value; reset(); });
+  prev.addEventListener("click", () => { state.offset = Math.max(0, state.offset - state.limit); load(); });
+  next.addEventListener("click", () => { state.offset += state.limit; load(); });
+  main.replaceChildren(h("h2", {}, "Flows"), h("div", { class: "controls" }, q, verdict, sort, prev, next, info), h("div", { class: "row" }, tableArea, side));
+  await load();
+}
+
+// ---- Recommend ----
+async function recommend() {
+  const g = await api("/api/groups");
+  const ns = h("select", { id: "rec-namespace" }, g.namespaces.map(n => h("option", { value: n }, n)));
+  const group = h("select", { id: "rec-group" });
+  const tier = h("select", { id: "rec-tier" }, g.tiers.map(t => h("option", { value: t, selected: t === "default" }, t)));
+  const go = h("button", { class: "primary", id: "rec-go" }, "Recommend");
+  const out = h("div", { id: "rec-result" });
+  const loadGroups = async () => {
+    const d = await api("/api/groups?" + new URLSearchParams({ namespace: ns.value }));
+    group.replaceChildren(h("option", { value: "" }, "every workload group"), d.groups.map(x => h("option", { value: x.name }, x.name + " (" + x.members + ")")));
+  };
+  ns.addEventListener("change", loadGroups);
+  go.addEventListener("click", async () => {
+    const params = new URLSearchParams({ namespace: ns.value, group: group.value, tier: tier.value });
+    out.replaceChildren(h("p", { class: "muted" }, "Reading the flow records…"));
+    try {
+      const r = await api("/api/recommend?" + params);
+      const enforceOut = h("div", { id: "rec-enforce-result" });
+      const enforce = h("button", { class: "primary", id: "rec-enforce" }, "Enforce (what if)");
+      enforce.addEventListener("click", async () => {
+        enforceOut.replaceChildren(h("p", { class: "muted" }, "Replaying…"));
+        try {
+          const w = await api("/api/recommend/enforce?" + params);
+          enforceOut.replaceChildren(h("h3", {}, "If enforced"),
+            impactSummary(w.impact, "Enforced verdicts before and after"), changesTable(w.impact.changes),
+            impactSummary(w.stagedAfter, "Staged policies afterwards"), safeBanner(w.stagedAfter.summary.newlyDenied, "the remaining staged policies"),
+            h("h3", {}, "Connectivity matrix diff"), diffView(w.diff));
+        } catch (e) { enforceOut.replaceChildren(errorBox(e)); }
+      });
+      out.replaceChildren(
+        h("p", {}, fmt(r.records) + " records read, " + fmt(r.used) + " used, " + fmt(r.unresolved) + " unresolved; " + r.policies.length + " policies"),
+        h("ul", { class: "rec-policies" }, r.policies.map(p => h("li", {}, p.kind + " " + ref(p) + ": " + p.selector + " · " + p.ingressRules + " ingress, " + p.egressRules + " egress rules"))),
+        h("div", { class: "row" },
+          h("div", { class: "grow" }, h("h3", {}, "Recommended policy"), h("pre", { class: "yaml", id: "rec-yaml" }, r.yaml),
+            h("a", { href: "/api/recommend/download?" + params, download: "", id: "rec-download" }, "Download YAML")),
+          h("div", { class: "grow" }, h("h3", {}, "Impact, staged beside the input's staged policies"),
+            impactSummary(r.impact, "Pending verdict"), safeBanner(r.impact.summary.newlyDenied, "this recommendation with the staged policies"),
+            changesTable(r.impact.changes), enforce, enforceOut)));
+    } catch (e) { out.replaceChildren(errorBox(e)); }
+  });
+  main.replaceChildren(h("h2", {}, "Recommend a policy"),
+    h("div", { class: "controls" }, h("label", {}, "Namespace ", ns), h("label", {}, "Workload ", group), h("label", {}, "Tier ", tier), go), out);
+  await loadGroups();
+}
+
+// ---- Staged impact ----
+async function impact() {
+  const d = await api("/api/impact");
+  const s = d.summary;
+  main.replaceChildren(h("h2", {}, "Staged impact"),
+    h("p", { id: "impact-summary" }, fmt(s.records) + " records, " + fmt(s.flows) + " flows: ", h("b", {}, fmt(s.newlyDenied)), " newly denied, ",
+      h("b", {}, fmt(s.newlyAllowed)), " newly allowed by the pending verdict; " + fmt(s.unresolved) + " unresolved"),
+    d.staged.length === 0 ? h("p", { class: "muted" }, "The input has no staged policies.") : null,
+    d.staged.map(p => {
+      const out = h("div", { class: "enforce-result" });
+      const btn = h("button", { class: "primary enforce-btn" }, "Enforce (what if)");
+      btn.addEventListener("click", async () => {
+        out.replaceChildren(h("p", { class: "muted" }, "Replaying…"));
+        try {
+          const w = await api("/api/impact/enforce?" + new URLSearchParams({ kind: p.kind, namespace: p.namespace || "", name: p.name }));
+          out.replaceChildren(w.impact ? impactSummary(w.impact, "Enforced verdicts before and after") : null, h("h3", {}, "Connectivity matrix diff"), diffView(w.diff));
+        } catch (e) { out.replaceChildren(errorBox(e)); }
+      });
+      return h("section", { class: "panel staged-policy", "data-policy": p.kind + "/" + ref(p), style: "margin-bottom: 12px" },
+        h("h3", {}, h("span", { class: "badge staged" }, "staged"), p.kind + " " + ref(p), h("span", { class: "muted" }, " · tier " + p.tier)),
+        h("p", {}, h("b", { class: "newly-denied" }, fmt(p.newlyDenied)), " flows newly denied, ", h("b", { class: "newly-allowed" }, fmt(p.newlyAllowed)), " newly allowed"),
+        safeBanner(p.newlyDenied, p.kind + " " + ref(p)),
+        changesTable(p.changes), btn, out);
+    }),
+    d.other.length ? h("section", { class: "panel" }, h("h3", {}, "Changes decided by enforced policies or profiles"), changesTable(d.other)) : null,
+    d.unresolved.length ? h("p", { class: "muted" }, "Unresolved peers: " + d.unresolved.map(u => u.peer + " (" + u.flows + ")").join(", ")) : null);
+}
+
+// ---- What if ----
+async function whatif() {
+  const b = await api("/api/board");
+  const policies = b.tiers.flatMap(t => t.policies.map(p => ({ ...p, tier: t.tier })));
+  const pol = h("select", { id: "whatif-policy" }, policies.map((p, i) => h("option", { value: i }, p.kind + " " + ref(p) + " (tier " + p.tier + ")")));
+  const tier = h("select", { id: "whatif-tier" }, b.tiers.map(t => h("option", { value: t.tier }, t.tier)));
+  const order = h("input", { id: "whatif-order", type: "number", step: "any", placeholder: "order (empty: none)", size: "12" });
+  const sync = () => { const p = policies[pol.value]; if (p) { tier.value = p.tier; order.value = p.order ?? ""; } };
+  pol.addEventListener("change", sync);
+  sync();
+  const out = h("div", { id: "whatif-result" });
+  const show = async body => {
+    out.replaceChildren(h("p", { class: "muted" }, "Computing the matrices…"));
+    try {
+      const w = await api("/api/whatif", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      out.replaceChildren(h("h3", {}, "Connectivity matrix diff"), diffView(w.diff),
+        w.impact ? impactSummary(w.impact, "Observed flows, enforced verdicts before and after") : null, w.impact ? changesTable(w.impact.changes) : null);
+    } catch (e) { out.replaceChildren(errorBox(e)); }
+  };
+  const move = h("button", { class: "primary", id: "whatif-move" }, "Show diff");
+  move.addEventListener("click", () => {
+    const p = policies[pol.value];
+    show({ kind: p.kind, namespace: p.namespace || "", name: p.name, tier: tier.value, order: order.value === "" ? null : Number(order.value) });
+  });
+  const text = h("textarea", { id: "whatif-candidate", rows: "8", placeholder: "Paste candidate resources (YAML or JSON), or choose a file" });
+  const file = h("input", { type: "file", id: "whatif-file", accept: ".yaml,.yml,.json" });
+  file.addEventListener("change", async () => { if (file.files[0]) text.value = await file.files[0].text(); });
+  const cand = h("button", { class: "primary", id: "whatif-candidate-go" }, "Show diff");
+  cand.addEventListener("click", () => show({ candidate: text.value }));
+  main.replaceChildren(h("h2", {}, "What if"),
+    h("section", { class: "panel" }, h("h3", {}, "Move a policy"), h("div", { class: "controls" }, pol, h("label", {}, "to tier ", tier), h("label", {}, "order ", order), move)),
+    h("section", { class: "panel", style: "margin-top: 10px" }, h("h3", {}, "Add a candidate file"), text, h("div", { class: "controls" }, file, cand)),
+    out);
+}
+
+const pages = { board, graph, flows, recommend, impact, whatif };
+
+async function route() {
+  const name = (location.hash || "#board").slice(1);
+  const page = pages[name] || board;
+  document.querySelectorAll("nav a").forEach(a => a.classList.toggle("active", a.dataset.page === name));
+  main.dataset.page = name;
+  main.dataset.ready = "false";
+  main.replaceChildren(h("p", { class: "muted" }, "Loading…"));
+  try { await page(); } catch (e) { main.replaceChildren(errorBox(e)); }
+  main.dataset.ready = "true";
+}
+
+window.addEventListener("hashchange", route);
+api("/api/summary").then(s => {
+  document.getElementById("summary").textContent = `${fmt(s.endpoints)} endpoints · ${fmt(s.policies)} policies (${s.staged} staged) · ${fmt(s.records)} flow records`;
+}).catch(() => {});
+route();

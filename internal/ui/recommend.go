@@ -1,0 +1,197 @@
+package ui
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+
+	"github.com/verdictlabs/verdict/analysis"
+	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/policy"
+	"github.com/verdictlabs/verdict/selector"
+)
+
+type groupInfo struct {
+	Name     string `json:"name"`
+	Selector string `json:"selector"`
+	Members  int    `json:"members"`
+}
+
+// groups answers the recommend page's choices: namespaces, the workload
+// groups of one, and the tiers.
+func (s *Server) groups(r *http.Request) (any, error) {
+	ns := r.URL.Query().Get("namespace")
+	if ns != "" && !s.hasNamespace(ns) {
+		return nil, badf("namespace %q is not in the input", ns)
+	}
+	groups := []groupInfo{}
+	if ns != "" {
+		for _, g := range s.grouper.Groups(ns) {
+			groups = append(groups, groupInfo{Name: g.Name, Selector: g.Selector(), Members: len(s.grouper.Members(g))})
+		}
+	}
+	var tiers []string
+	for _, t := range s.tiers {
+		tiers = append(tiers, t.Tier)
+	}
+	return struct {
+		Namespaces []string    `json:"namespaces"`
+		Groups     []groupInfo `json:"groups"`
+		Tiers      []string    `json:"tiers"`
+	}{s.namespaces(), groups, tiers}, nil
+}
+
+// recommendation is what the recommend page shows for one choice.
+type recommendation struct {
+	Namespace string `json:"namespace"`
+	Group     string `json:"group,omitempty"`
+	Tier      string `json:"tier"`
+	YAML      string `json:"yaml"`
+	Policies  []struct {
+		Kind      model.Kind `json:"kind"`
+		Namespace string     `json:"namespace"`
+		Name      string     `json:"name"`
+		Selector  string     `json:"selector"`
+		Ingress   int        `json:"ingressRules"`
+		Egress    int        `json:"egressRules"`
+	} `json:"policies"`
+	Records    uint64 `json:"records"`
+	Used       uint64 `json:"used"`
+	Unresolved uint64 `json:"unresolved"`
+	// Impact is the pending replay with the recommendation staged beside
+	// the input's staged policies: what they would newly deny together.
+	Impact *analysis.ImpactReport `json:"impact"`
+
+	staged []model.Policy
+}
+
+// recommendFor reads the choice, recommends from the flow files as
+// verdict recommend does (staged policies) and replays its impact.
+// Answers are kept: a page asks for the same choice several times.
+func (s *Server) recommendFor(r *http.Request) (*recommendation, error) {
+	if len(s.cfg.Flows) == 0 {
+		return nil, badf("recommend needs flow records: start verdict ui with --flows")
+	}
+	q := r.URL.Query()
+	ns, group, tier := q.Get("namespace"), q.Get("group"), q.Get("tier")
+	if tier == "" {
+		tier = model.TierDefault
+	}
+	if ns == "" {
+		return nil, badf("namespace is required")
+	}
+	if !s.hasNamespace(ns) {
+		return nil, badf("namespace %q is not in the input", ns)
+	}
+	if !hasTier(s.set, tier) {
+		return nil, badf("tier %q is not in the input", tier)
+	}
+	opts := analysis.RecommendOptions{Namespace: ns, Tier: tier, GroupKeys: s.cfg.GroupBy}
+	if group != "" {
+		var g *analysis.Group
+		for _, c := range s.grouper.Groups(ns) {
+			if c.Name == group {
+				g = c
+			}
+		}
+		if g == nil {
+			return nil, badf("group %q is not a workload group of namespace %s", group, ns)
+		}
+		sel, err := selector.Parse(g.Selector())
+		if err != nil {
+			return nil, err
+		}
+		opts.Selector = sel
+	}
+	key := fmt.Sprintf("%s\x00%s\x00%s", ns, group, tier)
+	s.recommendMu.Lock()
+	defer s.recommendMu.Unlock()
+	if rec := s.recommendations[key]; rec != nil {
+		return rec, nil
+	}
+	rec, err := s.recommendNew(opts)
+	if err != nil {
+		return nil, err
+	}
+	rec.Group = group
+	s.recommendations[key] = rec
+	return rec, nil
+}
+
+func (s *Server) recommendNew(opts analysis.RecommendOptions) (*recommendation, error) {
+	rc, err := analysis.NewRecommender(s.set, opts)
+	if err != nil {
+		return nil, badf("%v", err)
+	}
+	readers, closeAll, err := openFlows(s.cfg.Flows, s.cfg.Format)
+	defer closeAll()
+	if err != nil {
+		return nil, err
+	}
+	obs, err := analysis.Stream(readers, analysis.Options{Workers: s.cfg.Workers}, analysis.NewObserved, rc.Add,
+		func(a, b *analysis.Observed) { a.Merge(b) })
+	if err != nil {
+		return nil, err
+	}
+	rec := &recommendation{Namespace: opts.Namespace, Tier: opts.Tier, Records: obs.Records, Used: obs.Used, Unresolved: obs.Unresolved}
+	rec.staged = rc.Policies(obs)
+	var yaml bytes.Buffer
+	if err := policy.Encode(&yaml, model.Set{Policies: rec.staged}, "yaml"); err != nil {
+		return nil, err
+	}
+	rec.YAML = yaml.String()
+	for _, p := range rec.staged {
+		sel := "all()"
+		if p.Selector != nil {
+			sel = p.Selector.String()
+		}
+		rec.Policies = append(rec.Policies, struct {
+			Kind      model.Kind `json:"kind"`
+			Namespace string     `json:"namespace"`
+			Name      string     `json:"name"`
+			Selector  string     `json:"selector"`
+			Ingress   int        `json:"ingressRules"`
+			Egress    int        `json:"egressRules"`
+		}{p.Kind, p.Namespace, p.Name, sel, len(p.Ingress), len(p.Egress)})
+	}
+	with := analysis.WithUpserts(s.set, model.Set{Policies: rec.staged})
+	if rec.Impact, err = s.replay(with, analysis.ModePending, nil); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+func (s *Server) recommend(r *http.Request) (any, error) { return s.recommendFor(r) }
+
+// recommendEnforce is the what-if of enforcing the recommendation: the
+// matrix diff, the replay against the enforced verdicts before and
+// after, and what the staged policies left would still deny.
+func (s *Server) recommendEnforce(r *http.Request) (any, error) {
+	rec, err := s.recommendFor(r)
+	if err != nil {
+		return nil, err
+	}
+	enforced := analysis.AsApplied(model.Set{Policies: rec.staged}, nil)
+	after := analysis.WithUpserts(s.set, model.Set{Policies: enforced.Policies})
+	ans, err := s.whatIfOf(after)
+	if err != nil {
+		return nil, err
+	}
+	if ans.Staged, err = s.replay(after, analysis.ModePending, nil); err != nil {
+		return nil, err
+	}
+	return ans, nil
+}
+
+// recommendDownload sends the recommendation's YAML as a file.
+func (s *Server) recommendDownload(w http.ResponseWriter, r *http.Request) {
+	rec, err := s.recommendFor(r)
+	if err != nil {
+		jsonHandler(func(*http.Request) (any, error) { return nil, err }).ServeHTTP(w, r)
+		return
+	}
+	name := "recommended-" + rec.Namespace + ".yaml"
+	w.Header().Set("Content-Type", "application/yaml")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Write([]byte(rec.YAML))
+}

@@ -1,0 +1,142 @@
+package ui
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/verdictlabs/verdict/analysis"
+	"github.com/verdictlabs/verdict/analysis/flowlog"
+	"github.com/verdictlabs/verdict/model"
+)
+
+// record is one flow record as the pages need it: where it was read,
+// what its sides resolved to and the two verdicts the replay gave. The
+// logged labels are not kept, so a million records fit in memory.
+type record struct {
+	file, line int32
+	// srcGroup and dstGroup are nil for an unresolved side, whose logged
+	// name is then in srcText or dstText.
+	srcGroup, dstGroup *analysis.Group
+	srcEP, dstEP       *model.Endpoint
+	srcText, dstText   string
+	flow               model.Flow
+	count              uint64
+	start, end         int64
+	action             flowlog.Action
+	reporter           flowlog.Reporter
+	// judged: both sides resolved to addresses of one family, so
+	// enforced and pending are verdicts; primary: the record stands for
+	// its flow in counts (see analysis.Judgement).
+	judged, primary, enforced, pending bool
+}
+
+// tally is what the loader folds the records into, per worker.
+type tally struct {
+	impact  *analysis.Impact
+	records []record
+}
+
+// loadRecords replays every record of the files once: into the pending
+// impact the staged-impact page shows, and into the table the flows and
+// graph pages page through. Files are read one after another (each on
+// every worker) so that each record knows its file.
+func loadRecords(r *analysis.Replayer, files []string, format flowlog.Format, workers int) (*analysis.Impact, []record, error) {
+	total := analysis.NewImpact()
+	var all []record
+	for i, path := range files {
+		rd, err := flowlog.Open(path, format)
+		if err != nil {
+			return nil, nil, err
+		}
+		t, err := analysis.Stream([]*flowlog.Reader{rd}, analysis.Options{Workers: workers},
+			func() *tally { return &tally{impact: analysis.NewImpact()} },
+			func(t *tally, rec *flowlog.Record) {
+				r.Add(t.impact, rec)
+				nr := newRecord(r.Judge(rec), rec)
+				nr.file = int32(i)
+				t.records = append(t.records, nr)
+			},
+			func(a, b *tally) {
+				a.impact.Merge(b.impact)
+				a.records = append(a.records, b.records...)
+			})
+		rd.Close()
+		if err != nil {
+			return nil, nil, err
+		}
+		total.Merge(t.impact)
+		all = append(all, t.records...)
+	}
+	// Workers finish in any order; the table is in file order, so row
+	// numbers are stable across runs.
+	slices.SortFunc(all, func(a, b record) int { return cmp.Or(cmp.Compare(a.file, b.file), cmp.Compare(a.line, b.line)) })
+	return total, all, nil
+}
+
+func newRecord(j analysis.Judgement, rec *flowlog.Record) record {
+	out := record{
+		line: int32(rec.Line), count: rec.Count, action: rec.Action, reporter: rec.Reporter,
+		srcGroup: j.SrcGroup, dstGroup: j.DstGroup, srcEP: j.Src.Endpoint, dstEP: j.Dst.Endpoint,
+		judged: j.Judged, primary: j.Primary,
+	}
+	if !rec.Start.IsZero() {
+		out.start = rec.Start.Unix()
+	}
+	if !rec.End.IsZero() {
+		out.end = rec.End.Unix()
+	}
+	if j.SrcGroup == nil {
+		out.srcText = peerText(&rec.Src)
+	}
+	if j.DstGroup == nil {
+		out.dstText = peerText(&rec.Dst)
+	}
+	if j.Judged {
+		out.flow = j.Flow
+		out.enforced, out.pending = j.Before, j.After
+	} else {
+		out.flow = rec.Flow(rec.Src.Addr, rec.Dst.Addr)
+	}
+	return out
+}
+
+// peerText names a logged side that resolved to nothing, as the impact
+// report's unresolved list does.
+func peerText(p *flowlog.Peer) string {
+	switch {
+	case p.Namespace != "" && p.Name != "":
+		return p.Namespace + "/" + p.Name
+	case p.Name != "":
+		return p.Name
+	case p.Addr.IsValid():
+		return p.Addr.String()
+	}
+	return "(no name or address)"
+}
+
+// side names one side of a record for the table: the endpoint, else the
+// outside group (address or network set), else the logged name.
+func (r *record) side(src bool) string {
+	ep, g, text := r.srcEP, r.srcGroup, r.srcText
+	if !src {
+		ep, g, text = r.dstEP, r.dstGroup, r.dstText
+	}
+	switch {
+	case ep != nil && ep.Namespace != "":
+		return ep.Namespace + "/" + ep.Name
+	case ep != nil:
+		return ep.Name
+	case g != nil:
+		return g.Name
+	}
+	return text
+}
+
+func unixTime(s int64) *time.Time {
+	if s == 0 {
+		return nil
+	}
+	t := time.Unix(s, 0).UTC()
+	return &t
+}

@@ -1,0 +1,203 @@
+package ui
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"sync"
+
+	"github.com/verdictlabs/verdict/analysis"
+	"github.com/verdictlabs/verdict/analysis/flowlog"
+	"github.com/verdictlabs/verdict/eval"
+	"github.com/verdictlabs/verdict/eval/reference"
+	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/policy"
+)
+
+//go:embed assets
+var assets embed.FS
+
+// Config is what the console is started with.
+type Config struct {
+	// Result is the loaded and checked policy input (-f).
+	Result *policy.Result
+	// Flows are the flow record files (--flows), read when the server is
+	// made and again for each recommendation and what-if replay; none
+	// makes the graph show the matrix's allowed paths instead.
+	Flows  []string
+	Format flowlog.Format
+	// GroupBy are the label keys naming a workload group; nil for the
+	// analysis package's default.
+	GroupBy []string
+	// Workers replay records and compute matrices; 0 for one per CPU.
+	Workers int
+}
+
+// Server answers the console's pages and JSON endpoints. It holds the
+// loaded input, never changes it, and is safe for concurrent use.
+type Server struct {
+	cfg     Config
+	set     model.Set
+	eng     *eval.Engine
+	grouper *analysis.Grouper
+
+	// With flows: the pending replay of every record, and the records.
+	replayer *analysis.Replayer
+	impact   *analysis.Impact
+	records  []record
+	edges    []*edge
+	edgeByID map[string]*edge
+
+	tiers    []analysis.TierAnswer
+	findings []analysis.Finding
+
+	refOnce sync.Once
+	ref     *reference.Evaluator
+	refErr  error
+
+	matrixOnce sync.Once
+	matrix     *analysis.Matrix
+	matrixErr  error
+
+	// recommendations are kept by choice (see recommendFor).
+	recommendMu     sync.Mutex
+	recommendations map[string]*recommendation
+
+	mux *http.ServeMux
+}
+
+// New loads what the pages show: the set's tiers and lint findings, its
+// engine and, with flows, every record replayed once (its verdicts kept
+// for paging) and the pending impact.
+func New(cfg Config) (*Server, error) {
+	if cfg.Result == nil {
+		return nil, errors.New("ui: no policy input")
+	}
+	s := &Server{cfg: cfg, set: cfg.Result.Set, grouper: analysis.NewGrouper(&cfg.Result.Set, cfg.GroupBy),
+		recommendations: map[string]*recommendation{}}
+	var err error
+	if len(cfg.Flows) > 0 {
+		if s.replayer, err = analysis.NewReplayer(s.set, analysis.ModePending, nil, cfg.GroupBy); err != nil {
+			return nil, err
+		}
+		s.eng = s.replayer.Engine()
+		if s.impact, s.records, err = loadRecords(s.replayer, cfg.Flows, cfg.Format, cfg.Workers); err != nil {
+			return nil, err
+		}
+		s.edges, s.edgeByID = buildEdges(s.records)
+	} else if s.eng, err = eval.New(s.set); err != nil {
+		return nil, err
+	}
+	s.tiers = analysis.TierOrder(s.set)
+	if s.findings, err = analysis.Lint(s.set, analysis.LintOptions{Origin: s.origin}); err != nil {
+		return nil, fmt.Errorf("lint: %w", err)
+	}
+	s.routes()
+	return s, nil
+}
+
+func (s *Server) origin(k model.Key) (string, int) {
+	o := s.cfg.Result.Origins[k]
+	return o.File, o.Document
+}
+
+// Handler returns the console: the pages at / and the JSON under /api/.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+func (s *Server) routes() {
+	s.mux = http.NewServeMux()
+	static, _ := fs.Sub(assets, "assets")
+	s.mux.Handle("GET /", http.FileServerFS(static))
+	for path, h := range map[string]func(*http.Request) (any, error){
+		"GET /api/summary":           s.summary,
+		"GET /api/board":             s.board,
+		"GET /api/policy":            s.policy,
+		"GET /api/graph":             s.graph,
+		"GET /api/edge":              s.edge,
+		"GET /api/flows":             s.flows,
+		"GET /api/explain":           s.explain,
+		"GET /api/groups":            s.groups,
+		"GET /api/recommend":         s.recommend,
+		"GET /api/recommend/enforce": s.recommendEnforce,
+		"GET /api/impact":            s.stagedImpact,
+		"GET /api/impact/enforce":    s.impactEnforce,
+		"POST /api/whatif":           s.whatIf,
+	} {
+		s.mux.Handle(path, jsonHandler(h))
+	}
+	s.mux.HandleFunc("GET /api/recommend/download", s.recommendDownload)
+}
+
+// badRequest is a request the server refuses with 400 and its reason.
+type badRequest struct{ msg string }
+
+func (e *badRequest) Error() string { return e.msg }
+
+func badf(format string, args ...any) error {
+	return &badRequest{fmt.Sprintf(format, args...)}
+}
+
+// jsonHandler writes a handler's answer as JSON: 400 with {"error"} for
+// a bad request, 500 for anything else that failed.
+func jsonHandler(h func(*http.Request) (any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, err := h(r)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if err != nil {
+			status := http.StatusInternalServerError
+			var bad *badRequest
+			if errors.As(err, &bad) {
+				status = http.StatusBadRequest
+			}
+			w.WriteHeader(status)
+			v = struct {
+				Error string `json:"error"`
+			}{err.Error()}
+		}
+		json.NewEncoder(w).Encode(v)
+	})
+}
+
+// reference builds the reference evaluator on first use: only explain
+// needs its walk, and building it for a large set takes a while.
+func (s *Server) reference() (*reference.Evaluator, error) {
+	s.refOnce.Do(func() { s.ref, s.refErr = reference.New(s.set) })
+	return s.ref, s.refErr
+}
+
+// baseMatrix is the set's matrix, built on first use, for the graph
+// without flows.
+func (s *Server) baseMatrix() (*analysis.Matrix, error) {
+	s.matrixOnce.Do(func() {
+		s.matrix, s.matrixErr = analysis.NewMatrixWith(s.set, s.eng, analysis.MatrixOptions{GroupBy: s.cfg.GroupBy, Workers: s.cfg.Workers})
+	})
+	return s.matrix, s.matrixErr
+}
+
+func (s *Server) summary(*http.Request) (any, error) {
+	staged := 0
+	for _, p := range s.set.Policies {
+		if p.Kind.Staged() {
+			staged++
+		}
+	}
+	var nss []string
+	for _, n := range s.set.Namespaces {
+		nss = append(nss, n.Name)
+	}
+	return struct {
+		Files      []string `json:"flowFiles"`
+		Endpoints  int      `json:"endpoints"`
+		Policies   int      `json:"policies"`
+		Staged     int      `json:"staged"`
+		Tiers      int      `json:"tiers"`
+		Records    int      `json:"records"`
+		HasFlows   bool     `json:"hasFlows"`
+		Namespaces []string `json:"namespaces"`
+		Findings   int      `json:"findings"`
+	}{s.cfg.Flows, len(s.set.Endpoints), len(s.set.Policies), staged, len(s.tiers), len(s.records), len(s.cfg.Flows) > 0, nss, len(s.findings)}, nil
+}

@@ -1,0 +1,166 @@
+package ui
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/verdictlabs/verdict/analysis/flowlog"
+	"github.com/verdictlabs/verdict/policy"
+)
+
+// seed004 is the example of seed 004 at its third step: the staged
+// default deny beside the db policy, with the day's flow logs.
+func seed004(t testing.TB, withFlows bool) *Server {
+	t.Helper()
+	dir := filepath.Join("..", "..", "examples", "tiers-staged")
+	l := policy.NewLoader()
+	for _, f := range []string{"cluster.yaml", "tiers.yaml", "staged-default-deny.yaml", "db-policy.yaml"} {
+		if err := l.AddPath(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := l.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Result: res, Format: flowlog.Auto, Workers: 1}
+	if withFlows {
+		cfg.Flows = []string{filepath.Join(dir, "flows.calico.jsonl")}
+	}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func get(t *testing.T, h http.Handler, method, target, body string) (int, map[string]any) {
+	t.Helper()
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var out map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		t.Fatalf("%s %s: %d, not JSON: %v: %s", method, target, rec.Code, err, rec.Body)
+	}
+	return rec.Code, out
+}
+
+func TestBadRequests(t *testing.T) {
+	h := seed004(t, true).Handler()
+	noFlows := seed004(t, false).Handler()
+	for _, c := range []struct {
+		h            http.Handler
+		method, url  string
+		body, reason string
+	}{
+		{h, "GET", "/api/flows?verdict=maybe", "", "verdict: want all"},
+		{h, "GET", "/api/flows?sort=colour", "", "sort: want line"},
+		{h, "GET", "/api/flows?limit=5000", "", "limit: at most 1000"},
+		{h, "GET", "/api/flows?offset=-1", "", "offset: want a non-negative integer"},
+		{h, "GET", "/api/flows?q=port:99999", "", "q: port:N"},
+		{h, "GET", "/api/explain?row=999", "", "row: want a record number below 13"},
+		{h, "GET", "/api/explain", "", "row: want a record number"},
+		{h, "GET", "/api/policy?kind=NetworkPolicy&namespace=vote&name=nope", "", "NetworkPolicy vote/nope is not in the input"},
+		{h, "GET", "/api/policy?kind=Pod&name=x", "", `kind "Pod" is not a policy kind`},
+		{h, "GET", "/api/policy", "", "kind and name are required"},
+		{h, "GET", "/api/graph?namespace=nowhere", "", `namespace "nowhere" is not in the input`},
+		{h, "GET", "/api/edge?id=e999", "", `no edge "e999"`},
+		{h, "GET", "/api/recommend", "", "namespace is required"},
+		{h, "GET", "/api/recommend?namespace=vote&tier=nosuch", "", `tier "nosuch" is not in the input`},
+		{h, "GET", "/api/recommend?namespace=vote&group=vote/app=nope", "", `group "vote/app=nope" is not a workload group of namespace vote`},
+		{h, "GET", "/api/recommend/download?namespace=nowhere", "", `namespace "nowhere" is not in the input`},
+		{h, "GET", "/api/impact/enforce?kind=NetworkPolicy&namespace=vote&name=db", "", "is not a staged policy"},
+		{h, "POST", "/api/whatif", "{", "request body: want JSON"},
+		{h, "POST", "/api/whatif", `{"colour":"red"}`, "unknown field"},
+		{h, "POST", "/api/whatif", `{}`, "give a policy to move"},
+		{h, "POST", "/api/whatif", `{"kind":"NetworkPolicy","namespace":"vote","name":"db","tier":"nosuch"}`, `tier "nosuch" is not in the input`},
+		{h, "POST", "/api/whatif", `{"candidate":"kind: Nonsense\n"}`, "candidate has problems"},
+		{noFlows, "GET", "/api/recommend?namespace=vote", "", "recommend needs flow records"},
+		{noFlows, "GET", "/api/impact", "", "staged impact needs flow records"},
+	} {
+		code, body := get(t, c.h, c.method, c.url, c.body)
+		msg, _ := body["error"].(string)
+		if code != http.StatusBadRequest || !strings.Contains(msg, c.reason) {
+			t.Errorf("%s %s %s: %d %q, want 400 with %q", c.method, c.url, c.body, code, msg, c.reason)
+		}
+	}
+}
+
+func TestSeed004(t *testing.T) {
+	h := seed004(t, true).Handler()
+
+	_, board := get(t, h, "GET", "/api/board", "")
+	var order []string
+	for _, tier := range board["tiers"].([]any) {
+		tm := tier.(map[string]any)
+		for _, p := range tm["policies"].([]any) {
+			pm := p.(map[string]any)
+			order = append(order, tm["tier"].(string)+":"+pm["name"].(string)+":"+pm["kind"].(string))
+		}
+	}
+	if got, want := strings.Join(order, " "), "platform:db:NetworkPolicy default:default-deny:StagedGlobalNetworkPolicy"; got != want {
+		t.Errorf("board: %s, want %s", got, want)
+	}
+
+	_, pol := get(t, h, "GET", "/api/policy?kind=NetworkPolicy&namespace=vote&name=db", "")
+	if y := pol["yaml"].(string); !strings.Contains(y, "kind: NetworkPolicy") || !strings.Contains(y, "- 5432") {
+		t.Errorf("policy yaml:\n%s", y)
+	}
+	if n := pol["ingress"].(map[string]any)["total"].(float64); n != 1 {
+		t.Errorf("db policy selects %v endpoints for ingress, want 1", n)
+	}
+
+	_, imp := get(t, h, "GET", "/api/impact", "")
+	staged := imp["staged"].([]any)[0].(map[string]any)
+	if staged["name"] != "default-deny" || staged["newlyDenied"].(float64) != 1200 {
+		t.Errorf("staged impact: %v newly denied by %v, want 1200 by default-deny", staged["newlyDenied"], staged["name"])
+	}
+
+	_, g := get(t, h, "GET", "/api/graph?namespace=wordpress", "")
+	edges := g["edges"].([]any)
+	if len(edges) != 1 || edges[0].(map[string]any)["verdict"] != "allowed" || edges[0].(map[string]any)["flows"].(float64) != 75 {
+		t.Errorf("wordpress graph edges: %v", edges)
+	}
+
+	_, rec := get(t, h, "GET", "/api/recommend?namespace=vote&tier=platform", "")
+	if s := rec["impact"].(map[string]any)["summary"].(map[string]any); s["newlyDenied"].(float64) != 0 {
+		t.Errorf("recommended policies staged beside the default deny still newly deny %v flows", s["newlyDenied"])
+	}
+	_, enf := get(t, h, "GET", "/api/recommend/enforce?namespace=vote&tier=platform", "")
+	if s := enf["stagedAfter"].(map[string]any)["summary"].(map[string]any); s["newlyDenied"].(float64) != 0 {
+		t.Errorf("after enforcing, the staged default deny newly denies %v flows", s["newlyDenied"])
+	}
+
+	_, flows := get(t, h, "GET", "/api/flows?verdict=newly-denied&sort=count&limit=2", "")
+	rows := flows["rows"].([]any)
+	if flows["total"].(float64) != 11 || len(rows) != 2 || rows[0].(map[string]any)["count"].(float64) != 500 {
+		t.Errorf("newly denied flows: total %v, rows %v", flows["total"], rows)
+	}
+
+	req := httptest.NewRequest("GET", "/api/recommend/download?namespace=vote&group=vote/app=redis", nil)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	body, _ := io.ReadAll(w.Body)
+	if w.Code != 200 || !strings.Contains(w.Header().Get("Content-Disposition"), "recommended-vote.yaml") || !strings.Contains(string(body), "name: redis") {
+		t.Errorf("download: %d %q\n%s", w.Code, w.Header().Get("Content-Disposition"), body)
+	}
+}
+
+func TestGraphWithoutFlows(t *testing.T) {
+	_, g := get(t, seed004(t, false).Handler(), "GET", "/api/graph?namespace=vote", "")
+	if g["source"] != "matrix" || len(g["edges"].([]any)) == 0 {
+		t.Errorf("graph without flows: %v", g)
+	}
+	for _, e := range g["edges"].([]any) {
+		em := e.(map[string]any)
+		if em["source"] == "vote/app=vote" && em["target"] == "vote/app=db" {
+			t.Errorf("vote reaches db in the matrix graph, though the db policy admits worker and result only: %v", em)
+		}
+	}
+}
