@@ -33,9 +33,9 @@ func Encode(w io.Writer, set model.Set, format string) error {
 	if format != "yaml" && format != "json" {
 		return fmt.Errorf("policy: unknown output format %q (want yaml or json)", format)
 	}
-	docs, err := v3Documents(set)
-	if err != nil {
-		return err
+	docs, conflicts := v3Documents(set)
+	if len(conflicts) > 0 {
+		return conflicts[0]
 	}
 	bw := bufio.NewWriter(w)
 	if format == "json" {
@@ -48,6 +48,7 @@ func Encode(w io.Writer, set model.Set, format string) error {
 			list.Items = []any{}
 		}
 		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false) // selectors keep their && for people to read
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(list); err != nil {
 			return err
@@ -78,16 +79,17 @@ func Encode(w io.Writer, set model.Set, format string) error {
 // v3Documents lists the resources to write, in the order a reader wants
 // them: tiers, namespaces and service accounts, profiles, policies,
 // network sets, endpoints, services.
-func v3Documents(set model.Set) ([]any, error) {
+func v3Documents(set model.Set) ([]any, []*ConflictError) {
 	var docs []any
-	written := map[model.Key]string{}
-	add := func(key model.Key, from string, doc any) error {
+	var conflicts []*ConflictError
+	written := map[model.Key]model.Key{}
+	add := func(key, from model.Key, doc any) {
 		if prev, dup := written[key]; dup {
-			return fmt.Errorf("policy: %s and %s would both be written as %s", prev, from, key)
+			conflicts = append(conflicts, &ConflictError{First: prev, Second: from, As: key})
+			return
 		}
 		written[key] = from
 		docs = append(docs, doc)
-		return nil
 	}
 
 	builtin := map[string]model.Tier{}
@@ -98,61 +100,65 @@ func v3Documents(set model.Set) ([]any, error) {
 		if b, ok := builtin[t.Name]; ok && sameTier(b, t) {
 			continue
 		}
-		if err := add(model.Key{Kind: model.KindTier, Name: t.Name}, "Tier "+t.Name, v3FromTier(t)); err != nil {
-			return nil, err
-		}
+		add(model.Key{Kind: model.KindTier, Name: t.Name}, model.Key{Kind: model.KindTier, Name: t.Name}, v3FromTier(t))
 	}
 
 	generated := map[string]bool{}
 	for _, ns := range set.Namespaces {
 		generated[kube.NamespaceProfile(ns).Name] = true
-		if err := add(ns.Key(), ns.Key().String(), kube.NamespaceObject(ns)); err != nil {
-			return nil, err
-		}
+		add(ns.Key(), ns.Key(), kube.NamespaceObject(ns))
 	}
 	for _, sa := range set.ServiceAccounts {
 		generated[kube.ServiceAccountProfile(sa).Name] = true
-		if err := add(sa.Key(), sa.Key().String(), kube.ServiceAccountObject(sa)); err != nil {
-			return nil, err
-		}
+		add(sa.Key(), sa.Key(), kube.ServiceAccountObject(sa))
 	}
 	for i := range set.Profiles {
 		p := &set.Profiles[i]
 		if generated[p.Name] {
 			continue
 		}
-		if err := add(p.Key(), p.Key().String(), v3FromProfile(p)); err != nil {
-			return nil, err
-		}
+		add(p.Key(), p.Key(), v3FromProfile(p))
 	}
 	for i := range set.Policies {
 		p := &set.Policies[i]
 		key := model.Key{Kind: v3PolicyKind(p.Kind), Namespace: p.Namespace, Name: p.Name}
-		if err := add(key, p.Key().String(), v3FromPolicy(p)); err != nil {
-			return nil, err
-		}
+		add(key, p.Key(), v3FromPolicy(p))
 	}
 	for i := range set.NetworkSets {
 		n := &set.NetworkSets[i]
-		if err := add(n.Key(), n.Key().String(), v3FromNetworkSet(n)); err != nil {
-			return nil, err
-		}
+		add(n.Key(), n.Key(), v3FromNetworkSet(n))
 	}
 	for i := range set.Endpoints {
 		e := &set.Endpoints[i]
-		if err := add(e.Key(), e.Key().String(), v3FromEndpoint(e)); err != nil {
-			return nil, err
-		}
+		add(e.Key(), e.Key(), v3FromEndpoint(e))
 	}
 	for i := range set.Services {
 		s := &set.Services[i]
 		objs := kube.ServiceObjects(s)
-		if err := add(s.Key(), s.Key().String(), objs[0]); err != nil {
-			return nil, err
-		}
+		add(s.Key(), s.Key(), objs[0])
 		docs = append(docs, objs[1:]...)
 	}
-	return docs, nil
+	return docs, conflicts
+}
+
+// ConflictError says that two resources of a model would be written under
+// one v3 kind, namespace and name, so Encode cannot write them both: a
+// Kubernetes NetworkPolicy and a Calico NetworkPolicy of the same
+// namespace and name.
+type ConflictError struct {
+	First, Second model.Key // the resources, in the order written
+	As            model.Key // what both would be written as
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("policy: %s and %s would both be written as %s", e.First, e.Second, e.As)
+}
+
+// CheckEncode returns every conflict that would make Encode fail, so that
+// a validation can report them all before anything is converted.
+func CheckEncode(set model.Set) []*ConflictError {
+	_, conflicts := v3Documents(set)
+	return conflicts
 }
 
 func sameTier(a, b model.Tier) bool {

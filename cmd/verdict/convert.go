@@ -11,9 +11,11 @@ import (
 
 func newConvertCmd() *cobra.Command {
 	var format string
+	var files []string
 	cmd := &cobra.Command{
-		Use:   "convert FILE... [-o yaml|json]",
-		Short: "Print resources as canonical Calico v3",
+		Use:     "convert [-f] FILE|DIR... [-o yaml|json]",
+		Example: "  verdict convert -f examples/docker-profiles > v3.yaml",
+		Short:   "Print resources as canonical Calico v3",
 		Long: `convert reads the same inputs as validate (- for standard input) and prints
 them as canonical Calico projectcalico.org/v3 resources: Calico's spelling of
 actions and protocols, canonical selectors, legacy and Docker inputs
@@ -25,12 +27,15 @@ Exit status: 0 on success, 2 when the input has problems (printed to standard
 error) and nothing was converted, when a file cannot be read or is not YAML
 or JSON, or for a bad -o. (validate answers "is it valid?" and exits 1 for
 problems; convert cannot do its job, as eval cannot.)`,
-		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "yaml" && format != "json" {
 				return usageError("-o must be yaml or json, not %q", format)
 			}
-			res, err := loadInputs(cmd, args)
+			inputs := append(append([]string(nil), files...), args...)
+			if len(inputs) == 0 {
+				return usageError("no policy files: give at least one FILE or -f FILE|DIR")
+			}
+			res, err := loadInputs(cmd, inputs)
 			var probs policy.Problems
 			if err != nil && !errors.As(err, &probs) {
 				return err
@@ -50,6 +55,7 @@ problems; convert cannot do its job, as eval cannot.)`,
 			return nil
 		},
 	}
+	addFileFlag(cmd, &files)
 	cmd.Flags().StringVarP(&format, "output", "o", "yaml", "output format: yaml or json")
 	return cmd
 }

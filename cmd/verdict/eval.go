@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/yaml"
 
 	"github.com/verdictlabs/verdict/analysis"
 	"github.com/verdictlabs/verdict/eval"
@@ -184,18 +182,8 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 
 	out := cmd.OutOrStdout()
 	switch o.output {
-	case "json":
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(printed); err != nil {
-			return err
-		}
-	case "yaml":
-		b, err := yaml.Marshal(printed)
-		if err != nil {
-			return err
-		}
-		if _, err := out.Write(b); err != nil {
+	case "json", "yaml":
+		if err := writeStructured(out, o.output, printed); err != nil {
 			return err
 		}
 	default:

@@ -24,10 +24,13 @@ func orList(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
-// writeStructured writes v as indented JSON or as YAML.
+// writeStructured writes v as indented JSON or as YAML. JSON keeps &, <
+// and > as they are: selectors are read by people and tools, not
+// embedded in HTML.
 func writeStructured(w io.Writer, format string, v any) error {
 	if format == "json" {
 		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	}

@@ -15,36 +15,139 @@ import (
 )
 
 func newValidateCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "validate FILE...",
-		Short: "Check policy resources and report every problem",
+	var files []string
+	var output string
+	cmd := &cobra.Command{
+		Use:     "validate [-f] FILE|DIR...",
+		Short:   "Check policy resources and report every problem",
+		Example: "  verdict validate -f examples/tiers-staged",
 		Long: `validate reads Calico, Kubernetes, legacy Calico and Docker resources from
-the files (- for standard input), checks them as Calico's API would, and prints
-every problem and warning, one per line, with file, document, resource and
-field. With no problem it prints a count of the resources per kind.
+the files and directories (- for standard input), checks them as Calico's API
+would, and prints every problem and warning, one per line, with file, document,
+resource and field. It also reports what convert or eval would refuse of a
+valid load: two resources convert would write under one name, a set the
+evaluator cannot build. With no problem it prints a count of the resources per
+kind. -o json or yaml gives the same report as data.
 
 Exit status: 0 when the input is valid (warnings allowed), 1 when any problem
 was found, 2 when a file cannot be read or is not YAML or JSON at all.`,
-		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := loadInputs(cmd, args)
+			if err := checkFormat(output, "table", "json", "yaml"); err != nil {
+				return err
+			}
+			inputs := append(append([]string(nil), files...), args...)
+			if len(inputs) == 0 {
+				return usageError("no policy files: give at least one FILE or -f FILE|DIR")
+			}
+			res, err := loadInputs(cmd, inputs)
 			var probs policy.Problems
 			if err != nil && !errors.As(err, &probs) {
 				return err
 			}
-			out := cmd.OutOrStdout()
-			for _, p := range probs {
-				fmt.Fprintln(out, p)
+			if len(probs) == 0 {
+				probs = refusals(res)
 			}
-			printWarnings(out, res)
-			dockerNote(out, res)
+			r := newValidateReport(res, probs)
+			out := cmd.OutOrStdout()
+			if output != "table" {
+				if err := writeStructured(out, output, r); err != nil {
+					return err
+				}
+			} else {
+				for _, p := range probs {
+					fmt.Fprintln(out, p)
+				}
+				printWarnings(out, res)
+				dockerNote(out, res)
+				if len(probs) == 0 {
+					fmt.Fprintln(out, "ok: "+summary(res.Counts))
+				}
+			}
 			if len(probs) > 0 {
 				return answerNo()
 			}
-			fmt.Fprintln(out, "ok: "+summary(res.Counts))
 			return nil
 		},
 	}
+	addFileFlag(cmd, &files)
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
+	return cmd
+}
+
+// addFileFlag gives a command that also takes files as arguments the
+// -f/--filename flag of calicoctl and kubectl.
+func addFileFlag(cmd *cobra.Command, files *[]string) {
+	cmd.Flags().StringArrayVarP(files, "file", "f", nil, "file or directory of policy resources (repeatable; - for standard input); files may also be given as arguments")
+}
+
+// refusals are what convert or eval would refuse of a load without
+// problems, as problems at the resources concerned: validate answers
+// "will the other commands take this?".
+func refusals(res *policy.Result) policy.Problems {
+	var out policy.Problems
+	for _, c := range policy.CheckEncode(res.Set) {
+		o := res.Origins[c.Second]
+		out = append(out, policy.Problem{
+			Severity: policy.SeverityError, File: o.File, Document: o.Document,
+			Kind: string(c.Second.Kind), Namespace: c.Second.Namespace, Name: c.Second.Name, Path: "metadata.name",
+			Msg: fmt.Sprintf("%s%s is written as %s too, so convert cannot write both; rename one", c.First, at(res.Origins[c.First]), c.As),
+		})
+	}
+	for _, name := range []string{"compiled", "reference"} {
+		if _, err := evaluators[name](res.Set); err != nil {
+			out = append(out, policy.Problem{Severity: policy.SeverityError, Msg: fmt.Sprintf("the %s evaluator refuses the set: %v", name, err)})
+		}
+	}
+	return out
+}
+
+// at says where a resource was read, as " (at FILE document N)".
+func at(o policy.Origin) string {
+	switch {
+	case o.File != "":
+		return fmt.Sprintf(" (at %s document %d)", o.File, o.Document)
+	case o.Document > 0:
+		return fmt.Sprintf(" (at document %d)", o.Document)
+	}
+	return ""
+}
+
+// validateReport is validate's answer as data.
+type validateReport struct {
+	Valid      bool            `json:"valid"`
+	Problems   []problemReport `json:"problems"`
+	Warnings   []problemReport `json:"warnings"`
+	Counts     map[string]int  `json:"counts"`
+	DockerMode string          `json:"dockerMode,omitempty"`
+}
+
+// problemReport is a problem or warning as data, each part in its field.
+type problemReport struct {
+	File      string `json:"file,omitempty"`
+	Document  int    `json:"document,omitempty"`
+	Kind      string `json:"kind,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Path      string `json:"path,omitempty"`
+	Message   string `json:"message"`
+}
+
+func newValidateReport(res *policy.Result, probs policy.Problems) validateReport {
+	r := validateReport{Valid: len(probs) == 0, Problems: problemReports(probs), Warnings: []problemReport{}, Counts: map[string]int{}}
+	if res != nil {
+		r.Warnings = problemReports(res.Warnings)
+		r.Counts = res.Counts
+		r.DockerMode = string(res.DockerMode)
+	}
+	return r
+}
+
+func problemReports(ps policy.Problems) []problemReport {
+	out := make([]problemReport, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, problemReport{File: p.File, Document: p.Document, Kind: p.Kind, Namespace: p.Namespace, Name: p.Name, Path: p.Path, Message: p.Msg})
+	}
+	return out
 }
 
 // loadInputs loads the named files together, "-" standing for standard

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,7 +88,7 @@ func TestValidateCommand(t *testing.T) {
 		{"not YAML at all", "", []string{"validate", textFile}, 2, nil, textFile + ": document 1: line 1: not a resource"},
 		{"missing file", "", []string{"validate", filepath.Join(filepath.Dir(textFile), "nope.yaml")}, 2, nil, "nope.yaml"},
 		{"stdin twice", "", []string{"validate", "-", "-"}, 2, nil, "only once"},
-		{"no arguments", "", []string{"validate"}, 2, nil, "requires at least 1 arg"},
+		{"no arguments", "", []string{"validate"}, 2, nil, "no policy files: give at least one FILE or -f FILE|DIR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,5 +143,75 @@ func TestValidateInputBounds(t *testing.T) {
 		if code, _, stderr := runVerdict("", "validate", "--max-input-size", bad, paths[0]); code != 2 || !strings.Contains(stderr, "not a size") {
 			t.Errorf("--max-input-size %s: exit %d, stderr %q", bad, code, stderr)
 		}
+	}
+}
+
+// What convert refuses, validate reports: a Kubernetes and a Calico
+// NetworkPolicy of one namespace and name load and evaluate, but convert
+// would write both as NetworkPolicy prod/db.
+func TestValidateReportsWhatConvertRefuses(t *testing.T) {
+	twins := `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: prod}
+spec: {podSelector: {}}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: db, namespace: prod}
+spec: {selector: all()}
+`
+	path := writeInputFiles(t, "twins.yaml", twins)[0]
+	code, _, stderr := runVerdict("", "convert", path)
+	if code != exitUsage {
+		t.Fatalf("convert: exit %d, want 2: %s", code, stderr)
+	}
+	code, stdout, stderr := runVerdict("", "validate", path)
+	want := path + ": document 2: NetworkPolicy prod/db: metadata.name: KubernetesNetworkPolicy prod/db (at " + path + " document 1) is written as NetworkPolicy prod/db too, so convert cannot write both; rename one\n"
+	if code != exitNo || stdout != want {
+		t.Errorf("validate: exit %d, want 1; stdout:\n%s\nwant:\n%s%s", code, stdout, want, stderr)
+	}
+}
+
+// -o json gives problems and warnings field by field; -f takes files and
+// directories as the other commands do, and & stays &.
+func TestValidateStructuredOutput(t *testing.T) {
+	files := writeInputFiles(t, "policy.yaml", inputPolicyDoc, "broken.yaml", inputBrokenDoc)
+	code, stdout, stderr := runVerdict("", "validate", "-o", "json", "-f", files[0], files[1])
+	if code != exitNo {
+		t.Fatalf("exit %d, want 1: %s", code, stderr)
+	}
+	var r struct {
+		Valid    bool
+		Problems []struct {
+			File, Kind, Namespace, Name, Path, Message string
+			Document                                   int
+		}
+		Warnings []struct{ Path, Message string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("%v:\n%s", err, stdout)
+	}
+	if r.Valid || len(r.Problems) != 2 || r.Problems[0].File != files[1] || r.Problems[0].Document != 1 ||
+		r.Problems[0].Name != "db" || r.Problems[0].Path != "spec.ingress[0].destination.ports[0]" || len(r.Warnings) != 2 {
+		t.Errorf("report %+v", r)
+	}
+
+	sel := writeInputFiles(t, "and.yaml", `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: x}
+spec: {selector: a == 'b' && c == 'd', types: [Ingress]}
+`)
+	dir := filepath.Dir(sel[0])
+	for _, args := range [][]string{{"validate", "-o", "yaml", "-f", dir}, {"convert", "-o", "json", "-f", dir}} {
+		code, stdout, stderr = runVerdict("", args...)
+		if code != exitYes || strings.Contains(stdout, `\u0026`) {
+			t.Errorf("%v: exit %d, escaped or failed:\n%s%s", args, code, stdout, stderr)
+		}
+	}
+	if !strings.Contains(stdout, `c == \"d\")"`) || !strings.Contains(stdout, "&&") {
+		t.Errorf("convert -o json: the selector is not as written:\n%s", stdout)
+	}
+	if code, _, stderr := runVerdict("", "validate", "-o", "xml", files[0]); code != exitUsage || !strings.Contains(stderr, "-o must be table, json or yaml") {
+		t.Errorf("-o xml: exit %d %s", code, stderr)
 	}
 }
