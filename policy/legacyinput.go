@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"fmt"
+
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy/legacy"
 )
@@ -99,8 +101,30 @@ func (l *Loader) finishLegacy() {
 	}
 	for _, d := range docs {
 		k, _ := d.Doc["kind"].(string)
+		if model.Kind(k) == model.KindProfile && l.givenProfile(d, in) {
+			continue
+		}
 		l.addCalico(in.origin(d.From), model.Kind(k), d.Doc, true)
 	}
+}
+
+// givenProfile reports whether the input gave a profile of the name of
+// one a Docker network makes, noting that it replaces it: seed 002's
+// workflow edits the network's profile and loads the edit beside the
+// network.
+func (l *Loader) givenProfile(d legacy.DockerDocument, in *legacyInputs) bool {
+	meta, _ := d.Doc["metadata"].(map[string]any)
+	name, _ := meta["name"].(string)
+	key := model.Key{Kind: model.KindProfile, Name: name}
+	o, given := l.seen[key]
+	if !given {
+		return false
+	}
+	l.report(o, Problems{{
+		Severity: SeverityWarning, Kind: string(key.Kind), Name: name, Path: "metadata.name",
+		Msg: fmt.Sprintf("this profile replaces the one Calico makes from Docker network %s (%s)", name, in.origin(d.From)),
+	}})
+	return true
 }
 
 // origin returns where a Docker input was read.

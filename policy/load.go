@@ -552,7 +552,8 @@ func tierHint(loaded []string) string {
 }
 
 // addNamespaceProfiles gives every pod a namespace and every namespace and
-// service account its profile, as Calico's Kubernetes datastore does.
+// service account its profile, as Calico's Kubernetes datastore does,
+// unless the input gives a profile of that name itself.
 //
 // A pod whose namespace has no Namespace object in the load gets one with
 // only its name label (kubernetes.io/metadata.name), and a warning: in a
@@ -575,23 +576,30 @@ func (l *Loader) addNamespaceProfiles() {
 			Msg:  fmt.Sprintf("namespace %q has no Namespace in the load; assuming one with only its name label", p.namespace),
 		}})
 	}
-	generated := make([]model.Profile, 0, len(l.set.Namespaces)+len(l.set.ServiceAccounts))
+	type derived struct {
+		p    model.Profile
+		from model.Key
+	}
+	generated := make([]derived, 0, len(l.set.Namespaces)+len(l.set.ServiceAccounts))
 	for _, ns := range l.set.Namespaces {
-		generated = append(generated, kube.NamespaceProfile(ns))
+		generated = append(generated, derived{kube.NamespaceProfile(ns), ns.Key()})
 	}
 	for _, sa := range l.set.ServiceAccounts {
-		generated = append(generated, kube.ServiceAccountProfile(sa))
+		generated = append(generated, derived{kube.ServiceAccountProfile(sa), sa.Key()})
 	}
-	for _, p := range generated {
-		key := p.Key()
-		if o, dup := l.seen[key]; dup {
+	// A profile the input gives replaces the derived one of its name, as
+	// an edited copy would in a cluster; the note keeps that from passing
+	// unseen.
+	for _, g := range generated {
+		key := g.p.Key()
+		if o, given := l.seen[key]; given {
 			l.report(o, Problems{{
-				Severity: SeverityError, Kind: string(key.Kind), Name: key.Name, Path: "metadata.name",
-				Msg: fmt.Sprintf("profile %s is the one Calico makes from a Namespace or ServiceAccount in the load; it cannot also be defined", key.Name),
+				Severity: SeverityWarning, Kind: string(key.Kind), Name: key.Name, Path: "metadata.name",
+				Msg: fmt.Sprintf("this profile replaces the one Calico makes from %s", g.from),
 			}})
 			continue
 		}
-		l.set.Profiles = append(l.set.Profiles, p)
+		l.set.Profiles = append(l.set.Profiles, g.p)
 	}
 }
 

@@ -195,10 +195,47 @@ status: {podIPs: [{ip: 10.0.0.6}]}
 	}
 }
 
-func TestGeneratedProfileCannotBeDefined(t *testing.T) {
-	_, probs := loadOne(t, "apiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n---\n"+calico("Profile", "{name: kns.prod}", "{}"))
-	if len(probs) != 1 || probs[0].Document != 2 || !strings.Contains(probs[0].Msg, "cannot also be defined") {
-		t.Errorf("got %v", probs)
+// A profile the input gives replaces the one Calico derives from a
+// namespace, a service account or a Docker network, with a note; two
+// given profiles of one name still conflict.
+func TestGivenProfileReplacesDerived(t *testing.T) {
+	res, probs := loadOne(t, "apiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n---\n"+
+		"apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: api, namespace: prod}\n---\n"+
+		calico("Profile", "{name: kns.prod}", "{}")+"---\n"+calico("Profile", "{name: ksa.prod.api}", "{}"))
+	if len(probs) != 0 {
+		t.Fatalf("problems: %v", probs)
+	}
+	var notes []string
+	for _, w := range res.Warnings {
+		notes = append(notes, w.String())
+	}
+	want := []string{
+		"test.yaml: document 3: Profile kns.prod: metadata.name: warning: this profile replaces the one Calico makes from Namespace prod",
+		"test.yaml: document 4: Profile ksa.prod.api: metadata.name: warning: this profile replaces the one Calico makes from ServiceAccount prod/api",
+	}
+	if diff := cmp.Diff(want, notes); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	if len(res.Set.Profiles) != 2 || len(res.Set.Profiles[0].Ingress)+len(res.Set.Profiles[1].Ingress) != 0 {
+		t.Errorf("profiles %+v, want the two given, without rules", res.Set.Profiles)
+	}
+
+	networks := `[{"Name": "databases", "Id": "n1", "Driver": "calico", "Containers": {"c1": {"Name": "mysql-1", "IPv4Address": "10.0.0.2/24"}}}]`
+	edited := calico("Profile", "{name: databases}", "{ingress: [{action: Allow, protocol: TCP}], labelsToApply: {databases: ''}}")
+	res, probs = loadInputs(t, [2]string{"networks.json", networks}, [2]string{"profile.yaml", edited})
+	if len(probs) != 0 {
+		t.Fatalf("problems: %v", probs)
+	}
+	if len(res.Warnings) != 1 || res.Warnings[0].String() != "profile.yaml: document 1: Profile databases: metadata.name: warning: this profile replaces the one Calico makes from Docker network databases (networks.json document 1)" {
+		t.Errorf("warnings %v", res.Warnings)
+	}
+	if len(res.Set.Profiles) != 1 || len(res.Set.Profiles[0].Ingress) != 1 || res.Set.Profiles[0].Ingress[0].Protocol.Number != model.ProtoTCP {
+		t.Errorf("profiles %+v, want the edited one", res.Set.Profiles)
+	}
+
+	_, probs = loadInputs(t, [2]string{"networks.json", networks}, [2]string{"profile.yaml", edited}, [2]string{"again.yaml", edited})
+	if len(probs) != 1 || probs[0].File != "again.yaml" || !strings.Contains(probs[0].Msg, "defined twice: first at profile.yaml document 1") {
+		t.Errorf("two given profiles: %v", probs)
 	}
 }
 

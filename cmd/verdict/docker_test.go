@@ -74,3 +74,24 @@ func TestValidateDockerNotCalicoEndpoint(t *testing.T) {
 		t.Errorf("eval to legacy-1: exit %d, want 2 with the warning:\n%s", code, errs)
 	}
 }
+
+// Seed 002's workflow: the edited databases profile, given beside the
+// network that makes it, replaces it with a note; given twice, it is a
+// problem.
+func TestEvalGivenProfileReplacesNetworkProfile(t *testing.T) {
+	base := []string{"eval", "-f", dockerDir + "seed002-networks.json", "-f", dockerDir + "seed002-containers.json", "--src", "app-1", "--dst", "mysql-1", "--dport", "3306"}
+	code, out, _ := runCmd(t, "", base...)
+	if code != exitNo {
+		t.Fatalf("before the edit: exit %d, want 1:\n%s", code, out)
+	}
+	edited := dockerDir + "seed002-databases-edited.yaml"
+	code, out, errs := runCmd(t, "", append(base, "-f", edited)...)
+	note := edited + ": document 1: Profile databases: metadata.name: warning: this profile replaces the one Calico makes from Docker network databases (" + dockerDir + "seed002-networks.json document 1)"
+	if code != exitYes || !strings.Contains(out, "Profile databases rule 1") || !strings.Contains(errs, note) {
+		t.Errorf("with the edit: exit %d, want 0 by rule 1 and the note %q:\n%s%s", code, note, out, errs)
+	}
+	code, _, errs = runCmd(t, "", append(base, "-f", edited, "-f", edited)...)
+	if code != exitUsage || !strings.Contains(errs, "Profile databases is defined twice") {
+		t.Errorf("given twice: exit %d, want 2:\n%s", code, errs)
+	}
+}
