@@ -4,6 +4,12 @@
 
 const main = document.getElementById("page");
 
+// put replaces an element's children, flattening arrays and leaving out
+// null, undefined and false (replaceChildren would print them).
+function put(el, ...kids) {
+  el.replaceChildren(...kids.flat(Infinity).filter(k => k !== null && k !== undefined && k !== false));
+}
+
 function h(tag, attrs, ...kids) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -63,7 +69,7 @@ function impactSummary(rep, label) {
 
 function safeBanner(denied, what) {
   return denied === 0
-    ? h("div", { class: "banner safe", "data-safe": "true" }, "Zero flows newly denied: " + what + " is safe to enforce.")
+    ? h("div", { class: "banner safe", "data-safe": "true" }, "Zero flows newly denied: safe to enforce " + what + ".")
     : h("div", { class: "banner unsafe", "data-safe": "false" }, fmt(denied) + " flows newly denied: enforcing " + what + " would block observed traffic.");
 }
 
@@ -83,7 +89,7 @@ function diffView(d) {
 
 function explainView(ex) {
   return h("div", { class: "explain" },
-    h("h3", {}, "Explain record " + ex.row.id + " (" + ex.row.file + ":" + ex.row.line + ")"),
+    h("h3", {}, "Explain the record at " + ex.row.file + ":" + ex.row.line),
     h("p", {}, ex.flow),
     h("div", { class: "walk" }, ex.lines.join("\n")));
 }
@@ -106,7 +112,7 @@ async function board() {
         return card;
       })))));
   const deletes = b.stagedDeletes.length ? h("p", {}, "Staged deletes: " + b.stagedDeletes.join(", ")) : null;
-  main.replaceChildren(h("h2", {}, "Policies board"), deletes, h("div", { class: "row" }, tiers, detail),
+  put(main, h("h2", {}, "Policies board"), deletes, h("div", { class: "row" }, tiers, detail),
     h("h3", {}, "Lint findings (" + b.findings.length + ")"), findingsTable(b.findings));
 }
 
@@ -126,13 +132,13 @@ async function showPolicy(p, card, detail) {
     const eps = (label, pg) => !pg.governed ? null : h("div", {}, h("h3", {}, label + ": " + fmt(pg.total) + " endpoints"),
       h("ul", { class: "endpoints" }, pg.items.map(r => h("li", {}, r.kind + " " + ref(r)))),
       pg.total > pg.items.length ? h("p", { class: "muted" }, "and " + fmt(pg.total - pg.items.length) + " more") : null);
-    detail.replaceChildren(h("h3", {}, p.kind + " " + ref(p)),
+    put(detail, h("h3", {}, p.kind + " " + ref(p)),
       h("p", { class: "muted" }, "tier " + d.tier + (d.staged ? " · staged" : "") + (d.origin.file ? " · " + d.origin.file + " document " + d.origin.document : "")),
       h("p", {}, "applies to " + d.selector),
       eps("Ingress", d.ingress), eps("Egress", d.egress),
       h("h3", {}, "Lint findings"), findingsTable(d.findings),
       h("h3", {}, "YAML"), h("pre", { class: "yaml" }, d.yaml));
-  } catch (e) { detail.replaceChildren(errorBox(e)); }
+  } catch (e) { put(detail, errorBox(e)); }
 }
 
 // ---- Service graph ----
@@ -144,11 +150,11 @@ async function graph() {
   const draw = async () => {
     try {
       const g = await api("/api/graph?" + new URLSearchParams({ namespace: nsSel.value }));
-      area.replaceChildren(drawGraph(g, side));
-    } catch (e) { area.replaceChildren(errorBox(e)); }
+      put(area, drawGraph(g, side));
+    } catch (e) { put(area, errorBox(e)); }
   };
   nsSel.addEventListener("change", draw);
-  main.replaceChildren(h("h2", {}, "Service graph"),
+  put(main, h("h2", {}, "Service graph"),
     h("div", { class: "controls" }, h("label", {}, "Namespace ", nsSel),
       h("span", { class: "legend" }, h("span", {}, h("i", { style: "background: var(--allow)" }), "allowed"),
         h("span", {}, h("i", { style: "background: var(--pending)" }), "denied by staged policy (pending)"),
@@ -168,7 +174,7 @@ function drawGraph(g, side) {
     cols.get(key).push(n);
   }
   const keys = [...cols.keys()].sort((a, b) => (a === "(outside)" ? -1 : b === "(outside)" ? 1 : a.localeCompare(b)));
-  const colW = 250, nodeW = 190, nodeH = 26, gapY = 30, top = 40, pos = new Map();
+  const colW = 215, nodeW = 165, nodeH = 26, gapY = 30, top = 40, pos = new Map();
   let maxRows = 0;
   keys.forEach((k, ci) => {
     const list = cols.get(k).sort((a, b) => a.name.localeCompare(b.name));
@@ -177,7 +183,7 @@ function drawGraph(g, side) {
   });
   const width = Math.max(600, 60 + keys.length * colW), height = top + maxRows * (nodeH + gapY) + 30;
   const svg = s("svg", { width, height, viewBox: `0 0 ${width} ${height}`, id: "graph-svg", role: "img", "aria-label": "service graph" });
-  svg.append(s("defs", {}, ["allowed", "pending", "denied"].map(v => s("marker", { id: "arrow-" + v, viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" },
+  svg.append(s("defs", {}, ["allowed", "pending", "denied"].map(v => s("marker", { id: "arrow-" + v, viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "9", markerHeight: "9", markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" },
     s("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: `var(--${v === "denied" ? "deny" : v === "allowed" ? "allow" : "pending"})` })))));
   keys.forEach((k, ci) => {
     const rows = cols.get(k).length;
@@ -191,7 +197,7 @@ function drawGraph(g, side) {
     nodeLayer.append(s("g", { class: "node" + (p.n.outside ? " outside" : ""), "data-node": id },
       s("title", { text: p.n.name }),
       s("rect", { x: p.x, y: p.y, width: nodeW, height: nodeH, rx: 5 }),
-      s("text", { x: p.x + 8, y: p.y + 17, text: label.length > 30 ? label.slice(0, 29) + "…" : label })));
+      s("text", { x: p.x + 8, y: p.y + 17, text: label.length > 26 ? label.slice(0, 25) + "…" : label })));
   }
   g.edges.forEach((e, i) => {
     const a = pos.get(e.source), b = pos.get(e.target);
@@ -199,13 +205,19 @@ function drawGraph(g, side) {
     if (a === b) {
       d = `M ${a.x + nodeW} ${a.y + 8} C ${a.x + nodeW + 40} ${a.y - 10}, ${a.x + nodeW + 40} ${a.y + nodeH + 10}, ${a.x + nodeW} ${a.y + nodeH - 8}`;
       lx = a.x + nodeW + 26; ly = a.y + nodeH / 2 + 4;
+    } else if (a.x === b.x) {
+      // Within a namespace: downward edges bend out on the right, upward
+      // ones on the left, so the two directions do not overlap.
+      const down = b.y > a.y, x = down ? a.x + nodeW : a.x, bend = (down ? 1 : -1) * (30 + Math.abs(b.y - a.y) / 5);
+      const y1 = a.y + nodeH / 2, y2 = b.y + nodeH / 2;
+      d = `M ${x} ${y1} C ${x + bend} ${y1}, ${x + bend} ${y2}, ${x} ${y2}`;
+      lx = x + bend * 0.8; ly = (y1 + y2) / 2 + 4;
     } else {
-      const fwd = b.x >= a.x, x1 = fwd ? a.x + nodeW : a.x, x2 = fwd ? (b.x === a.x ? b.x + nodeW : b.x) : b.x + nodeW;
+      const fwd = b.x > a.x, x1 = fwd ? a.x + nodeW : a.x, x2 = fwd ? b.x : b.x + nodeW;
       const y1 = a.y + nodeH / 2 + (i % 3 - 1) * 4, y2 = b.y + nodeH / 2;
-      const bend = b.x === a.x ? 60 + Math.abs(y2 - y1) / 4 : Math.max(40, Math.abs(x2 - x1) / 2);
-      const c1 = fwd ? x1 + bend : x1 - bend, c2 = fwd && b.x !== a.x ? x2 - bend : x2 + bend;
-      d = `M ${x1} ${y1} C ${c1} ${y1}, ${c2} ${y2}, ${x2} ${y2}`;
-      lx = (x1 + x2) / 2 + (b.x === a.x ? bend * 0.75 : 0); ly = (y1 + y2) / 2 - 4;
+      const bend = Math.max(40, Math.abs(x2 - x1) / 2) * (fwd ? 1 : -1);
+      d = `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`;
+      lx = (x1 + x2) / 2; ly = (y1 + y2) / 2 - 4;
     }
     const label = g.source === "flows" ? fmt(e.flows) : (e.ports.length > 2 ? e.ports.slice(0, 2).join(", ") + "…" : e.ports.join(", "));
     const el = s("g", { class: "edge " + e.verdict, "data-edge": e.id, "data-source": e.source, "data-target": e.target, "data-verdict": e.verdict, "data-flows": e.flows || 0 },
@@ -223,10 +235,10 @@ async function showEdge(e, el, side) {
   el.classList.add("selected");
   try {
     const d = await api("/api/edge?" + new URLSearchParams({ id: e.id }));
-    side.replaceChildren(h("h3", {}, d.source + " → " + d.destination),
+    put(side, h("h3", {}, d.source + " → " + d.destination),
       h("p", {}, fmt(e.flows) + " flows (" + fmt(e.enforcedDenied) + " denied, " + fmt(e.pendingDenied) + " denied by the pending verdict) in " + fmt(d.total) + " records"),
       flowTable(d.rows, side, false), d.explain ? explainView(d.explain) : null);
-  } catch (err) { side.replaceChildren(errorBox(err)); }
+  } catch (err) { put(side, errorBox(err)); }
 }
 
 // ---- Flows ----
@@ -242,8 +254,8 @@ function flowTable(rows, explainTarget, withButtons) {
 }
 
 async function explainRow(id, target) {
-  try { target.replaceChildren(explainView(await api("/api/explain?row=" + id))); }
-  catch (e) { target.replaceChildren(errorBox(e)); }
+  try { put(target, explainView(await api("/api/explain?row=" + id))); }
+  catch (e) { put(target, errorBox(e)); }
 }
 
 async function flows() {
@@ -261,8 +273,8 @@ async function flows() {
       info.textContent = d.total === 0 ? "no records" : `records ${fmt(state.offset + 1)}–${fmt(state.offset + d.rows.length)} of ${fmt(d.total)} (${fmt(d.all)} in all; * counted at the source)`;
       prev.disabled = state.offset === 0;
       next.disabled = state.offset + d.rows.length >= d.total;
-      tableArea.replaceChildren(flowTable(d.rows, side, true));
-    } catch (e) { tableArea.replaceChildren(errorBox(e)); }
+      put(tableArea, flowTable(d.rows, side, true));
+    } catch (e) { put(tableArea, errorBox(e)); }
   };
   const reset = () => { state.offset = 0; load(); };
   q.addEventListener("change", () => { state.q = q.value; reset(); });
@@ -270,7 +282,7 @@ async function flows() {
   sort.addEventListener("change", () => { state.sort = sort.value; reset(); });
   prev.addEventListener("click", () => { state.offset = Math.max(0, state.offset - state.limit); load(); });
   next.addEventListener("click", () => { state.offset += state.limit; load(); });
-  main.replaceChildren(h("h2", {}, "Flows"), h("div", { class: "controls" }, q, verdict, sort, prev, next, info), h("div", { class: "row" }, tableArea, side));
+  put(main, h("h2", {}, "Flows"), h("div", { class: "controls" }, q, verdict, sort, prev, next, info), h("div", { class: "row" }, tableArea, side));
   await load();
 }
 
@@ -284,38 +296,38 @@ async function recommend() {
   const out = h("div", { id: "rec-result" });
   const loadGroups = async () => {
     const d = await api("/api/groups?" + new URLSearchParams({ namespace: ns.value }));
-    group.replaceChildren(h("option", { value: "" }, "every workload group"), d.groups.map(x => h("option", { value: x.name }, x.name + " (" + x.members + ")")));
+    put(group, h("option", { value: "" }, "every workload group"), d.groups.map(x => h("option", { value: x.name }, x.name + " (" + x.members + ")")));
   };
   ns.addEventListener("change", loadGroups);
   go.addEventListener("click", async () => {
     const params = new URLSearchParams({ namespace: ns.value, group: group.value, tier: tier.value });
-    out.replaceChildren(h("p", { class: "muted" }, "Reading the flow records…"));
+    put(out, h("p", { class: "muted" }, "Reading the flow records…"));
     try {
       const r = await api("/api/recommend?" + params);
       const enforceOut = h("div", { id: "rec-enforce-result" });
       const enforce = h("button", { class: "primary", id: "rec-enforce" }, "Enforce (what if)");
       enforce.addEventListener("click", async () => {
-        enforceOut.replaceChildren(h("p", { class: "muted" }, "Replaying…"));
+        put(enforceOut, h("p", { class: "muted" }, "Replaying…"));
         try {
           const w = await api("/api/recommend/enforce?" + params);
-          enforceOut.replaceChildren(h("h3", {}, "If enforced"),
+          put(enforceOut, h("h3", {}, "If enforced"),
             impactSummary(w.impact, "Enforced verdicts before and after"), changesTable(w.impact.changes),
             impactSummary(w.stagedAfter, "Staged policies afterwards"), safeBanner(w.stagedAfter.summary.newlyDenied, "the remaining staged policies"),
             h("h3", {}, "Connectivity matrix diff"), diffView(w.diff));
-        } catch (e) { enforceOut.replaceChildren(errorBox(e)); }
+        } catch (e) { put(enforceOut, errorBox(e)); }
       });
-      out.replaceChildren(
+      put(out, 
         h("p", {}, fmt(r.records) + " records read, " + fmt(r.used) + " used, " + fmt(r.unresolved) + " unresolved; " + r.policies.length + " policies"),
         h("ul", { class: "rec-policies" }, r.policies.map(p => h("li", {}, p.kind + " " + ref(p) + ": " + p.selector + " · " + p.ingressRules + " ingress, " + p.egressRules + " egress rules"))),
         h("div", { class: "row" },
           h("div", { class: "grow" }, h("h3", {}, "Recommended policy"), h("pre", { class: "yaml", id: "rec-yaml" }, r.yaml),
             h("a", { href: "/api/recommend/download?" + params, download: "", id: "rec-download" }, "Download YAML")),
           h("div", { class: "grow" }, h("h3", {}, "Impact, staged beside the input's staged policies"),
-            impactSummary(r.impact, "Pending verdict"), safeBanner(r.impact.summary.newlyDenied, "this recommendation with the staged policies"),
+            impactSummary(r.impact, "Pending verdict"), safeBanner(r.impact.summary.newlyDenied, "this recommendation beside the staged policies"),
             changesTable(r.impact.changes), enforce, enforceOut)));
-    } catch (e) { out.replaceChildren(errorBox(e)); }
+    } catch (e) { put(out, errorBox(e)); }
   });
-  main.replaceChildren(h("h2", {}, "Recommend a policy"),
+  put(main, h("h2", {}, "Recommend a policy"),
     h("div", { class: "controls" }, h("label", {}, "Namespace ", ns), h("label", {}, "Workload ", group), h("label", {}, "Tier ", tier), go), out);
   await loadGroups();
 }
@@ -324,7 +336,7 @@ async function recommend() {
 async function impact() {
   const d = await api("/api/impact");
   const s = d.summary;
-  main.replaceChildren(h("h2", {}, "Staged impact"),
+  put(main, h("h2", {}, "Staged impact"),
     h("p", { id: "impact-summary" }, fmt(s.records) + " records, " + fmt(s.flows) + " flows: ", h("b", {}, fmt(s.newlyDenied)), " newly denied, ",
       h("b", {}, fmt(s.newlyAllowed)), " newly allowed by the pending verdict; " + fmt(s.unresolved) + " unresolved"),
     d.staged.length === 0 ? h("p", { class: "muted" }, "The input has no staged policies.") : null,
@@ -332,11 +344,11 @@ async function impact() {
       const out = h("div", { class: "enforce-result" });
       const btn = h("button", { class: "primary enforce-btn" }, "Enforce (what if)");
       btn.addEventListener("click", async () => {
-        out.replaceChildren(h("p", { class: "muted" }, "Replaying…"));
+        put(out, h("p", { class: "muted" }, "Replaying…"));
         try {
           const w = await api("/api/impact/enforce?" + new URLSearchParams({ kind: p.kind, namespace: p.namespace || "", name: p.name }));
-          out.replaceChildren(w.impact ? impactSummary(w.impact, "Enforced verdicts before and after") : null, h("h3", {}, "Connectivity matrix diff"), diffView(w.diff));
-        } catch (e) { out.replaceChildren(errorBox(e)); }
+          put(out, w.impact ? impactSummary(w.impact, "Enforced verdicts before and after") : null, h("h3", {}, "Connectivity matrix diff"), diffView(w.diff));
+        } catch (e) { put(out, errorBox(e)); }
       });
       return h("section", { class: "panel staged-policy", "data-policy": p.kind + "/" + ref(p), style: "margin-bottom: 12px" },
         h("h3", {}, h("span", { class: "badge staged" }, "staged"), p.kind + " " + ref(p), h("span", { class: "muted" }, " · tier " + p.tier)),
@@ -360,12 +372,12 @@ async function whatif() {
   sync();
   const out = h("div", { id: "whatif-result" });
   const show = async body => {
-    out.replaceChildren(h("p", { class: "muted" }, "Computing the matrices…"));
+    put(out, h("p", { class: "muted" }, "Computing the matrices…"));
     try {
       const w = await api("/api/whatif", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-      out.replaceChildren(h("h3", {}, "Connectivity matrix diff"), diffView(w.diff),
+      put(out, h("h3", {}, "Connectivity matrix diff"), diffView(w.diff),
         w.impact ? impactSummary(w.impact, "Observed flows, enforced verdicts before and after") : null, w.impact ? changesTable(w.impact.changes) : null);
-    } catch (e) { out.replaceChildren(errorBox(e)); }
+    } catch (e) { put(out, errorBox(e)); }
   };
   const move = h("button", { class: "primary", id: "whatif-move" }, "Show diff");
   move.addEventListener("click", () => {
@@ -377,7 +389,7 @@ async function whatif() {
   file.addEventListener("change", async () => { if (file.files[0]) text.value = await file.files[0].text(); });
   const cand = h("button", { class: "primary", id: "whatif-candidate-go" }, "Show diff");
   cand.addEventListener("click", () => show({ candidate: text.value }));
-  main.replaceChildren(h("h2", {}, "What if"),
+  put(main, h("h2", {}, "What if"),
     h("section", { class: "panel" }, h("h3", {}, "Move a policy"), h("div", { class: "controls" }, pol, h("label", {}, "to tier ", tier), h("label", {}, "order ", order), move)),
     h("section", { class: "panel", style: "margin-top: 10px" }, h("h3", {}, "Add a candidate file"), text, h("div", { class: "controls" }, file, cand)),
     out);
@@ -391,8 +403,8 @@ async function route() {
   document.querySelectorAll("nav a").forEach(a => a.classList.toggle("active", a.dataset.page === name));
   main.dataset.page = name;
   main.dataset.ready = "false";
-  main.replaceChildren(h("p", { class: "muted" }, "Loading…"));
-  try { await page(); } catch (e) { main.replaceChildren(errorBox(e)); }
+  put(main, h("p", { class: "muted" }, "Loading…"));
+  try { await page(); } catch (e) { put(main, errorBox(e)); }
   main.dataset.ready = "true";
 }
 
