@@ -8,6 +8,7 @@ func commands() []*cobra.Command {
 		newSelectorCmd(),
 		newValidateCmd(),
 		newConvertCmd(),
+		newProfileCmd(),
 		newEvalCmd(),
 		newExplainCmd(),
 		newImpactCmd(),

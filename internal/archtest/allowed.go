@@ -67,7 +67,7 @@ var Allowed = map[string]Rule{
 		Imports: []string{"analysis", "analysis/flowlog", "eval", "eval/reference", "model", "policy", "selector"},
 	},
 	"cmd/verdict": {
-		Imports: []string{"analysis", "analysis/flowlog", "eval", "eval/reference", "internal/conformance", "internal/ui", "model", "policy", "selector"},
+		Imports: []string{"analysis", "analysis/flowlog", "eval", "eval/reference", "internal/conformance", "internal/ui", "model", "policy", "policy/legacy", "selector"},
 	},
 	"internal/archtest": {},
 }
