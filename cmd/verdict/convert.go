@@ -44,8 +44,8 @@ problems; convert cannot do its job, as eval cannot.)`,
 			for _, p := range probs {
 				fmt.Fprintln(stderr, p)
 			}
-			printWarnings(stderr, res)
-			dockerNote(stderr, res)
+			printWarnings(cmd, stderr, res)
+			dockerNote(cmd, stderr, res)
 			if len(probs) > 0 {
 				return usageError("the input has problems; nothing was converted")
 			}

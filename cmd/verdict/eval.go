@@ -136,7 +136,7 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 	for _, p := range probs {
 		fmt.Fprintln(stderr, p)
 	}
-	printWarnings(stderr, res)
+	printWarnings(cmd, stderr, res)
 	if len(probs) > 0 {
 		return usageError("the policy files have problems; nothing was evaluated")
 	}

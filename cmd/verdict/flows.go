@@ -49,8 +49,8 @@ func loadChecked(cmd *cobra.Command, flag string, files []string) (*policy.Resul
 	for _, p := range probs {
 		fmt.Fprintln(stderr, p)
 	}
-	printWarnings(stderr, res)
-	dockerNote(stderr, res)
+	printWarnings(cmd, stderr, res)
+	dockerNote(cmd, stderr, res)
 	if len(probs) > 0 {
 		return nil, usageError("the policy files given with %s have problems; nothing was done", flag)
 	}

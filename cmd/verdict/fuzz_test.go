@@ -57,7 +57,7 @@ func FuzzSelectorLabelArgs(f *testing.F) {
 	f.Add("has(a)", "a=1\x00b=2")
 	f.Fuzz(func(t *testing.T, text, args string) {
 		labelArgs := strings.Split(args, "\x00")
-		err := selectorMatch(io.Discard, text, labelArgs)
+		err := selectorMatch(io.Discard, "table", text, labelArgs)
 		var ee *exitError
 		if err != nil && !errors.As(err, &ee) {
 			t.Fatalf("an error that is no exit status: %T %v", err, err)

@@ -57,8 +57,7 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(flagError)
-	root.PersistentFlags().String(maxInputFlag, "", "largest input read, such as 512MiB or 2GiB; 0 for no bound (default 256MiB)")
-	root.PersistentFlags().Bool(dockerLabelsFlag, false, "read Docker inputs as Calico's Docker plugin started with this flag: container labels are endpoint labels and no profiles exist (default: each Calico network is a profile)")
+	addGlobalFlags(root)
 	root.Version = versionString()
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(commands()...)

@@ -15,6 +15,7 @@ import (
 
 func newSelectorCmd() *cobra.Command {
 	var jsonl bool
+	var output string
 	cmd := &cobra.Command{
 		Use:   "selector EXPR [key=value ...]",
 		Short: "Parse a Calico label selector and match it against labels",
@@ -30,10 +31,16 @@ Put -- before a selector that starts with "-".
 With --jsonl, read lines of {"selector": ..., "labels": {...}} from standard
 input and write one JSON line for each: parse_ok always; error when the
 selector (or the line) is rejected; match, canonical and unique_id when it
-parses. The exit status is then 0 unless standard input cannot be read.`,
+parses. The exit status is then 0 unless standard input cannot be read.
+
+-o json or yaml prints the same answer as data (selector, uniqueId, matches
+when labels are given; error and offset when it does not parse).`,
 		Example: `  verdict selector 'role == "db" && has(backup)' role=db backup=true
   verdict selector --jsonl < cases.jsonl`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(output, "table", "json", "yaml"); err != nil {
+				return err
+			}
 			if jsonl {
 				if len(args) > 0 {
 					return usageError("selector --jsonl reads selectors from standard input and takes no arguments")
@@ -43,16 +50,17 @@ parses. The exit status is then 0 unless standard input cannot be read.`,
 			if len(args) == 0 {
 				return usageError("selector needs a selector expression (and optionally key=value labels)")
 			}
-			return selectorMatch(cmd.OutOrStdout(), args[0], args[1:])
+			return selectorMatch(cmd.OutOrStdout(), output, args[0], args[1:])
 		},
 	}
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
 	cmd.Flags().BoolVar(&jsonl, "jsonl", false, "read JSON lines of selectors and labels on standard input, write one JSON result per line")
 	return cmd
 }
 
 // selectorMatch parses one selector, prints its canonical form and whether
 // the labels match, and answers with the exit status.
-func selectorMatch(out io.Writer, text string, labelArgs []string) error {
+func selectorMatch(out io.Writer, format, text string, labelArgs []string) error {
 	labels := selector.Map{}
 	for _, arg := range labelArgs {
 		key, value, ok := strings.Cut(arg, "=")
@@ -62,6 +70,9 @@ func selectorMatch(out io.Writer, text string, labelArgs []string) error {
 		labels[key] = value
 	}
 	sel, err := selector.Parse(text)
+	if format != "table" {
+		return selectorStructured(out, format, sel, err, labels, len(labelArgs) > 0)
+	}
 	if err != nil {
 		var e *selector.Error
 		if !errors.As(err, &e) {
@@ -77,6 +88,45 @@ func selectorMatch(out io.Writer, text string, labelArgs []string) error {
 	matches := sel.Matches(labels)
 	fmt.Fprintf(out, "selector:  %s\nunique id: %s\nmatches:   %v\n", sel, sel.UniqueID(), matches)
 	if !matches {
+		return answerNo()
+	}
+	return nil
+}
+
+// selectorReport is the answer of "verdict selector -o json|yaml".
+type selectorReport struct {
+	ParseOK  bool   `json:"parseOk"`
+	Selector string `json:"selector,omitempty"`
+	UniqueID string `json:"uniqueId,omitempty"`
+	Matches  *bool  `json:"matches,omitempty"`
+	Error    string `json:"error,omitempty"`
+	Offset   *int   `json:"offset,omitempty"`
+}
+
+// selectorStructured writes the answer as data; the exit status is the
+// table's.
+func selectorStructured(out io.Writer, format string, sel *selector.Selector, err error, labels selector.Map, withLabels bool) error {
+	var r selectorReport
+	var e *selector.Error
+	switch {
+	case errors.As(err, &e):
+		r.Error, r.Offset = e.Error(), &e.Offset
+	case err != nil:
+		r.Error = err.Error()
+	default:
+		r.ParseOK, r.Selector, r.UniqueID = true, sel.String(), sel.UniqueID()
+		if withLabels {
+			m := sel.Matches(labels)
+			r.Matches = &m
+		}
+	}
+	if werr := writeStructured(out, format, r); werr != nil {
+		return werr
+	}
+	switch {
+	case err != nil:
+		return &exitError{code: exitUsage}
+	case r.Matches != nil && !*r.Matches:
 		return answerNo()
 	}
 	return nil

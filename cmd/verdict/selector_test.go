@@ -239,3 +239,27 @@ func TestSelectorJSONLConformance(t *testing.T) {
 	}
 	t.Logf("verdict selector --jsonl: %d of %d lines agree", agree, len(lines))
 }
+
+// -o json and yaml give the answer as data, with the table's exit status
+// and no HTML escaping.
+func TestSelectorStructuredOutput(t *testing.T) {
+	code, out, errs := runCmd(t, "", "selector", "-o", "json", `a == "x" && b in {"y"}`, "a=x", "b=z")
+	var r struct {
+		ParseOK  bool   `json:"parseOk"`
+		Selector string `json:"selector"`
+		UniqueID string `json:"uniqueId"`
+		Matches  *bool  `json:"matches"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil || code != exitNo || !r.ParseOK || r.Matches == nil || *r.Matches ||
+		r.Selector != `(a == "x" && b in {"y"})` || r.UniqueID == "" || strings.Contains(out, `\u0026`) {
+		t.Errorf("json: exit %d, %+v, err %v:\n%s%s", code, r, err, out, errs)
+	}
+	code, out, _ = runCmd(t, "", "selector", "-o", "json", "has(x)")
+	if code != exitYes || strings.Contains(out, "matches") {
+		t.Errorf("no labels: exit %d:\n%s", code, out)
+	}
+	code, out, _ = runCmd(t, "", "selector", "-o", "yaml", "a == ")
+	if code != exitUsage || !strings.Contains(out, "parseOk: false") || !strings.Contains(out, "offset: 5") {
+		t.Errorf("parse error: exit %d:\n%s", code, out)
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"sort"
 	"strconv"
@@ -57,8 +56,8 @@ was found, 2 when a file cannot be read or is not YAML or JSON at all.`,
 				for _, p := range probs {
 					fmt.Fprintln(out, p)
 				}
-				printWarnings(out, res)
-				dockerNote(out, res)
+				printAllWarnings(cmd, out, res)
+				dockerNote(cmd, out, res)
 				if len(probs) == 0 {
 					fmt.Fprintln(out, "ok: "+summary(res.Counts))
 				}
@@ -202,32 +201,6 @@ func summary(counts map[string]int) string {
 		parts[i] = fmt.Sprintf("%d %s", counts[k], k)
 	}
 	return strings.Join(parts, ", ")
-}
-
-// printWarnings writes warnings to w, one per line.
-func printWarnings(w io.Writer, res *policy.Result) {
-	if res == nil {
-		return
-	}
-	for _, p := range res.Warnings {
-		fmt.Fprintln(w, p)
-	}
-}
-
-// dockerLabelsFlag mirrors the flag of Calico's Docker plugin that makes
-// container labels endpoint labels instead of networks profiles; without
-// it Docker inputs are read in Calico's default mode, whatever else the
-// load holds.
-const dockerLabelsFlag = "use-docker-networking-container-labels"
-
-// dockerNote says which mode of Calico's Docker plugin the Docker inputs
-// were read in, when the load had any: the mode changes answers, so it is
-// never left unsaid.
-func dockerNote(w io.Writer, res *policy.Result) {
-	if res == nil || res.DockerMode == "" {
-		return
-	}
-	fmt.Fprintf(w, "note: Docker inputs read as %s\n", res.DockerMode.Describe())
 }
 
 // maxInputFlag bounds the bytes read from each input (policy.MaxInputSize).
