@@ -17,7 +17,10 @@
 // Evaluate on flows between registered endpoints allocates nothing: the
 // work is a few map lookups and a walk over the rules that can apply,
 // everything else having been prepared when the snapshot was compiled.
-// Explain gives the full trace and allocates it.
+// A flow Evaluate has answered on the same snapshot is answered again
+// from a memo, a fixed table the first Evaluate makes (a few megabytes at
+// most) and the snapshots Apply derives share; it is exact, takes no lock
+// and allocates nothing. Explain gives the full trace and allocates it.
 //
 // The answers are those of eval/reference, the executable specification,
 // hit for hit; the differential and conformance tests hold the engine to

@@ -50,6 +50,7 @@ func (p *Program) apply(c model.Change, cold bool) (*Program, error) {
 // table by table, in the order their dependencies give.
 type txn struct {
 	cold bool // building from nothing: no existing class to revisit
+	memo *memoCell
 
 	in              *internEdit
 	sels            *selectorEdit
@@ -69,8 +70,13 @@ type txn struct {
 // sets.
 func (p *Program) begin(cold bool, entities int) *txn {
 	in := p.in.edit()
+	memo := p.memo
+	if memo == nil {
+		memo = &memoCell{}
+	}
 	return &txn{
 		cold:            cold,
+		memo:            memo,
 		in:              in,
 		sels:            p.selectorTable.edit(in),
 		pols:            p.policyTable.edit(),
@@ -162,7 +168,7 @@ func (t *txn) delete(k model.Key) error {
 }
 
 func (t *txn) upsertProfile(m *model.Profile) error {
-	rec := &profileRec{model: *m}
+	rec := newProfileRec(m)
 	for d, rules := range [2][]model.Rule{m.Ingress, m.Egress} {
 		compiled, err := compileRules(rules, "", t)
 		if err != nil {
@@ -203,6 +209,7 @@ func (t *txn) compilePolicy(m *model.Policy) (*policyRec, error) {
 	if rec.tier == "" {
 		rec.tier = model.TierDefault
 	}
+	rec.origin = hitOrigin{kind: m.Kind, tier: rec.tier, namespace: m.Namespace, name: m.Name}
 	sel, err := calico.PolicySelector(m)
 	if err != nil {
 		return nil, fmt.Errorf("selector: %w", err)

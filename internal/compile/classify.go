@@ -280,7 +280,7 @@ const (
 
 // classified finds the first decisive rule of tier t matching the flow,
 // as the linear walk would, and returns it with the hit it makes.
-func (c *flowCtx) classified(t *resolvedTier, pending bool) (outcome, model.Hit) {
+func (c *flowCtx) classified(t *resolvedTier, pending bool) (outcome, model.Hit, *policyRec) {
 	cl := t.classify
 	protoRow := cl.proto[cl.protoOf[c.f.Protocol]]
 	famRow := cl.fam[0]
@@ -325,13 +325,13 @@ func (c *flowCtx) classified(t *resolvedTier, pending bool) (outcome, model.Hit)
 			p := t.policies[ref.pol].p
 			switch ref.r.verb {
 			case calico.VerbAllow:
-				return outAllow, p.hit(int(ref.r.index), model.HitAllow)
+				return outAllow, p.hit(int(ref.r.index), model.HitAllow), p
 			case calico.VerbDeny:
-				return outDeny, p.hit(int(ref.r.index), model.HitDeny)
+				return outDeny, p.hit(int(ref.r.index), model.HitDeny), p
 			case calico.VerbPass:
-				return outPass, p.hit(int(ref.r.index), model.HitPass)
+				return outPass, p.hit(int(ref.r.index), model.HitPass), p
 			}
 		}
 	}
-	return outNone, model.Hit{}
+	return outNone, model.Hit{}, nil
 }

@@ -16,8 +16,13 @@ func agree(t *testing.T, g *gen, p *Program, ref *reference.Evaluator, set *mode
 	t.Helper()
 	for range flows {
 		f := g.flow()
-		if diff := cmp.Diff(ref.Evaluate(f), p.Evaluate(f)); diff != "" {
+		wantV := ref.Evaluate(f)
+		if diff := cmp.Diff(wantV, p.Evaluate(f)); diff != "" {
 			t.Fatalf("Evaluate(%+v) differs (-reference +compiled):\n%s", f, diff)
+		}
+		// Asked again, the flow is normally answered by the memo.
+		if diff := cmp.Diff(wantV, p.Evaluate(f)); diff != "" {
+			t.Fatalf("Evaluate(%+v) asked again differs (-reference +compiled):\n%s", f, diff)
 		}
 		if diff := cmp.Diff(ref.Explain(f), p.Explain(f)); diff != "" {
 			t.Fatalf("Explain(%+v) differs (-reference +compiled):\n%s", f, diff)

@@ -36,6 +36,9 @@
 //   - Rule matchers: protocol, sorted port ranges, named ports resolved on
 //     the owning endpoint, ICMP, IP family, CIDR lists as sorted ranges,
 //     negations; a criterion a rule leaves empty costs nothing.
+//   - A memo of answered flows (memo.go): Evaluate answers a flow it has
+//     answered on the same snapshot from a fixed table of fixed-size
+//     entries keyed by the whole flow, without locks or allocation.
 //
 // A cold compile (Compile) spreads the work that is independent per
 // entity and per label set (labels, matching, resolving) over the

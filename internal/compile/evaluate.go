@@ -13,12 +13,26 @@ import (
 // with its enforced and pending decision and deciding hit. A side no
 // workload endpoint owns is not enforced. For registered endpoints it
 // allocates nothing.
+//
+// A flow is answered from the snapshot's memo when Evaluate has answered
+// it before (memo.go), and stored in it otherwise.
 func (p *Program) Evaluate(f model.Flow) model.Verdict {
 	c := newFlowCtx(p, &f)
-	return model.Verdict{
-		Egress:  c.judge(c.judgedAt(false), dirEgress, nil),
-		Ingress: c.judge(c.judgedAt(true), dirIngress, nil),
+	t := p.memoTable()
+	k, fits := memoKeyOf(&c.f, p.gen)
+	if t == nil || !fits {
+		return model.Verdict{
+			Egress:  c.judge(c.judgedAt(false), dirEgress, nil),
+			Ingress: c.judge(c.judgedAt(true), dirIngress, nil),
+		}
 	}
+	if v, ok := t.get(&k); ok {
+		return v
+	}
+	eg := c.judgeSide(c.judgedAt(false), dirEgress)
+	in := c.judgeSide(c.judgedAt(true), dirIngress)
+	t.put(&k, &eg, &in)
+	return model.Verdict{Egress: eg.dv, Ingress: in.dv}
 }
 
 // Explain decides a flow as Evaluate does, with the full trace of each

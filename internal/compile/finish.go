@@ -51,6 +51,8 @@ func (t *txn) finish() *Program {
 		classTable:      t.classes.done(),
 		namespaces:      t.namespaces.done(),
 		serviceAccounts: t.serviceAccounts.done(),
+		memo:            t.memo,
+		gen:             memoGens.Add(1),
 	}
 }
 

@@ -25,6 +25,11 @@ type Program struct {
 
 	namespaces      pmap[string, *model.Namespace]
 	serviceAccounts pmap[model.Key, *model.ServiceAccount]
+
+	// memo is the table of answered flows this program shares with the
+	// programs Apply derives from it; gen tells its entries from theirs.
+	memo *memoCell
+	gen  uint64
 }
 
 // dirIndex numbers the directions for arrays indexed by direction.
@@ -72,6 +77,7 @@ type policyRec struct {
 	sums   [2]summary
 	active bool // takes part in normal evaluation (not doNotTrack or preDNAT)
 	sel    uint32
+	origin hitOrigin
 	tier   string
 	sort   string // the tie-break string <name>/<namespace>/<kind>
 	model  model.Policy
@@ -84,18 +90,30 @@ func (p *policyRec) governs(d dirIndex) bool {
 	return p.model.Governs(model.Ingress)
 }
 
-func (p *policyRec) hit(index int, a model.HitAction) model.Hit {
-	return model.Hit{Kind: p.model.Kind, Tier: p.tier, Namespace: p.model.Namespace, Name: p.model.Name, Index: index, Action: a}
+func (p *policyRec) hit(index int, a model.HitAction) model.Hit { return p.origin.hit(index, a) }
+
+// hitOrigin is what a hit says of the policy or profile it comes from,
+// kept together so that the memo rebuilds a hit from one cache line.
+type hitOrigin struct {
+	kind                  model.Kind
+	tier, namespace, name string
+}
+
+func (o *hitOrigin) hit(index int, a model.HitAction) model.Hit {
+	return model.Hit{Kind: o.kind, Tier: o.tier, Namespace: o.namespace, Name: o.name, Index: index, Action: a}
 }
 
 type profileRec struct {
-	model model.Profile
-	rules [2][]rule
+	model  model.Profile
+	rules  [2][]rule
+	origin hitOrigin
 }
 
-func (p *profileRec) hit(index int, a model.HitAction) model.Hit {
-	return model.Hit{Kind: model.KindProfile, Tier: model.TierProfile, Name: p.model.Name, Index: index, Action: a}
+func newProfileRec(m *model.Profile) *profileRec {
+	return &profileRec{model: *m, origin: hitOrigin{kind: model.KindProfile, tier: model.TierProfile, name: m.Name}}
 }
+
+func (p *profileRec) hit(index int, a model.HitAction) model.Hit { return p.origin.hit(index, a) }
 
 // serviceRec is a service's addresses, and its (address, protocol, port)
 // triples for destination rules: an address serves the ports of its own
@@ -370,6 +388,10 @@ type Stats struct {
 	Classes   int // distinct label sets among entities
 	Entities  int // endpoints and network sets
 	Policies  int
+	// MemoBytes is the size of the memo's table, which the program
+	// shares with the programs Apply derives from it; zero until the
+	// first Evaluate makes it.
+	MemoBytes int
 }
 
 // classCount counts the classes some entity has.
@@ -400,5 +422,6 @@ func (p *Program) Stats() Stats {
 		Classes:   p.classCount(),
 		Entities:  p.entityIDs.len(),
 		Policies:  p.policies.len(),
+		MemoBytes: p.memoBytes(),
 	}
 }

@@ -22,6 +22,10 @@ type flowCtx struct {
 	// inline are endpoints given for this call only; they own their
 	// addresses and hide registered endpoints with the same key.
 	inline []*entity
+	// decidedBy is the policy or profile the hit of the last decision a
+	// tier or the profiles made came from (nil for none), for the memo,
+	// which keeps that instead of the hit's strings.
+	decidedBy *hitOrigin
 }
 
 // ownerRef is an entity owning an address, with its class.
@@ -198,7 +202,7 @@ func (c *flowCtx) judge(o ownerRef, d dirIndex, tr *model.Trace) model.Direction
 	}
 	dv := model.DirectionVerdict{Enforced: true, Endpoint: o.e.key()}
 	if tr == nil {
-		dv.Decision, dv.Pending = c.decideBoth(o, d)
+		dv.Decision, dv.Pending, _, _ = c.decideBoth(o, d)
 		return dv
 	}
 	enforced := &recorder{hits: []model.Hit{}}
@@ -207,6 +211,17 @@ func (c *flowCtx) judge(o ownerRef, d dirIndex, tr *model.Trace) model.Direction
 	dv.Pending = c.decide(o, d, true, pending)
 	*tr = model.Trace{Hits: enforced.hits, PendingHits: pending.hits, Logs: enforced.logs, PendingLogs: pending.logs}
 	return dv
+}
+
+// judgeSide is judge without a trace, also returning the judged entity
+// and where the decisions' hits came from, for the memo.
+func (c *flowCtx) judgeSide(o ownerRef, d dirIndex) memoSide {
+	if o.e == nil || o.e.kind == kindHost {
+		return memoSide{dv: c.judge(o, d, nil), e: o.e}
+	}
+	s := memoSide{dv: model.DirectionVerdict{Enforced: true, Endpoint: o.e.key()}, e: o.e}
+	s.dv.Decision, s.dv.Pending, s.enfBy, s.penBy = c.decideBoth(o, d)
+	return s
 }
 
 // tierResult is what one tier did with a walk.
@@ -222,6 +237,7 @@ const (
 // take part in their sorted place; otherwise a tier whose applicable
 // policies are all staged is skipped.
 func (c *flowCtx) decide(o ownerRef, d dirIndex, pending bool, rec *recorder) model.Decision {
+	c.decidedBy = nil
 	if res := o.cls.res[d]; res != nil {
 		for ti := range res.tiers {
 			if r, dec := c.walkTier(&res.tiers[ti], d, pending, rec); r == tierDecided {
@@ -235,12 +251,13 @@ func (c *flowCtx) decide(o ownerRef, d dirIndex, pending bool, rec *recorder) mo
 // decideBoth returns the enforced and the pending decision of decide
 // without a trace, walking both at once: a tier without staged policies
 // treats the two walks alike, so it is evaluated once for both, and so are
-// the profiles. Only tiers holding staged policies are walked twice.
-func (c *flowCtx) decideBoth(o ownerRef, d dirIndex) (enforced, pending model.Decision) {
+// the profiles. Only tiers holding staged policies are walked twice. It
+// also returns where each decision's hit came from.
+func (c *flowCtx) decideBoth(o ownerRef, d dirIndex) (enforced, pending model.Decision, enfBy, penBy *hitOrigin) {
 	res := o.cls.res[d]
 	if res == nil || !res.staged {
 		enforced = c.decide(o, d, false, nil)
-		return enforced, enforced
+		return enforced, enforced, c.decidedBy, c.decidedBy
 	}
 	enfDone, penDone := false, false
 	for ti := range res.tiers {
@@ -248,36 +265,37 @@ func (c *flowCtx) decideBoth(o ownerRef, d dirIndex) (enforced, pending model.De
 		if !t.staged {
 			if r, dec := c.walkTier(t, d, false, nil); r == tierDecided {
 				if !enfDone {
-					enforced, enfDone = dec, true
+					enforced, enfBy, enfDone = dec, c.decidedBy, true
 				}
 				if !penDone {
-					pending, penDone = dec, true
+					pending, penBy, penDone = dec, c.decidedBy, true
 				}
 			}
 		} else {
 			if !enfDone {
 				if r, dec := c.walkTier(t, d, false, nil); r == tierDecided {
-					enforced, enfDone = dec, true
+					enforced, enfBy, enfDone = dec, c.decidedBy, true
 				}
 			}
 			if !penDone {
 				if r, dec := c.walkTier(t, d, true, nil); r == tierDecided {
-					pending, penDone = dec, true
+					pending, penBy, penDone = dec, c.decidedBy, true
 				}
 			}
 		}
 		if enfDone && penDone {
-			return enforced, pending
+			return enforced, pending, enfBy, penBy
 		}
 	}
+	c.decidedBy = nil
 	last := c.walkProfiles(o, d, nil)
 	if !enfDone {
-		enforced = last
+		enforced, enfBy = last, c.decidedBy
 	}
 	if !penDone {
-		pending = last
+		pending, penBy = last, c.decidedBy
 	}
-	return enforced, pending
+	return enforced, pending, enfBy, penBy
 }
 
 // walkTier walks one tier of a resolved list: its policies in order (the
@@ -292,15 +310,18 @@ func (c *flowCtx) walkTier(t *resolvedTier, d dirIndex, pending bool, rec *recor
 		if first == nil {
 			return tierNext, model.Decision{}
 		}
-		switch out, h := c.classified(t, pending); out {
+		switch out, h, by := c.classified(t, pending); out {
 		case outAllow:
+			c.decidedBy = &by.origin
 			return tierDecided, model.Decision{Allowed: true, Hit: h}
 		case outDeny:
+			c.decidedBy = &by.origin
 			return tierDecided, model.Decision{Hit: h}
 		case outPass:
 			return tierNext, model.Decision{}
 		}
 		if !t.pass {
+			c.decidedBy = &first.origin
 			return tierDecided, model.Decision{Hit: first.hit(-1, model.HitDeny)}
 		}
 		return tierNext, model.Decision{}
@@ -331,10 +352,12 @@ func (c *flowCtx) walkTier(t *resolvedTier, d dirIndex, pending bool, rec *recor
 			case calico.VerbAllow:
 				h := p.hit(int(r.index), model.HitAllow)
 				rec.hit(h)
+				c.decidedBy = &p.origin
 				return tierDecided, model.Decision{Allowed: true, Hit: h}
 			case calico.VerbDeny:
 				h := p.hit(int(r.index), model.HitDeny)
 				rec.hit(h)
+				c.decidedBy = &p.origin
 				return tierDecided, model.Decision{Hit: h}
 			case calico.VerbPass:
 				rec.hit(p.hit(int(r.index), model.HitPass))
@@ -351,6 +374,7 @@ func (c *flowCtx) walkTier(t *resolvedTier, d dirIndex, pending bool, rec *recor
 	}
 	h := first.hit(-1, model.HitDeny)
 	rec.hit(h)
+	c.decidedBy = &first.origin
 	return tierDecided, model.Decision{Hit: h}
 }
 
@@ -377,11 +401,13 @@ func (c *flowCtx) walkProfiles(o ownerRef, d dirIndex, rec *recorder) model.Deci
 			case calico.VerbAllow:
 				h := prof.hit(int(r.index), model.HitAllow)
 				rec.hit(h)
+				c.decidedBy = &prof.origin
 				return model.Decision{Allowed: true, Hit: h}
 			default:
 				// SPEC 7: Pass in a profile has no next tier and denies.
 				h := prof.hit(int(r.index), model.HitDeny)
 				rec.hit(h)
+				c.decidedBy = &prof.origin
 				return model.Decision{Hit: h}
 			}
 		}

@@ -1,0 +1,363 @@
+package compile
+
+import (
+	"math/bits"
+	"net/netip"
+	"sync/atomic"
+
+	"github.com/verdictlabs/verdict/model"
+)
+
+// The memo answers a flow Evaluate has answered before on the same
+// snapshot without walking again: traffic repeats, and a repeated flow
+// costs a hash and a probe of two adjacent entries instead of a walk.
+//
+// It is exact. Its key is the whole normalized flow (both addresses, the
+// protocol, both ports, the ICMP type and code and the HTTP method and
+// path, byte for byte: every criterion a rule can read) and the
+// snapshot's generation, so an entry can only ever answer the flow and
+// the snapshot it was computed for. A request whose method or path is
+// too long for the key's fixed size is walked every time. An entry is stored only
+// when decoding it gives back exactly the verdict the walk returned.
+//
+// It is a fixed table of fixed-size entries shared by every snapshot that
+// Apply derives from one Compile: a snapshot's entries carry its
+// generation, so an Apply drops the old snapshot's answers without
+// freeing or clearing anything, and snapshots alive at once share the
+// space. Neither a hit nor a miss allocates (the table itself is made on
+// the first Evaluate of the lineage). Readers and writers take no lock:
+// each entry is guarded by a sequence number, odd while a writer fills
+// it, which a reader checks before and after reading; a writer that finds
+// an entry busy leaves it.
+
+// The key's words: two addresses, the rest of the flow, the generation,
+// then the HTTP request's lengths and bytes.
+const (
+	memoKeyWords   = 14
+	memoMethodWord = 7
+	memoMethodMax  = 16 // bytes of method the key holds
+	memoPathWord   = 9
+	memoPathMax    = 40
+)
+
+// memoKey is a flow and a generation, packed.
+type memoKey [memoKeyWords]uint64
+
+// memoSlot is one entry, 192 bytes: three cache lines.
+type memoSlot struct {
+	seq atomic.Uint64
+	key [memoKeyWords]atomic.Uint64
+	// side holds per side (egress, ingress) the side's flags and its
+	// enforced and pending decisions (encodeDecision); by the policies or
+	// profiles their hits come from; ep the judged endpoints.
+	side [2]atomic.Uint64
+	by   [4]atomic.Pointer[hitOrigin]
+	ep   [2]atomic.Pointer[model.Endpoint]
+	_    [8]byte
+}
+
+// memoTable is the memo of one lineage of snapshots.
+type memoTable struct {
+	slots []memoSlot
+	mask  uint64
+}
+
+// memoCell holds a lineage's table, made on first use.
+type memoCell struct {
+	t atomic.Pointer[memoTable]
+}
+
+// memoGens numbers snapshots; every program gets its own generation.
+var memoGens atomic.Uint64
+
+// Sizes of the table: about sixteen entries per entity, a power of two
+// between the bounds, so that a working set of a few thousand flows fits
+// and a large cluster's table stays a few megabytes.
+const (
+	memoMinSlots = 1 << 10
+	memoMaxSlots = 1 << 15
+	memoSlotSize = 192
+)
+
+func memoSlots(entities int) int {
+	n := memoMinSlots
+	for n < memoMaxSlots && n < 16*entities {
+		n <<= 1
+	}
+	return n
+}
+
+// memoTable returns the lineage's table, making it on first use; nil
+// when the program has no memo.
+func (p *Program) memoTable() *memoTable {
+	if p.memo == nil {
+		return nil
+	}
+	if t := p.memo.t.Load(); t != nil {
+		return t
+	}
+	n := memoSlots(p.entityIDs.len())
+	t := &memoTable{slots: make([]memoSlot, n), mask: uint64(n - 1)}
+	if !p.memo.t.CompareAndSwap(nil, t) {
+		return p.memo.t.Load()
+	}
+	return t
+}
+
+// memoBytes returns the size of the lineage's table, zero before it is
+// made.
+func (p *Program) memoBytes() int {
+	if p.memo == nil {
+		return 0
+	}
+	if t := p.memo.t.Load(); t != nil {
+		return len(t.slots) * memoSlotSize
+	}
+	return 0
+}
+
+// WithoutMemo returns a program that answers as p does but walks every
+// flow, for the tests that compare the two.
+func (p *Program) WithoutMemo() *Program {
+	q := *p
+	q.memo = nil
+	return &q
+}
+
+// memoKeyOf packs a normalized flow and a generation; false when the
+// flow's HTTP request does not fit.
+func memoKeyOf(f *model.Flow, gen uint64) (memoKey, bool) {
+	var k memoKey
+	if r := f.HTTP; r != nil {
+		if len(r.Method) > memoMethodMax || len(r.Path) > memoPathMax {
+			return k, false
+		}
+		// The lengths tell a missing request from an empty one, and
+		// trailing zero bytes from none.
+		k[6] = 1<<16 | uint64(len(r.Method))<<8 | uint64(len(r.Path))
+		packBytes(k[memoMethodWord:memoPathWord], r.Method)
+		packBytes(k[memoPathWord:], r.Path)
+	}
+	k[0], k[1] = addrWords(f.Src)
+	k[2], k[3] = addrWords(f.Dst)
+	w := uint64(f.Protocol) | uint64(f.SrcPort)<<8 | uint64(f.DstPort)<<24
+	if f.ICMP != nil {
+		w |= 1<<40 | uint64(f.ICMP.Type)<<41 | uint64(f.ICMP.Code)<<49
+	}
+	w |= addrKind(f.Src)<<57 | addrKind(f.Dst)<<59
+	// Never zero, so that an empty entry matches no key.
+	k[4] = w | 1<<63
+	k[5] = gen
+	return k, true
+}
+
+// packBytes puts the bytes of s into words, eight to a word.
+func packBytes(words []uint64, s string) {
+	for i := range len(s) {
+		words[i/8] |= uint64(s[i]) << (8 * (i % 8))
+	}
+}
+
+func addrWords(a netip.Addr) (uint64, uint64) {
+	b := a.As16()
+	var hi, lo uint64
+	for i := range 8 {
+		hi = hi<<8 | uint64(b[i])
+		lo = lo<<8 | uint64(b[8+i])
+	}
+	return hi, lo
+}
+
+// addrKind tells an invalid address, IPv4 and IPv6 apart (As16 maps IPv4
+// into IPv6, and gives zeros for an invalid address).
+func addrKind(a netip.Addr) uint64 {
+	switch {
+	case !a.IsValid():
+		return 0
+	case a.Is4():
+		return 1
+	}
+	return 2
+}
+
+func (k *memoKey) hash() uint64 {
+	h := uint64(0x9e3779b97f4a7c15)
+	for _, w := range k {
+		hi, lo := bits.Mul64(h^w, 0xbf58476d1ce4e5b9)
+		h = hi ^ lo
+	}
+	return h
+}
+
+// A decision in 32 bits: the hit's rule index plus one, its action, and
+// the decision's flags. The side's flags sit in the enforced half.
+const (
+	decIndexMask  = 0xFFFF
+	decActShift   = 24
+	decAllowed    = 1 << 26
+	decEndOfProfs = 1 << 27
+	sideEnforced  = 1 << 29
+	sideUnjudged  = 1 << 30
+)
+
+var memoActions = [4]model.HitAction{"", model.HitAllow, model.HitDeny, model.HitPass}
+
+func actionCode(a model.HitAction) (uint32, bool) {
+	switch a {
+	case "":
+		return 0, true
+	case model.HitAllow:
+		return 1, true
+	case model.HitDeny:
+		return 2, true
+	case model.HitPass:
+		return 3, true
+	}
+	return 0, false
+}
+
+// encodeDecision packs a decision; false when it does not fit.
+func encodeDecision(d model.Decision) (uint32, bool) {
+	idx := d.Hit.Index + 1
+	act, ok := actionCode(d.Hit.Action)
+	if !ok || idx < 0 || idx > decIndexMask {
+		return 0, false
+	}
+	w := uint32(idx) | act<<decActShift
+	if d.Allowed {
+		w |= decAllowed
+	}
+	if d.EndOfProfiles {
+		w |= decEndOfProfs
+	}
+	return w, true
+}
+
+// decodeDecision unpacks a decision whose hit came from by (nil for
+// none).
+func decodeDecision(w uint32, by *hitOrigin) model.Decision {
+	dec := model.Decision{Allowed: w&decAllowed != 0, EndOfProfiles: w&decEndOfProfs != 0}
+	if by != nil {
+		dec.Hit = by.hit(int(w&decIndexMask)-1, memoActions[w>>decActShift&3])
+	}
+	return dec
+}
+
+// memoSide is one side of a verdict as the walk found it, with where its
+// hits came from.
+type memoSide struct {
+	dv           model.DirectionVerdict
+	e            *entity
+	enfBy, penBy *hitOrigin
+}
+
+// endpoint returns the side's judged endpoint, nil for none.
+func (s *memoSide) endpoint() *model.Endpoint {
+	if s.e == nil {
+		return nil
+	}
+	return s.e.endpoint
+}
+
+// encodeSide packs one side; false when it does not fit.
+func encodeSide(s *memoSide) (uint64, bool) {
+	if s.e == nil || !s.dv.Enforced {
+		var w uint64
+		if s.dv.Unjudged {
+			w = sideUnjudged
+		}
+		return w, true
+	}
+	enf, ok1 := encodeDecision(s.dv.Decision)
+	pen, ok2 := encodeDecision(s.dv.Pending)
+	return uint64(enf|sideEnforced) | uint64(pen)<<32, ok1 && ok2
+}
+
+// decodeSide unpacks one side.
+func decodeSide(w uint64, ep *model.Endpoint, enfBy, penBy *hitOrigin) model.DirectionVerdict {
+	lo := uint32(w)
+	switch {
+	case ep == nil:
+		return model.DirectionVerdict{}
+	case lo&sideUnjudged != 0:
+		return model.DirectionVerdict{Unjudged: true, Endpoint: ep.Key()}
+	case lo&sideEnforced == 0:
+		return model.DirectionVerdict{}
+	}
+	return model.DirectionVerdict{
+		Enforced: true,
+		Endpoint: ep.Key(),
+		Decision: decodeDecision(lo, enfBy),
+		Pending:  decodeDecision(uint32(w>>32), penBy),
+	}
+}
+
+// get returns the memoized verdict of key k, if any.
+func (t *memoTable) get(k *memoKey) (model.Verdict, bool) {
+	i := k.hash() & t.mask
+	if v, ok := t.slots[i].read(k); ok {
+		return v, true
+	}
+	return t.slots[i^1].read(k)
+}
+
+func (s *memoSlot) read(k *memoKey) (model.Verdict, bool) {
+	seq := s.seq.Load()
+	if seq&1 != 0 {
+		return model.Verdict{}, false
+	}
+	for i := range k {
+		if s.key[i].Load() != k[i] {
+			return model.Verdict{}, false
+		}
+	}
+	eg, in := s.side[0].Load(), s.side[1].Load()
+	var by [4]*hitOrigin
+	for i := range by {
+		by[i] = s.by[i].Load()
+	}
+	egE, inE := s.ep[0].Load(), s.ep[1].Load()
+	if s.seq.Load() != seq {
+		return model.Verdict{}, false // a writer came by meanwhile
+	}
+	return model.Verdict{
+		Egress:  decodeSide(eg, egE, by[0], by[1]),
+		Ingress: decodeSide(in, inE, by[2], by[3]),
+	}, true
+}
+
+// put stores the verdict of key k, found by the walk, when it encodes
+// exactly; a busy entry is left as it is.
+func (t *memoTable) put(k *memoKey, eg, in *memoSide) {
+	egW, ok1 := encodeSide(eg)
+	inW, ok2 := encodeSide(in)
+	if !ok1 || !ok2 ||
+		decodeSide(egW, eg.endpoint(), eg.enfBy, eg.penBy) != eg.dv ||
+		decodeSide(inW, in.endpoint(), in.enfBy, in.penBy) != in.dv {
+		return
+	}
+	h := k.hash()
+	i := h & t.mask
+	// Of the two entries the key may sit in, take an empty one, else
+	// one chosen by another bit of the hash.
+	if t.slots[i].key[4].Load() != 0 && (t.slots[i^1].key[4].Load() == 0 || h>>63 != 0) {
+		i ^= 1
+	}
+	s := &t.slots[i]
+	seq := s.seq.Load()
+	if seq&1 != 0 || !s.seq.CompareAndSwap(seq, seq+1) {
+		return
+	}
+	for j := range k {
+		s.key[j].Store(k[j])
+	}
+	s.side[0].Store(egW)
+	s.side[1].Store(inW)
+	s.by[0].Store(eg.enfBy)
+	s.by[1].Store(eg.penBy)
+	s.by[2].Store(in.enfBy)
+	s.by[3].Store(in.penBy)
+	s.ep[0].Store(eg.endpoint())
+	s.ep[1].Store(in.endpoint())
+	s.seq.Store(seq + 2)
+}

@@ -1,0 +1,188 @@
+package compile
+
+import (
+	"net/netip"
+	"sync"
+	"testing"
+	"unsafe"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/verdictlabs/verdict/model"
+)
+
+// The memo's entry is the size its table's budget assumes.
+func TestMemoSlotSize(t *testing.T) {
+	if got := unsafe.Sizeof(memoSlot{}); got != memoSlotSize {
+		t.Errorf("memoSlot is %d bytes, want %d", got, memoSlotSize)
+	}
+}
+
+// memoAgrees evaluates every flow with the memo (twice: a miss, then
+// normally a hit) and without it, and fails on any difference.
+func memoAgrees(t *testing.T, p *Program, flows []model.Flow, what string) {
+	t.Helper()
+	walk := p.WithoutMemo()
+	for i, f := range flows {
+		want := walk.Evaluate(f)
+		for pass := range 2 {
+			if diff := cmp.Diff(want, p.Evaluate(f)); diff != "" {
+				t.Fatalf("%s: flow %d %+v, pass %d: the memo differs from the walk (-walk +memo):\n%s", what, i, f, pass, diff)
+			}
+		}
+	}
+}
+
+// TestMemoDifferential holds the memo to the walk on random sets and on
+// the programs change streams derive from them: a change must drop the
+// answers of the program before it, so the same flows are asked after
+// every change. The flows are asked in a second round too, after the
+// table has had entries replaced by others.
+func TestMemoDifferential(t *testing.T) {
+	cases := 150
+	if testing.Short() || raceEnabled {
+		cases = 40
+	}
+	hits := 0
+	for seed := range uint64(cases) {
+		g, set, p, ok := compiledGen(seed + 1<<40)
+		if !ok {
+			continue
+		}
+		flows := make([]model.Flow, 60)
+		for i := range flows {
+			flows[i] = g.flow()
+		}
+		memoAgrees(t, p, flows, "Compile")
+		for _, f := range flows {
+			nf := f.Normalized()
+			k, fits := memoKeyOf(&nf, p.gen)
+			if _, ok := p.memoTable().get(&k); ok && fits {
+				hits++
+			}
+		}
+		for serial := range 6 {
+			c := g.change(&set, serial)
+			next, err := p.Apply(c)
+			if err != nil {
+				continue
+			}
+			set, err = set.Apply(c)
+			if err != nil {
+				t.Fatalf("seed %d: the model refused a change the program took: %v", seed, err)
+			}
+			if next.memo != p.memo || next.gen == p.gen {
+				t.Fatalf("seed %d: Apply did not keep the table under a new generation", seed)
+			}
+			memoAgrees(t, next, flows, "after Apply")
+			// The old program answers as before from the shared table.
+			memoAgrees(t, p, flows, "the program before Apply")
+			p = next
+		}
+	}
+	if hits == 0 {
+		t.Error("the memo answered no flow")
+	}
+}
+
+// Readers and writers share entries without locks: many goroutines
+// asking the same few flows, which collide in a tiny table, must each
+// get the walk's answer.
+func TestMemoConcurrent(t *testing.T) {
+	g, _, p, ok := compiledGen(7)
+	for seed := uint64(8); !ok; seed++ {
+		g, _, p, ok = compiledGen(seed)
+	}
+	p.memo.t.Store(&memoTable{slots: make([]memoSlot, 4), mask: 3})
+	flows := make([]model.Flow, 40)
+	want := make([]model.Verdict, len(flows))
+	for i := range flows {
+		flows[i] = g.flow()
+		want[i] = p.WithoutMemo().Evaluate(flows[i])
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range 2000 {
+				i := (n*7 + w) % len(flows)
+				if got := p.Evaluate(flows[i]); got != want[i] {
+					t.Errorf("flow %d: got %+v, want %+v", i, got, want[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// The key tells apart every criterion a rule reads.
+func TestMemoKey(t *testing.T) {
+	base := model.Flow{Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2"), Protocol: model.ProtoTCP, SrcPort: 1234, DstPort: 80}
+	variants := map[string]func(f *model.Flow){
+		"src":           func(f *model.Flow) { f.Src = netip.MustParseAddr("10.0.0.3") },
+		"dst":           func(f *model.Flow) { f.Dst = netip.MustParseAddr("10.0.0.3") },
+		"src6":          func(f *model.Flow) { f.Src = netip.MustParseAddr("::a00:1") },
+		"no src":        func(f *model.Flow) { f.Src = netip.Addr{} },
+		"proto":         func(f *model.Flow) { f.Protocol = model.ProtoUDP },
+		"sport":         func(f *model.Flow) { f.SrcPort = 1235 },
+		"dport":         func(f *model.Flow) { f.DstPort = 81 },
+		"icmp":          func(f *model.Flow) { f.ICMP = &model.ICMPTypeCode{} },
+		"icmp type":     func(f *model.Flow) { f.ICMP = &model.ICMPTypeCode{Type: 8} },
+		"icmp code":     func(f *model.Flow) { f.ICMP = &model.ICMPTypeCode{Code: 1} },
+		"empty request": func(f *model.Flow) { f.HTTP = &model.HTTPRequest{} },
+		"method":        func(f *model.Flow) { f.HTTP = &model.HTTPRequest{Method: "GET"} },
+		"path":          func(f *model.Flow) { f.HTTP = &model.HTTPRequest{Path: "/a"} },
+		"path NUL":      func(f *model.Flow) { f.HTTP = &model.HTTPRequest{Path: "/a\x00"} },
+		"long path":     func(f *model.Flow) { f.HTTP = &model.HTTPRequest{Path: "/0123456789012345678901234567890123456789"} },
+	}
+	seen := map[memoKey]string{}
+	k, _ := memoKeyOf(&base, 1)
+	seen[k] = "base"
+	if k2, _ := memoKeyOf(&base, 2); k2 == k {
+		t.Error("two generations share a key")
+	}
+	for name, change := range variants {
+		f := base
+		change(&f)
+		k, fits := memoKeyOf(&f, 1)
+		if name == "long path" {
+			if fits {
+				t.Error("a path longer than the key holds fits")
+			}
+			continue
+		}
+		if !fits {
+			t.Errorf("%s: does not fit", name)
+		}
+		if other, ok := seen[k]; ok {
+			t.Errorf("%s and %s share a key", name, other)
+		}
+		seen[k] = name
+	}
+}
+
+// The memo's table is made by the first Evaluate and shared by the
+// programs Apply derives.
+func TestMemoBytes(t *testing.T) {
+	g, _, p, ok := compiledGen(3)
+	for seed := uint64(4); !ok; seed++ {
+		g, _, p, ok = compiledGen(seed)
+	}
+	if got := p.Stats().MemoBytes; got != 0 {
+		t.Fatalf("MemoBytes before any Evaluate = %d", got)
+	}
+	p.Evaluate(g.flow())
+	want := memoSlots(p.entityIDs.len()) * memoSlotSize
+	if got := p.Stats().MemoBytes; got != want || want < memoMinSlots*memoSlotSize {
+		t.Fatalf("MemoBytes = %d, want %d", got, want)
+	}
+	next, err := p.Apply(model.Change{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := next.Stats().MemoBytes; got != want {
+		t.Errorf("MemoBytes after Apply = %d, want the shared %d", got, want)
+	}
+}
