@@ -11,8 +11,9 @@ import (
 func newConformanceCmd() *cobra.Command {
 	var engine string
 	cmd := &cobra.Command{
-		Use:   "conformance FILE... [--engine compiled|reference]",
-		Short: "Check an engine against Calico's conformance cases",
+		Use:     "conformance FILE... [--engine compiled|reference]",
+		Example: "  verdict conformance testdata/conformance/*.jsonl",
+		Short:   "Check an engine against Calico's conformance cases",
 		Long: `conformance reads verdict cases in the schema of Calico's conformance vectors
 (one JSON object per line: a scenario, a flow, and the enforced and pending
 verdicts and traces Calico's pipeline gave), answers each with an engine, and

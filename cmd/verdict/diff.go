@@ -20,8 +20,9 @@ type diffOptions struct {
 func newDiffCmd() *cobra.Command {
 	var o diffOptions
 	cmd := &cobra.Command{
-		Use:   "diff --before FILE|DIR... --after FILE|DIR... [matrix flags]",
-		Short: "Review a change by its effect: the matrix cells it changes",
+		Use:     "diff --before FILE|DIR... --after FILE|DIR... [matrix flags]",
+		Example: "  verdict diff --before old/ --after new/",
+		Short:   "Review a change by its effect: the matrix cells it changes",
 		Long: `diff computes the connectivity matrix (see matrix) of two complete sets of
 resources and lists the cells that change, groups matched by name: access
 removed (allow to deny or partial, partial to deny), access added, and the

@@ -44,8 +44,9 @@ func newEvalCmd() *cobra.Command {
 // flags and checks.
 func newEvalCmdWith(o *evalOptions) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "eval -f FILE... --src ADDR|NS/NAME|NAME --dst ADDR|NS/NAME|NAME [flags]",
-		Short: "Decide one flow and show which tier, policy and rule decided",
+		Use:     "eval -f FILE... --src ADDR|NS/NAME|NAME --dst ADDR|NS/NAME|NAME [flags]",
+		Example: "  verdict eval -f examples/tiers-staged --src vote/worker-6c4d --dst vote/db-0 --dport 5432",
+		Short:   "Decide one flow and show which tier, policy and rule decided",
 		Long: `eval loads policy resources as validate does, then decides one flow exactly
 as Calico would: egress at the endpoint the source belongs to, ingress at the
 endpoint the destination belongs to. It prints the verdict of each direction,

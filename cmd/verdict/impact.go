@@ -19,8 +19,9 @@ type impactOptions struct {
 func newImpactCmd() *cobra.Command {
 	var o impactOptions
 	cmd := &cobra.Command{
-		Use:   "impact -f FILE|DIR... --flows FILE... [--as-applied | --candidate FILE|DIR...] [flags]",
-		Short: "Replay logged flows and show what staged or candidate policy would change",
+		Use:     "impact -f FILE|DIR... --flows FILE... [--as-applied | --candidate FILE|DIR...] [flags]",
+		Example: "  verdict impact -f examples/tiers-staged --flows examples/tiers-staged/flows.calico.jsonl",
+		Short:   "Replay logged flows and show what staged or candidate policy would change",
 		Long: `impact replays every flow record against two verdicts and lists the flows
 whose verdict changes, grouped by source and destination workload group,
 protocol and port, with where and by which hit the new verdict is decided.

@@ -24,8 +24,9 @@ type lintOptions struct {
 func newLintCmd() *cobra.Command {
 	var o lintOptions
 	cmd := &cobra.Command{
-		Use:   "lint -f FILE|DIR... [--before FILE|DIR...] [flags]",
-		Short: "Find likely mistakes in policy: dead selectors, shadowed rules, lost DNS",
+		Use:     "lint -f FILE|DIR... [--before FILE|DIR...] [flags]",
+		Example: "  verdict lint -f examples/tiers-staged",
+		Short:   "Find likely mistakes in policy: dead selectors, shadowed rules, lost DNS",
 		Long: `lint loads policy resources as eval does and reports what is most likely a
 mistake, each finding with its file, document, resource and field path:
 

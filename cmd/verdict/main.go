@@ -62,6 +62,14 @@ func newRootCmd() *cobra.Command {
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(commands()...)
 	root.SetHelpCommand(newHelpCmd(root))
+	rootHelp(root)
+	root.InitDefaultCompletionCmd()
+	registerCompletions(root)
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Example = "  source <(verdict completion bash)"
+		}
+	}
 	return root
 }
 

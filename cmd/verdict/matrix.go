@@ -68,8 +68,9 @@ type matrixOptions struct {
 func newMatrixCmd() *cobra.Command {
 	var o matrixOptions
 	cmd := &cobra.Command{
-		Use:   "matrix -f FILE|DIR... [flags]",
-		Short: "Who can reach whom: the connectivity matrix of groups and ports",
+		Use:     "matrix -f FILE|DIR... [flags]",
+		Example: "  verdict matrix -f examples/tiers-staged",
+		Short:   "Who can reach whom: the connectivity matrix of groups and ports",
 		Long: `matrix loads policy resources as eval does and decides, per source group,
 destination group, protocol and port, egress at the source, ingress at the
 destination and both: allow, deny, or partial when the endpoints or IP families

@@ -24,8 +24,9 @@ type queryOptions struct {
 func newQueryCmd() *cobra.Command {
 	var o queryOptions
 	cmd := &cobra.Command{
-		Use:   "query endpoint|policy|selector ARG -f FILE|DIR... [flags]",
-		Short: "Reverse queries: what applies to an endpoint, what a policy or selector reaches",
+		Use:     "query endpoint|policy|selector ARG -f FILE|DIR... [flags]",
+		Example: "  verdict query endpoint vote/db-0 -f examples/tiers-staged",
+		Short:   "Reverse queries: what applies to an endpoint, what a policy or selector reaches",
 		Long: `query answers questions about the resources of the files (flags may follow
 the arguments):
 

@@ -26,8 +26,9 @@ type recommendOptions struct {
 func newRecommendCmd() *cobra.Command {
 	var o recommendOptions
 	cmd := &cobra.Command{
-		Use:   "recommend -f FILE|DIR... --flows FILE... --namespace NS [flags]",
-		Short: "Write a policy per workload of a namespace from observed traffic",
+		Use:     "recommend -f FILE|DIR... --flows FILE... --namespace NS [flags]",
+		Example: "  verdict recommend -f examples/tiers-staged --flows examples/tiers-staged/flows.calico.jsonl --namespace vote",
+		Short:   "Write a policy per workload of a namespace from observed traffic",
 		Long: `recommend reads flow records as impact does and writes one policy per workload
 group of --namespace (or of the workloads --selector selects there), named
 after the group, in tier default or --tier (which must be in the inputs), with

@@ -31,8 +31,9 @@ func newUICmd() *cobra.Command { return newUICmdWith(&uiOptions{}) }
 
 func newUICmdWith(o *uiOptions) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "ui -f FILE|DIR... [--flows FILE...] [--listen ADDR]",
-		Short: "Serve a local web console: policies board, service graph, flows, recommend, staged impact, what if",
+		Use:     "ui -f FILE|DIR... [--flows FILE...] [--listen ADDR]",
+		Example: "  verdict ui -f examples/tiers-staged --flows examples/tiers-staged/flows.calico.jsonl",
+		Short:   "Serve a local web console: policies board, service graph, flows, recommend, staged impact, what if",
 		Long: `ui loads policy resources (and flow records) as impact and recommend do and
 serves a web console for them from this binary, with no network access:
 

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// verdict --help lists every command with what it does and an example
+// of calling it.
+func TestRootHelpListsEveryCommandWithExample(t *testing.T) {
+	code, out, errs := runCmd(t, "", "--help")
+	if code != exitYes {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, c := range newRootCmd().Commands() {
+		if c.Name() == "help" {
+			continue
+		}
+		if strings.TrimSpace(c.Example) == "" {
+			t.Errorf("command %s has no Example", c.Name())
+			continue
+		}
+		if !strings.Contains(out, "\n  "+c.Name()+" ") || !strings.Contains(out, "$ "+firstExample(c)) {
+			t.Errorf("--help lacks %s or its example %q:\n%s", c.Name(), firstExample(c), out)
+		}
+	}
+	for _, name := range []string{"profile", "completion", "validate"} {
+		if !strings.Contains(out, "\n  "+name+" ") {
+			t.Errorf("--help lacks %s", name)
+		}
+	}
+	// A command's own help is cobra's, with its flags.
+	if _, out, _ := runCmd(t, "", "eval", "--help"); !strings.Contains(out, "--dport") {
+		t.Errorf("eval --help:\n%s", out)
+	}
+}
+
+// Completion completes values: -o formats per command, protocol names,
+// and endpoints of the files already given for --src and --dst.
+func TestCompletionValues(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+		not  []string
+	}{
+		{[]string{"__complete", "eval", "-o", ""}, []string{"table\n", "json\n", "yaml\n"}, []string{"csv"}},
+		{[]string{"__complete", "matrix", "-o", ""}, []string{"csv\n", "dot\n", "svg\n"}, nil},
+		{[]string{"__complete", "eval", "--proto", ""}, []string{"tcp\n", "icmpv6\n", "udplite\n"}, nil},
+		{[]string{"__complete", "eval", "-f", "testdata/eval/cluster.yaml", "--src", "prod/"}, []string{"prod/web\n", "prod/db\n"}, []string{"dev/tool"}},
+		{[]string{"__complete", "explain", "-f", dockerDir + "seed002-networks.json", "-f", dockerDir + "seed002-containers.json", "--dst", "my"}, []string{"mysql-1\n", "mysql-2\n"}, []string{"app-1"}},
+	}
+	for _, tt := range tests {
+		code, out, errs := runCmd(t, "", tt.args...)
+		if code != exitYes {
+			t.Errorf("%v: exit %d %s", tt.args, code, errs)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: lacks %q:\n%s", tt.args, w, out)
+			}
+		}
+		for _, n := range tt.not {
+			if strings.Contains(out, n) {
+				t.Errorf("%v: offers %q:\n%s", tt.args, n, out)
+			}
+		}
+	}
+}
