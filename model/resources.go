@@ -66,9 +66,13 @@ type Endpoint struct {
 	// Orchestrator, when set, becomes the label
 	// projectcalico.org/orchestrator ("k8s" for pods).
 	Orchestrator string
-	// Node and Interface locate the endpoint; they never change a verdict.
-	Node      string
-	Interface string
+	// Node and Interface locate the endpoint, and ContainerID names a
+	// Docker container's (a workload endpoint's spec.containerID) so that
+	// it can be named by an ID prefix, as docker does; they never change
+	// a verdict.
+	Node        string
+	Interface   string
+	ContainerID string
 }
 
 // Key identifies the endpoint among all resources.

@@ -2,7 +2,11 @@ package policy
 
 import (
 	"fmt"
+	"slices"
+	"sort"
+	"strings"
 
+	"github.com/verdictlabs/verdict/internal/suggest"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy/internal/resource"
 	"github.com/verdictlabs/verdict/policy/kube"
@@ -60,9 +64,73 @@ func (l *Loader) unknownKind(o origin, apiVersion, kind string) {
 		p.Path = "apiVersion"
 		p.Msg = fmt.Sprintf("is required for kind %q", kind)
 	default:
-		p.Msg = fmt.Sprintf("unknown kind %q of apiVersion %q", kind, apiVersion)
+		p.Path, p.Msg = kindProblem(apiVersion, kind)
 	}
 	l.report(o, Problems{p})
+}
+
+// knownKinds are the kinds the loader reads, by apiVersion.
+var knownKinds = map[string][]string{
+	calicoAPIVersion: {
+		string(model.KindTier), string(model.KindGlobalNetworkPolicy), string(model.KindStagedGlobalNetworkPolicy),
+		string(model.KindNetworkPolicy), string(model.KindStagedNetworkPolicy), kube.KindStagedKubernetesNetworkPolicy,
+		string(model.KindProfile), string(model.KindNetworkSet), string(model.KindGlobalNetworkSet),
+		string(model.KindHostEndpoint), string(model.KindWorkloadEndpoint),
+	},
+	kube.NetworkingAPIVersion:    {kube.KindNetworkPolicy},
+	kube.NetworkPolicyAPIVersion: {kube.KindClusterNetworkPolicy},
+	kube.CoreAPIVersion: {
+		kube.KindPod, kube.KindNamespace, kube.KindServiceAccount, kube.KindService,
+		"policy", "profile", "workloadEndpoint", "hostEndpoint",
+	},
+	kube.DiscoveryAPIVersion: {kube.KindEndpointSlice},
+}
+
+// kindProblem says what is wrong with an apiVersion and kind the loader
+// does not read: a kind it knows under another apiVersion is the
+// apiVersion's fault; otherwise the kind is unknown, with the nearest
+// known kind when one is close.
+func kindProblem(apiVersion, kind string) (path, msg string) {
+	var versions []string
+	for _, v := range sortedKinds() {
+		if slices.Contains(knownKinds[v], kind) {
+			versions = append(versions, v)
+		}
+	}
+	if len(versions) > 0 {
+		return "apiVersion", fmt.Sprintf("%q is not an apiVersion of kind %s, which is %s", apiVersion, kind, strings.Join(versions, " or "))
+	}
+	msg = fmt.Sprintf("unknown kind %q of apiVersion %q", kind, apiVersion)
+	best, bestVersion, bestDist := "", "", 3 // farther than two edits is no suggestion
+	for _, v := range sortedKinds() {
+		for _, k := range knownKinds[v] {
+			d := suggest.Distance(strings.ToLower(kind), strings.ToLower(k))
+			if v != apiVersion {
+				d++ // a kind of the given apiVersion is the likelier meaning
+			}
+			if d < bestDist {
+				best, bestVersion, bestDist = k, v, d
+			}
+		}
+	}
+	switch {
+	case best == "":
+	case bestVersion == apiVersion:
+		msg += fmt.Sprintf("; did you mean %s?", best)
+	default:
+		msg += fmt.Sprintf("; did you mean %s (apiVersion %s)?", best, bestVersion)
+	}
+	return "kind", msg
+}
+
+// sortedKinds returns the apiVersions of knownKinds in a fixed order.
+func sortedKinds() []string {
+	versions := make([]string, 0, len(knownKinds))
+	for v := range knownKinds {
+		versions = append(versions, v)
+	}
+	sort.Strings(versions)
+	return versions
 }
 
 // finishResource reports a converted resource's problems, the strict

@@ -145,6 +145,7 @@ func v3FromEndpoint(e *model.Endpoint) any {
 		Spec: v3WorkloadEndpointSpec{
 			Orchestrator: e.Orchestrator, Node: e.Node, ServiceAccountName: e.ServiceAccount,
 			IPNetworks: networks, Profiles: e.Profiles, InterfaceName: e.Interface, Ports: workloadPorts(ports),
+			ContainerID: e.ContainerID,
 		},
 	}
 }

@@ -450,6 +450,7 @@ func (c *converter) workloadEndpointFromV3(in *v3WorkloadEndpoint, legacy bool) 
 		Orchestrator:   s.Orchestrator,
 		Node:           s.Node,
 		Interface:      s.InterfaceName,
+		ContainerID:    s.ContainerID,
 	}
 	var networks []netip.Prefix
 	for i, n := range s.IPNetworks {

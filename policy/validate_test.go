@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -148,7 +149,7 @@ var malformedCases = []struct {
 	{"unknown v3 kind", calico("Policy", "{name: p}", "{}"), "kind", `unknown kind "Policy"`},
 	{"missing kind", "apiVersion: projectcalico.org/v3\nmetadata: {name: p}\n", "kind", "is required"},
 	{"missing apiVersion", "kind: GlobalNetworkPolicy\nmetadata: {name: p}\n", "apiVersion", "is required"},
-	{"unknown apiVersion", "apiVersion: crd.projectcalico.org/v1\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\n", "kind", `of apiVersion "crd.projectcalico.org/v1"`},
+	{"unknown apiVersion", "apiVersion: crd.projectcalico.org/v1\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\n", "apiVersion", `"crd.projectcalico.org/v1" is not an apiVersion of kind GlobalNetworkPolicy`},
 	{"spec of the wrong type", calico("GlobalNetworkPolicy", "{name: p}", "[]"), "spec", "expected an object, got a list"},
 }
 
@@ -308,6 +309,46 @@ func TestSharedAddressWarns(t *testing.T) {
 		if w.Severity != SeverityWarning || w.Name != name || w.Document != i+2 ||
 			!strings.Contains(w.Msg, "10.0.0.5") || !strings.Contains(w.Msg, "WorkloadEndpoint prod/a") || !strings.Contains(w.Msg, "document 1") {
 			t.Errorf("warning %d = %s; want one at %s naming 10.0.0.5 and WorkloadEndpoint prod/a in document 1", i, w, name)
+		}
+	}
+}
+
+// A kind known under another apiVersion is blamed on the apiVersion; an
+// unknown kind gets the nearest known one.
+func TestKindAndAPIVersionProblems(t *testing.T) {
+	tests := []struct {
+		doc, path, msg string
+	}{
+		{"apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicyy\nmetadata: {name: x}\n", "kind",
+			`unknown kind "GlobalNetworkPolicyy" of apiVersion "projectcalico.org/v3"; did you mean GlobalNetworkPolicy?`},
+		{"apiVersion: projectcalico.org/v3\nkind: networkpolicy\nmetadata: {name: x}\n", "kind",
+			`unknown kind "networkpolicy" of apiVersion "projectcalico.org/v3"; did you mean NetworkPolicy?`},
+		{"apiVersion: v1\nkind: Namespce\nmetadata: {name: x}\n", "kind",
+			`unknown kind "Namespce" of apiVersion "v1"; did you mean Namespace?`},
+		{"apiVersion: projectcalico.org/v3\nkind: Pod\nmetadata: {name: x}\n", "apiVersion",
+			`"projectcalico.org/v3" is not an apiVersion of kind Pod, which is v1`},
+		{"apiVersion: projectcalico.org/v1\nkind: GlobalNetworkPolicy\nmetadata: {name: x}\n", "apiVersion",
+			`"projectcalico.org/v1" is not an apiVersion of kind GlobalNetworkPolicy, which is projectcalico.org/v3`},
+		{"apiVersion: v1\nkind: NetworkPolicy\nmetadata: {name: x}\n", "apiVersion",
+			`"v1" is not an apiVersion of kind NetworkPolicy, which is networking.k8s.io/v1 or projectcalico.org/v3`},
+		{"apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: x}\n", "kind",
+			`unknown kind "Widget" of apiVersion "example.com/v1"`},
+	}
+	for _, tt := range tests {
+		_, probs := loadOne(t, tt.doc)
+		if len(probs) != 1 || probs[0].Path != tt.path || probs[0].Msg != tt.msg {
+			t.Errorf("%s: got %v, want %s: %s", tt.doc, probs, tt.path, tt.msg)
+		}
+	}
+	// Every kind of the table is one the loader reads.
+	for v, kinds := range knownKinds {
+		for _, k := range kinds {
+			_, probs := loadOne(t, fmt.Sprintf("apiVersion: %s\nkind: %s\nmetadata: {name: x, namespace: n}\n", v, k))
+			for _, p := range probs {
+				if strings.Contains(p.Msg, "unknown kind") || strings.Contains(p.Msg, "is not an apiVersion") {
+					t.Errorf("%s %s: %v", v, k, p)
+				}
+			}
 		}
 	}
 }

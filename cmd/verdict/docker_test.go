@@ -95,3 +95,34 @@ func TestEvalGivenProfileReplacesNetworkProfile(t *testing.T) {
 		t.Errorf("given twice: exit %d, want 2:\n%s", code, errs)
 	}
 }
+
+// A container is named by a unique prefix of its ID, as docker names it;
+// an unknown name suggests the endpoints near it.
+func TestEvalPeerByContainerIDAndNearNames(t *testing.T) {
+	base := append([]string{"eval", "-q", "--dport", "3306"}, seed002...)
+	code, out, errs := runCmd(t, "", append(base, "--src", "0303", "--dst", "mysql-1", "-o", "json")...)
+	if code != exitNo || !strings.Contains(out, `"src": "192.168.2.10"`) {
+		t.Errorf("by ID prefix: exit %d:\n%s%s", code, out, errs)
+	}
+	tests := []struct {
+		src, want string
+	}{
+		{"0", `container ID prefix "0" is ambiguous: it begins the IDs of mysql-1, mysql-2, app-1`},
+		{"mysql1", "did you mean mysql-1?"},
+		{"app1", "did you mean app-1?"},
+	}
+	for _, tt := range tests {
+		code, _, errs := runCmd(t, "", append(base, "--src", tt.src, "--dst", "mysql-1")...)
+		if code != exitUsage || !strings.Contains(errs, tt.want) {
+			t.Errorf("--src %s: exit %d, want 2 with %q: %s", tt.src, code, tt.want, errs)
+		}
+	}
+	code, _, errs = runCmd(t, "", evalArgs("--src", "prod/webb", "--dst", "prod/db", "--dport", "3306")...)
+	if code != exitUsage || !strings.Contains(errs, "did you mean prod/web?") {
+		t.Errorf("prod/webb: exit %d: %s", code, errs)
+	}
+	code, _, errs = runCmd(t, "", evalArgs("--src", "web", "--dst", "prod/db", "--dport", "3306")...)
+	if code != exitUsage || !strings.Contains(errs, "did you mean prod/web?") {
+		t.Errorf("web: exit %d: %s", code, errs)
+	}
+}

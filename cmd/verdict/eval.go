@@ -142,11 +142,11 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 		return usageError("the policy files have problems; nothing was evaluated")
 	}
 
-	src, err := eval.ResolvePeer(&res.Set, o.src)
+	src, err := resolvePeer(&res.Set, o.src)
 	if err != nil {
 		return usageError("--src: %v", err)
 	}
-	dst, err := eval.ResolvePeer(&res.Set, o.dst)
+	dst, err := resolvePeer(&res.Set, o.dst)
 	if err != nil {
 		return usageError("--dst: %v", err)
 	}

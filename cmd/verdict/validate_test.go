@@ -215,3 +215,15 @@ spec: {selector: a == 'b' && c == 'd', types: [Ingress]}
 		t.Errorf("-o xml: exit %d %s", code, stderr)
 	}
 }
+
+// An unknown kind suggests the nearest; a wrong apiVersion is blamed on
+// the apiVersion.
+func TestValidateKindSuggestions(t *testing.T) {
+	path := writeInputFiles(t, "kinds.yaml", "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicyy\nmetadata: {name: x}\n---\napiVersion: projectcalico.org/v1\nkind: GlobalNetworkPolicy\nmetadata: {name: y}\n")[0]
+	code, out, _ := runVerdict("", "validate", path)
+	want := path + `: document 1: kind: unknown kind "GlobalNetworkPolicyy" of apiVersion "projectcalico.org/v3"; did you mean GlobalNetworkPolicy?` + "\n" +
+		path + `: document 2: apiVersion: "projectcalico.org/v1" is not an apiVersion of kind GlobalNetworkPolicy, which is projectcalico.org/v3` + "\n"
+	if code != exitNo || out != want {
+		t.Errorf("exit %d:\n%s\nwant:\n%s", code, out, want)
+	}
+}

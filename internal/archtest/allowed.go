@@ -17,7 +17,7 @@ var Allowed = map[string]Rule{
 	"policy/internal/resource": {Imports: []string{"internal/suggest"}},
 	"policy/legacy":            {Imports: []string{"internal/suggest", "model", "policy/internal/resource", "selector"}},
 	"policy/kube":              {Imports: []string{"model", "policy/internal/resource", "selector"}},
-	"policy":                   {Imports: []string{"model", "policy/internal/resource", "policy/kube", "policy/legacy", "selector"}},
+	"policy":                   {Imports: []string{"internal/suggest", "model", "policy/internal/resource", "policy/kube", "policy/legacy", "selector"}},
 	"internal/suggest":         {},
 	"internal/calico":          {Imports: []string{"model", "selector"}},
 	"internal/compile": {
