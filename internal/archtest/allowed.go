@@ -64,7 +64,8 @@ var Allowed = map[string]Rule{
 		TestImports: []string{"examples/internal/golden"},
 	},
 	"internal/ui": {
-		Imports: []string{"analysis", "analysis/flowlog", "eval", "eval/reference", "model", "policy", "selector"},
+		Imports:     []string{"analysis", "analysis/flowlog", "eval", "eval/reference", "model", "policy", "selector"},
+		TestImports: []string{"benchmarks/workload"},
 	},
 	"cmd/verdict": {
 		Imports: []string{"analysis", "analysis/flowlog", "eval", "eval/reference", "internal/conformance", "internal/ui", "model", "policy", "policy/legacy", "selector"},

@@ -143,7 +143,10 @@ func (s *Server) graph(r *http.Request) (any, error) {
 		return ans, nil
 	}
 	ans.Source = "matrix"
-	m, err := s.baseMatrix()
+	if err := s.scope(ns); err != nil {
+		return nil, err
+	}
+	m, err := s.baseMatrix(ns)
 	if err != nil {
 		return nil, err
 	}
@@ -184,12 +187,10 @@ func (s *Server) graph(r *http.Request) (any, error) {
 }
 
 func (s *Server) namespaces() []string {
-	out := []string{}
-	for _, n := range s.set.Namespaces {
-		out = append(out, n.Name)
+	if s.nsList == nil {
+		return []string{}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return s.nsList
 }
 
 func (s *Server) hasNamespace(ns string) bool {

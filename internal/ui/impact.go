@@ -71,7 +71,8 @@ func (s *Server) stagedImpact(*http.Request) (any, error) {
 }
 
 // impactEnforce is the what-if of enforcing one staged policy: it
-// replaces the enforced policy of its kind, namespace and name.
+// replaces the enforced policy of its kind, namespace and name. The
+// matrix diff is of the policy's namespace, or of scope when given.
 func (s *Server) impactEnforce(r *http.Request) (any, error) {
 	p, err := s.policyKey(r)
 	if err != nil {
@@ -80,7 +81,11 @@ func (s *Server) impactEnforce(r *http.Request) (any, error) {
 	if !p.Kind.Staged() {
 		return nil, badf("%s is not a staged policy", p.Key())
 	}
+	scope := p.Namespace
+	if r.URL.Query().Has("scope") {
+		scope = r.URL.Query().Get("scope")
+	}
 	enforced := analysis.AsApplied(model.Set{Policies: []model.Policy{*p}}, nil)
 	after := analysis.WithUpserts(s.set, model.Set{Policies: enforced.Policies})
-	return s.whatIfOf(after)
+	return s.whatIfOf(after, scope)
 }

@@ -164,7 +164,8 @@ func (s *Server) recommendNew(opts analysis.RecommendOptions) (*recommendation, 
 func (s *Server) recommend(r *http.Request) (any, error) { return s.recommendFor(r) }
 
 // recommendEnforce is the what-if of enforcing the recommendation: the
-// matrix diff, the replay against the enforced verdicts before and
+// matrix diff (of the recommendation's namespace unless scope says
+// otherwise), the replay against the enforced verdicts before and
 // after, and what the staged policies left would still deny.
 func (s *Server) recommendEnforce(r *http.Request) (any, error) {
 	rec, err := s.recommendFor(r)
@@ -173,7 +174,11 @@ func (s *Server) recommendEnforce(r *http.Request) (any, error) {
 	}
 	enforced := analysis.AsApplied(model.Set{Policies: rec.staged}, nil)
 	after := analysis.WithUpserts(s.set, model.Set{Policies: enforced.Policies})
-	ans, err := s.whatIfOf(after)
+	scope := rec.Namespace
+	if r.URL.Query().Has("scope") {
+		scope = r.URL.Query().Get("scope")
+	}
+	ans, err := s.whatIfOf(after, scope)
 	if err != nil {
 		return nil, err
 	}

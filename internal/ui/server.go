@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"slices"
 	"sync"
 
 	"github.com/verdictlabs/verdict/analysis"
@@ -34,6 +35,11 @@ type Config struct {
 	GroupBy []string
 	// Workers replay records and compute matrices; 0 for one per CPU.
 	Workers int
+	// MatrixLimit is the most endpoints whose whole connectivity matrix
+	// the console computes (0 for 2,000); beyond it a matrix is asked of
+	// one namespace, since it costs the square of the endpoint classes
+	// times the ports.
+	MatrixLimit int
 }
 
 // Server answers the console's pages and JSON endpoints. It holds the
@@ -51,6 +57,7 @@ type Server struct {
 	edges    []*edge
 	edgeByID map[string]*edge
 
+	nsList   []string // the namespaces, sorted
 	tiers    []analysis.TierAnswer
 	findings []analysis.Finding
 
@@ -58,9 +65,8 @@ type Server struct {
 	ref     *reference.Evaluator
 	refErr  error
 
-	matrixOnce sync.Once
-	matrix     *analysis.Matrix
-	matrixErr  error
+	matrixMu sync.Mutex
+	matrices map[string]*analysis.Matrix
 
 	// recommendations are kept by choice (see recommendFor).
 	recommendMu     sync.Mutex
@@ -77,7 +83,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("ui: no policy input")
 	}
 	s := &Server{cfg: cfg, set: cfg.Result.Set, grouper: analysis.NewGrouper(&cfg.Result.Set, cfg.GroupBy),
-		recommendations: map[string]*recommendation{}}
+		recommendations: map[string]*recommendation{}, matrices: map[string]*analysis.Matrix{}}
 	var err error
 	if len(cfg.Flows) > 0 {
 		if s.replayer, err = analysis.NewReplayer(s.set, analysis.ModePending, nil, cfg.GroupBy); err != nil {
@@ -91,6 +97,11 @@ func New(cfg Config) (*Server, error) {
 	} else if s.eng, err = eval.New(s.set); err != nil {
 		return nil, err
 	}
+	for _, n := range s.set.Namespaces {
+		s.nsList = append(s.nsList, n.Name)
+	}
+	slices.Sort(s.nsList)
+	s.nsList = slices.Compact(s.nsList)
 	s.tiers = analysis.TierOrder(s.set)
 	if s.findings, err = analysis.Lint(s.set, analysis.LintOptions{Origin: s.origin}); err != nil {
 		return nil, fmt.Errorf("lint: %w", err)
@@ -169,13 +180,20 @@ func (s *Server) reference() (*reference.Evaluator, error) {
 	return s.ref, s.refErr
 }
 
-// baseMatrix is the set's matrix, built on first use, for the graph
-// without flows.
-func (s *Server) baseMatrix() (*analysis.Matrix, error) {
-	s.matrixOnce.Do(func() {
-		s.matrix, s.matrixErr = analysis.NewMatrixWith(s.set, s.eng, analysis.MatrixOptions{GroupBy: s.cfg.GroupBy, Workers: s.cfg.Workers})
-	})
-	return s.matrix, s.matrixErr
+// baseMatrix is the set's matrix of a namespace ("" for all), built on
+// first use and kept, for the graph without flows.
+func (s *Server) baseMatrix(ns string) (*analysis.Matrix, error) {
+	s.matrixMu.Lock()
+	defer s.matrixMu.Unlock()
+	if m := s.matrices[ns]; m != nil {
+		return m, nil
+	}
+	m, err := analysis.NewMatrixWith(s.set, s.eng, analysis.MatrixOptions{GroupBy: s.cfg.GroupBy, Workers: s.cfg.Workers, Namespace: ns})
+	if err != nil {
+		return nil, err
+	}
+	s.matrices[ns] = m
+	return m, nil
 }
 
 func (s *Server) summary(*http.Request) (any, error) {
@@ -184,10 +202,6 @@ func (s *Server) summary(*http.Request) (any, error) {
 		if p.Kind.Staged() {
 			staged++
 		}
-	}
-	var nss []string
-	for _, n := range s.set.Namespaces {
-		nss = append(nss, n.Name)
 	}
 	return struct {
 		Files      []string `json:"flowFiles"`
@@ -199,5 +213,8 @@ func (s *Server) summary(*http.Request) (any, error) {
 		HasFlows   bool     `json:"hasFlows"`
 		Namespaces []string `json:"namespaces"`
 		Findings   int      `json:"findings"`
-	}{s.cfg.Flows, len(s.set.Endpoints), len(s.set.Policies), staged, len(s.tiers), len(s.records), len(s.cfg.Flows) > 0, nss, len(s.findings)}, nil
+		// ScopeRequired says a connectivity matrix must be asked of one
+		// namespace: the input is too large for a whole one.
+		ScopeRequired bool `json:"scopeRequired"`
+	}{s.cfg.Flows, len(s.set.Endpoints), len(s.set.Policies), staged, len(s.tiers), len(s.records), len(s.cfg.Flows) > 0, s.namespaces(), len(s.findings), len(s.set.Endpoints) > s.matrixLimit()}, nil
 }

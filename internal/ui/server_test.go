@@ -17,6 +17,12 @@ import (
 // default deny beside the db policy, with the day's flow logs.
 func seed004(t testing.TB, withFlows bool) *Server {
 	t.Helper()
+	return seed004With(t, withFlows, 0)
+}
+
+// seed004With is seed004 with Config.MatrixLimit.
+func seed004With(t testing.TB, withFlows bool, matrixLimit int) *Server {
+	t.Helper()
 	dir := filepath.Join("..", "..", "examples", "tiers-staged")
 	l := policy.NewLoader()
 	for _, f := range []string{"cluster.yaml", "tiers.yaml", "staged-default-deny.yaml", "db-policy.yaml"} {
@@ -28,7 +34,7 @@ func seed004(t testing.TB, withFlows bool) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Result: res, Format: flowlog.Auto, Workers: 1}
+	cfg := Config{Result: res, Format: flowlog.Auto, Workers: 1, MatrixLimit: matrixLimit}
 	if withFlows {
 		cfg.Flows = []string{filepath.Join(dir, "flows.calico.jsonl")}
 	}
@@ -54,6 +60,9 @@ func get(t *testing.T, h http.Handler, method, target, body string) (int, map[st
 func TestBadRequests(t *testing.T) {
 	h := seed004(t, true).Handler()
 	noFlows := seed004(t, false).Handler()
+	// As if the example were too large for a whole matrix.
+	large := seed004With(t, true, 1).Handler()
+	largeNoFlows := seed004With(t, false, 1).Handler()
 	for _, c := range []struct {
 		h            http.Handler
 		method, url  string
@@ -82,6 +91,11 @@ func TestBadRequests(t *testing.T) {
 		{h, "POST", "/api/whatif", `{"kind":"NetworkPolicy","namespace":"vote","name":"db","tier":"nosuch"}`, `tier "nosuch" is not in the input`},
 		{h, "POST", "/api/whatif", `{"candidate":"kind: Nonsense\n"}`, "candidate has problems"},
 		{noFlows, "GET", "/api/recommend?namespace=vote", "", "recommend needs flow records"},
+		{h, "GET", "/api/impact/enforce?kind=StagedGlobalNetworkPolicy&name=default-deny&scope=nowhere", "", `scope: namespace "nowhere" is not in the input`},
+		{h, "POST", "/api/whatif", `{"candidate":"kind: GlobalNetworkPolicy\napiVersion: projectcalico.org/v3\nmetadata: {name: x}\n","scope":"nowhere"}`, `scope: namespace "nowhere"`},
+		{large, "GET", "/api/impact/enforce?kind=StagedGlobalNetworkPolicy&name=default-deny", "", "too many for one connectivity matrix: choose a namespace"},
+		{large, "POST", "/api/whatif", `{"kind":"NetworkPolicy","namespace":"vote","name":"db","tier":"default"}`, "choose a namespace"},
+		{largeNoFlows, "GET", "/api/graph", "", "choose a namespace"},
 		{noFlows, "GET", "/api/impact", "", "staged impact needs flow records"},
 	} {
 		code, body := get(t, c.h, c.method, c.url, c.body)
@@ -149,6 +163,24 @@ func TestSeed004(t *testing.T) {
 	body, _ := io.ReadAll(w.Body)
 	if w.Code != 200 || !strings.Contains(w.Header().Get("Content-Disposition"), "recommended-vote.yaml") || !strings.Contains(string(body), "name: redis") {
 		t.Errorf("download: %d %q\n%s", w.Code, w.Header().Get("Content-Disposition"), body)
+	}
+}
+
+// TestLargeScope: beyond the matrix limit, diffs and the graph without
+// flows are of one namespace, which still answers.
+func TestLargeScope(t *testing.T) {
+	large := seed004With(t, true, 1).Handler()
+	code, ans := get(t, large, "GET", "/api/impact/enforce?kind=StagedGlobalNetworkPolicy&name=default-deny&scope=vote", "")
+	if code != 200 || ans["scope"] != "vote" || len(ans["diff"].(map[string]any)["removed"].([]any)) == 0 {
+		t.Errorf("enforcing the default deny, diff of vote: %d %v", code, ans)
+	}
+	code, ans = get(t, seed004With(t, false, 1).Handler(), "GET", "/api/graph?namespace=vote", "")
+	if code != 200 || len(ans["edges"].([]any)) == 0 {
+		t.Errorf("graph of vote without flows: %d %v", code, ans)
+	}
+	_, sum := get(t, large, "GET", "/api/summary", "")
+	if sum["scopeRequired"] != true {
+		t.Errorf("summary: %v", sum)
 	}
 }
 

@@ -25,6 +25,8 @@ type whatIfAnswer struct {
 	// its staged policies would still deny.
 	Staged *analysis.ImpactReport `json:"stagedAfter,omitempty"`
 	Tiers  []analysis.TierAnswer  `json:"tiers,omitempty"`
+	// Scope is the namespace the matrix diff is of, "" for every one.
+	Scope string `json:"scope"`
 }
 
 // openFlows opens every flow file, for a replay.
@@ -65,10 +67,38 @@ func (s *Server) replay(set model.Set, mode analysis.Mode, after *model.Set) (*a
 	return &rep, nil
 }
 
+// defaultMatrixLimit is Config.MatrixLimit's default.
+const defaultMatrixLimit = 2000
+
+func (s *Server) matrixLimit() int {
+	if s.cfg.MatrixLimit > 0 {
+		return s.cfg.MatrixLimit
+	}
+	return defaultMatrixLimit
+}
+
+// scope checks a matrix scope: a namespace of the input, or "" for the
+// whole set when it is small enough.
+func (s *Server) scope(ns string) error {
+	if ns == "" {
+		if len(s.set.Endpoints) > s.matrixLimit() {
+			return badf("the input has %d endpoints, too many for one connectivity matrix: choose a namespace (scope) to compare", len(s.set.Endpoints))
+		}
+		return nil
+	}
+	if !s.hasNamespace(ns) {
+		return badf("scope: namespace %q is not in the input", ns)
+	}
+	return nil
+}
+
 // diff is the matrix diff from the loaded set to after, on the ports
-// either names.
-func (s *Server) diff(after model.Set) (*analysis.MatrixDiff, error) {
-	opts := analysis.MatrixOptions{GroupBy: s.cfg.GroupBy, Workers: s.cfg.Workers, Ports: analysis.DefaultPorts(s.set, after)}
+// either names, of the endpoints of namespace ns (all when "").
+func (s *Server) diff(after model.Set, ns string) (*analysis.MatrixDiff, error) {
+	if err := s.scope(ns); err != nil {
+		return nil, err
+	}
+	opts := analysis.MatrixOptions{GroupBy: s.cfg.GroupBy, Workers: s.cfg.Workers, Ports: analysis.DefaultPorts(s.set, after), Namespace: ns}
 	before, err := analysis.NewMatrixWith(s.set, s.eng, opts)
 	if err != nil {
 		return nil, err
@@ -80,17 +110,18 @@ func (s *Server) diff(after model.Set) (*analysis.MatrixDiff, error) {
 	return analysis.DiffMatrices(before, am), nil
 }
 
-// whatIfOf answers a changed set: its matrix diff and, with flows, the
-// enforced verdicts replayed before and after.
-func (s *Server) whatIfOf(after model.Set) (*whatIfAnswer, error) {
+// whatIfOf answers a changed set: its matrix diff in scope (a namespace,
+// or "" for the whole set) and, with flows, the enforced verdicts
+// replayed before and after.
+func (s *Server) whatIfOf(after model.Set, scope string) (*whatIfAnswer, error) {
 	if err := after.Check(); err != nil {
 		return nil, badf("the set after the change is not valid: %v", err)
 	}
-	d, err := s.diff(after)
+	d, err := s.diff(after, scope)
 	if err != nil {
 		return nil, err
 	}
-	ans := &whatIfAnswer{Diff: d}
+	ans := &whatIfAnswer{Diff: d, Scope: scope}
 	if len(s.cfg.Flows) > 0 {
 		if ans.Impact, err = s.replay(s.set, analysis.ModeCandidate, &after); err != nil {
 			return nil, err
@@ -101,7 +132,8 @@ func (s *Server) whatIfOf(after model.Set) (*whatIfAnswer, error) {
 
 // whatIfRequest moves a policy (Kind, Namespace, Name to Tier and
 // Order) or adds a candidate file's resources (Candidate, as YAML or
-// JSON text); exactly one of the two.
+// JSON text); exactly one of the two. Scope is the namespace whose matrix
+// is compared, "" for the whole set.
 type whatIfRequest struct {
 	Kind      model.Kind `json:"kind"`
 	Namespace string     `json:"namespace"`
@@ -109,6 +141,7 @@ type whatIfRequest struct {
 	Tier      string     `json:"tier"`
 	Order     *float64   `json:"order"`
 	Candidate string     `json:"candidate"`
+	Scope     string     `json:"scope"`
 }
 
 // maxCandidate bounds a candidate file posted to what-if.
@@ -125,7 +158,7 @@ func (s *Server) whatIf(r *http.Request) (any, error) {
 	case req.Candidate != "" && req.Name != "":
 		return nil, badf("give a policy to move or a candidate file, not both")
 	case req.Candidate != "":
-		return s.whatIfCandidate(req.Candidate)
+		return s.whatIfCandidate(req.Candidate, req.Scope)
 	case req.Name == "":
 		return nil, badf("give a policy to move (kind, namespace, name, tier, order) or a candidate file")
 	}
@@ -148,7 +181,7 @@ func (s *Server) whatIf(r *http.Request) (any, error) {
 	if req.Tier != "" && !hasTier(after, req.Tier) {
 		return nil, badf("tier %q is not in the input", req.Tier)
 	}
-	ans, err := s.whatIfOf(after)
+	ans, err := s.whatIfOf(after, req.Scope)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +198,7 @@ func hasTier(set model.Set, name string) bool {
 	return false
 }
 
-func (s *Server) whatIfCandidate(text string) (any, error) {
+func (s *Server) whatIfCandidate(text, scope string) (any, error) {
 	l := policy.NewLoader()
 	if err := l.Add("candidate", strings.NewReader(text)); err != nil {
 		return nil, badf("candidate: %v", err)
@@ -183,7 +216,7 @@ func (s *Server) whatIfCandidate(text string) (any, error) {
 		return nil, badf("candidate: %v", err)
 	}
 	after := analysis.WithUpserts(s.set, res.Set)
-	ans, err := s.whatIfOf(after)
+	ans, err := s.whatIfOf(after, scope)
 	if err != nil {
 		return nil, err
 	}

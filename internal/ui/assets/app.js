@@ -144,7 +144,10 @@ async function showPolicy(p, card, detail) {
 // ---- Service graph ----
 async function graph() {
   const sum = await api("/api/summary");
-  const nsSel = h("select", { id: "graph-namespace" }, h("option", { value: "" }, "all namespaces"), sum.namespaces.slice().sort().map(n => h("option", { value: n }, n)));
+  // Without flows the graph is the connectivity matrix, which a large
+  // input can only have of one namespace at a time.
+  const whole = sum.hasFlows || !sum.scopeRequired;
+  const nsSel = h("select", { id: "graph-namespace" }, whole ? h("option", { value: "" }, "all namespaces") : null, sum.namespaces.map(n => h("option", { value: n }, n)));
   const area = h("div", { class: "grow", id: "graph-area" });
   const side = h("div", { class: "panel side", id: "edge-detail" }, h("p", { class: "muted" }, "Click an edge to see its flows and the explain of one."));
   const draw = async () => {
@@ -332,13 +335,26 @@ async function recommend() {
   await loadGroups();
 }
 
+// scopeSelect picks the namespace a matrix diff is of; own, when given,
+// is the first choice (the changed policy's own namespace).
+function scopeSelect(sum, id, own) {
+  return h("select", { id },
+    own ? h("option", { value: "@own" }, own) : null,
+    sum.scopeRequired ? null : h("option", { value: "" }, "every namespace"),
+    sum.namespaces.map(n => h("option", { value: n }, n)));
+}
+
+function scopeParam(sel) { return sel.value === "@own" ? {} : { scope: sel.value }; }
+
 // ---- Staged impact ----
 async function impact() {
-  const d = await api("/api/impact");
+  const [d, sum] = await Promise.all([api("/api/impact"), api("/api/summary")]);
+  const scope = scopeSelect(sum, "impact-scope", "the policy's namespace (every namespace for a global policy)");
   const s = d.summary;
   put(main, h("h2", {}, "Staged impact"),
     h("p", { id: "impact-summary" }, fmt(s.records) + " records, " + fmt(s.flows) + " flows: ", h("b", {}, fmt(s.newlyDenied)), " newly denied, ",
       h("b", {}, fmt(s.newlyAllowed)), " newly allowed by the pending verdict; " + fmt(s.unresolved) + " unresolved"),
+    h("div", { class: "controls" }, h("label", {}, "Matrix diff of ", scope)),
     d.staged.length === 0 ? h("p", { class: "muted" }, "The input has no staged policies.") : null,
     d.staged.map(p => {
       const out = h("div", { class: "enforce-result" });
@@ -346,7 +362,7 @@ async function impact() {
       btn.addEventListener("click", async () => {
         put(out, h("p", { class: "muted" }, "Replaying…"));
         try {
-          const w = await api("/api/impact/enforce?" + new URLSearchParams({ kind: p.kind, namespace: p.namespace || "", name: p.name }));
+          const w = await api("/api/impact/enforce?" + new URLSearchParams({ kind: p.kind, namespace: p.namespace || "", name: p.name, ...scopeParam(scope) }));
           put(out, w.impact ? impactSummary(w.impact, "Enforced verdicts before and after") : null, h("h3", {}, "Connectivity matrix diff"), diffView(w.diff));
         } catch (e) { put(out, errorBox(e)); }
       });
@@ -362,21 +378,28 @@ async function impact() {
 
 // ---- What if ----
 async function whatif() {
-  const b = await api("/api/board");
+  const [b, sum] = await Promise.all([api("/api/board"), api("/api/summary")]);
+  const scope = scopeSelect(sum, "whatif-scope", null);
   const policies = b.tiers.flatMap(t => t.policies.map(p => ({ ...p, tier: t.tier })));
   const pol = h("select", { id: "whatif-policy" }, policies.map((p, i) => h("option", { value: i }, p.kind + " " + ref(p) + " (tier " + p.tier + ")")));
   const tier = h("select", { id: "whatif-tier" }, b.tiers.map(t => h("option", { value: t.tier }, t.tier)));
   const order = h("input", { id: "whatif-order", type: "number", step: "any", placeholder: "order (empty: none)", size: "12" });
-  const sync = () => { const p = policies[pol.value]; if (p) { tier.value = p.tier; order.value = p.order ?? ""; } };
+  const sync = () => {
+    const p = policies[pol.value];
+    if (!p) return;
+    tier.value = p.tier;
+    order.value = p.order ?? "";
+    if (p.namespace) scope.value = p.namespace;
+  };
   pol.addEventListener("change", sync);
   sync();
   const out = h("div", { id: "whatif-result" });
   const show = async body => {
     put(out, h("p", { class: "muted" }, "Computing the matrices…"));
     try {
-      const w = await api("/api/whatif", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-      put(out, h("h3", {}, "Connectivity matrix diff"), diffView(w.diff),
-        w.impact ? impactSummary(w.impact, "Observed flows, enforced verdicts before and after") : null, w.impact ? changesTable(w.impact.changes) : null);
+      const w = await api("/api/whatif", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ...body, scope: scope.value }) });
+      put(out, w.impact ? impactSummary(w.impact, "Observed flows, enforced verdicts before and after") : null, w.impact ? changesTable(w.impact.changes) : null,
+        h("h3", {}, "Connectivity matrix diff" + (w.scope ? " of namespace " + w.scope : "")), diffView(w.diff));
     } catch (e) { put(out, errorBox(e)); }
   };
   const move = h("button", { class: "primary", id: "whatif-move" }, "Show diff");
@@ -390,6 +413,7 @@ async function whatif() {
   const cand = h("button", { class: "primary", id: "whatif-candidate-go" }, "Show diff");
   cand.addEventListener("click", () => show({ candidate: text.value }));
   put(main, h("h2", {}, "What if"),
+    h("div", { class: "controls" }, h("label", {}, "Matrix diff of ", scope)),
     h("section", { class: "panel" }, h("h3", {}, "Move a policy"), h("div", { class: "controls" }, pol, h("label", {}, "to tier ", tier), h("label", {}, "order ", order), move)),
     h("section", { class: "panel", style: "margin-top: 10px" }, h("h3", {}, "Add a candidate file"), text, h("div", { class: "controls" }, file, cand)),
     out);

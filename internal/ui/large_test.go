@@ -1,0 +1,157 @@
+package ui
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/verdictlabs/verdict/analysis/flowlog"
+	"github.com/verdictlabs/verdict/benchmarks/workload"
+	"github.com/verdictlabs/verdict/policy"
+)
+
+// BenchmarkPages measures what each page's requests cost on the
+// benchmarks' generated cluster: 100,000 endpoints and its 1,000,000 flows
+// as records (1,000 and 10,000 with -short). Loading (every record
+// replayed and indexed) and the heap after it are logged. Matrix diffs
+// and the graph without flows are of one namespace, as the console asks
+// them of an input this large. Run it once per request:
+//
+//	go test ./internal/ui -run '^$' -bench Pages -benchtime 1x -timeout 60m
+func BenchmarkPages(b *testing.B) {
+	n := 100_000
+	if testing.Short() {
+		n = 1_000
+	}
+	c := workload.NewCluster(workload.LargeClusterParams(n))
+	flows := filepath.Join(b.TempDir(), "flows.jsonl")
+	f, err := os.Create(flows)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	for _, fl := range c.Flows {
+		fmt.Fprintf(w, `{"src":"%s","dst":"%s","proto":%d,"sport":%d,"dport":%d`, fl.Src, fl.Dst, fl.Protocol, fl.SrcPort, fl.DstPort)
+		if fl.ICMP != nil {
+			fmt.Fprintf(w, `,"icmp_type":%d,"icmp_code":%d`, fl.ICMP.Type, fl.ICMP.Code)
+		}
+		w.WriteString(`,"count":1}` + "\n")
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+
+	start, cpu := time.Now(), cpuTime()
+	s, err := New(Config{Result: &policy.Result{Set: c.Set}, Flows: []string{flows}, Format: flowlog.Verdict})
+	if err != nil {
+		b.Fatal(err)
+	}
+	load, loadCPU := time.Since(start), cpuTime()-cpu
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.Logf("%d endpoints, %d policies, %d records: loaded in %s (%s of CPU), heap %.0f MB", len(c.Set.Endpoints), len(c.Set.Policies), len(s.records), load.Round(time.Millisecond), loadCPU.Round(time.Millisecond), float64(ms.HeapAlloc)/1e6)
+	h := s.Handler()
+
+	call := func(b *testing.B, method, target, body string) map[string]any {
+		req := httptest.NewRequest(method, target, strings.NewReader(body))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("%s %s: %d %s", method, target, rec.Code, rec.Body)
+		}
+		var out map[string]any
+		json.Unmarshal(rec.Body.Bytes(), &out)
+		return out
+	}
+	// The arguments of the pages that need a choice, from the answers.
+	board := call(b, "GET", "/api/board", "")
+	var pol, staged url.Values
+	for _, t := range board["tiers"].([]any) {
+		for _, p := range t.(map[string]any)["policies"].([]any) {
+			pm := p.(map[string]any)
+			v := url.Values{"kind": {pm["kind"].(string)}, "name": {pm["name"].(string)}}
+			if ns, ok := pm["namespace"].(string); ok {
+				v.Set("namespace", ns)
+			}
+			if pol == nil {
+				pol = v
+			}
+			if pm["staged"] == true && staged == nil {
+				staged = v
+			}
+		}
+	}
+	g := call(b, "GET", "/api/graph", "")
+	edge := g["edges"].([]any)[0].(map[string]any)["id"].(string)
+	ns := g["namespaces"].([]any)[0].(string)
+	groups := call(b, "GET", "/api/groups?namespace="+ns, "")["groups"].([]any)
+	group := groups[0].(map[string]any)["name"].(string)
+	rec := url.Values{"namespace": {ns}, "group": {group}}.Encode()
+	move, _ := json.Marshal(map[string]any{"kind": pol.Get("kind"), "namespace": pol.Get("namespace"), "name": pol.Get("name"), "tier": "default", "scope": ns})
+
+	pages := []struct{ name, method, target, body string }{
+		{"board", "GET", "/api/board", ""},
+		{"policy", "GET", "/api/policy?" + pol.Encode(), ""},
+		{"graph", "GET", "/api/graph", ""},
+		{"graph-namespace", "GET", "/api/graph?namespace=" + ns, ""},
+		{"edge", "GET", "/api/edge?id=" + edge, ""},
+		{"flows", "GET", "/api/flows", ""},
+		{"flows-filter-sort", "GET", "/api/flows?q=" + ns + "&sort=source&verdict=denied", ""},
+		{"explain", "GET", "/api/explain?row=0", ""},
+		{"groups", "GET", "/api/groups?namespace=" + ns, ""},
+		{"recommend", "GET", "/api/recommend?" + rec, ""},
+		{"recommend-enforce", "GET", "/api/recommend/enforce?" + rec, ""},
+		{"impact", "GET", "/api/impact", ""},
+		{"whatif-move", "POST", "/api/whatif", string(move)},
+	}
+	if staged != nil {
+		pages = append(pages, struct{ name, method, target, body string }{"impact-enforce", "GET", "/api/impact/enforce?" + staged.Encode() + "&scope=" + ns, ""})
+	}
+	for _, p := range pages {
+		b.Run(p.name, func(b *testing.B) {
+			cpu := cpuTime()
+			for b.Loop() {
+				call(b, p.method, p.target, p.body)
+			}
+			b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+		})
+	}
+	b.Run("graph-without-flows", func(b *testing.B) {
+		noFlows, err := New(Config{Result: &policy.Result{Set: c.Set}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		req := httptest.NewRequest("GET", "/api/graph?namespace="+ns, nil)
+		cpu := cpuTime()
+		for b.Loop() {
+			rec := httptest.NewRecorder()
+			noFlows.Handler().ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				b.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		}
+		b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+	})
+}
+
+// cpuTime is the CPU time the process has used, user and system: on a
+// shared machine it says what a request costs better than the wall clock.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
