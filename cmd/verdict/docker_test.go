@@ -87,7 +87,7 @@ func TestEvalGivenProfileReplacesNetworkProfile(t *testing.T) {
 	edited := dockerDir + "seed002-databases-edited.yaml"
 	code, out, errs := runCmd(t, "", append(base, "-f", edited)...)
 	note := edited + ": document 1: Profile databases: metadata.name: warning: this profile replaces the one Calico makes from Docker network databases (" + dockerDir + "seed002-networks.json document 1)"
-	if code != exitYes || !strings.Contains(out, "Profile databases rule 1") || !strings.Contains(errs, note) {
+	if code != exitYes || !strings.Contains(out, "Profile databases rule #2 (index 1)") || !strings.Contains(errs, note) {
 		t.Errorf("with the edit: exit %d, want 0 by rule 1 and the note %q:\n%s%s", code, note, out, errs)
 	}
 	code, _, errs = runCmd(t, "", append(base, "-f", edited, "-f", edited)...)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/verdictlabs/verdict/analysis"
 	"github.com/verdictlabs/verdict/eval"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
@@ -169,6 +168,7 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 	}
 	report := newEvalReport(flow, x)
 	report.DockerMode = string(res.DockerMode)
+	report.srcName, report.dstName = peerName(src), peerName(dst)
 	report.dockerMode = res.DockerMode.Describe()
 	var printed any = report
 	var account *model.Account
@@ -233,6 +233,18 @@ type evalReport struct {
 	// were read in (profiles or labels), when there were any.
 	DockerMode string `json:"dockerMode,omitempty"`
 	dockerMode string // DockerMode in words
+	// srcName and dstName are the endpoints as the user named them, shown
+	// beside the addresses; empty for an address.
+	srcName, dstName string
+}
+
+// peerName is the name --src or --dst gave an endpoint by, or the
+// endpoint owning the address given.
+func peerName(p eval.Peer) string {
+	if p.Endpoint == nil {
+		return ""
+	}
+	return qualified(p.Endpoint.Namespace, p.Endpoint.Name)
 }
 
 // sideReport is one direction: egress at the source, ingress at the
@@ -290,7 +302,7 @@ func nonNil(h []model.Hit) []model.Hit {
 // account is shown when it differs from the enforced one, or always with
 // --staged.
 func writeEvalTable(w io.Writer, r evalReport, staged bool) {
-	fmt.Fprintf(w, "flow     %s\n", flowString(r.Flow))
+	fmt.Fprintf(w, "flow     %s\n", namedFlowString(r))
 	fmt.Fprintf(w, "verdict  %s\n", verdictString(r.Allowed, r.Egress.Decision, r.Ingress.Decision))
 	if staged || r.PendingAllowed != r.Allowed {
 		fmt.Fprintf(w, "pending  %s (staged policies enforced)\n", verdictString(r.PendingAllowed, r.Egress.Pending, r.Ingress.Pending))
@@ -302,6 +314,27 @@ func writeEvalTable(w io.Writer, r evalReport, staged bool) {
 		fmt.Fprintln(w)
 		writeSide(w, s, staged)
 	}
+}
+
+// namedFlowString is flowString with the source port explained when it
+// was not given, and the endpoints the flow is between on a line of their
+// own, as the user named them.
+func namedFlowString(r evalReport) string {
+	out := flowString(r.Flow)
+	if carriesPorts(r.Flow.Protocol) && r.Flow.SrcPort == 0 {
+		out += " (source port :0 means not given: any port)"
+	}
+	if r.srcName != "" || r.dstName != "" {
+		out += fmt.Sprintf("\npeers    %s -> %s", orOutside(r.srcName), orOutside(r.dstName))
+	}
+	return out
+}
+
+func orOutside(name string) string {
+	if name == "" {
+		return "(an address no endpoint owns)"
+	}
+	return name
 }
 
 func flowString(f model.Flow) string {
@@ -359,6 +392,7 @@ func writeSide(w io.Writer, s sideReport, staged bool) {
 	writeTrace(w, "  trace", s.Trace, s.Logs)
 	if staged || !samePending(s) {
 		fmt.Fprintf(w, "  pending     %s, decided by %s\n", allowWord(s.Pending.Allowed), decidedBy(s.Pending))
+		fmt.Fprintln(w, "              (pending: the verdict once the staged policies are enforced)")
 		writeTrace(w, "  pending trace", s.PendingTrace, s.PendingLogs)
 	}
 }
@@ -387,14 +421,46 @@ func allowWord(allowed bool) string {
 
 func decidedBy(d *model.Decision) string {
 	if d.EndOfProfiles {
-		return "the end of the profiles (no profile rule matched)"
+		return "the end of the profiles: no policy rule or profile rule matched, so Calico denies"
 	}
-	return hitString(d.Hit)
+	return readableHit(d.Hit)
 }
 
-// hitString describes a hit in words: "NetworkPolicy prod/db rule 0
-// (tier default): allow", or "... default action (tier default): deny".
-func hitString(h model.Hit) string { return analysis.DescribeHit(h) }
+// readableHit describes a hit for a person, spelling out what Calico's
+// identifiers mean: "Profile kns.vote (the namespace profile of vote)
+// rule #1 (index 0, after every tier): allow", or "NetworkPolicy vote/db
+// in tier platform: no rule matched, tier platform's default action:
+// deny". Rules are counted from 1 with Calico's 0-based index beside;
+// -o json keeps Calico's identifiers and indexes.
+func readableHit(h model.Hit) string {
+	name := qualified(h.Namespace, h.Name)
+	if what := profileMeaning(h); what != "" {
+		name += " (" + what + ")"
+	}
+	where := "in tier " + h.Tier
+	if h.Tier == model.TierProfile {
+		where = "(profiles, after every tier)"
+	}
+	if h.Index < 0 {
+		return fmt.Sprintf("%s %s %s: no rule matched, tier %s's default action: %s", h.Kind, name, where, h.Tier, h.Action)
+	}
+	return fmt.Sprintf("%s %s rule #%d (index %d) %s: %s", h.Kind, name, h.Index+1, h.Index, where, h.Action)
+}
+
+// profileMeaning says what the profiles Calico makes for Kubernetes are;
+// "" for any other hit.
+func profileMeaning(h model.Hit) string {
+	if h.Kind != model.KindProfile {
+		return ""
+	}
+	if ns, ok := strings.CutPrefix(h.Name, model.PrefixNamespaceProfile); ok {
+		return "the namespace profile of " + ns
+	}
+	if sa, ok := strings.CutPrefix(h.Name, model.PrefixServiceAccountProfile); ok {
+		return "the service-account profile of " + strings.Replace(sa, ".", "/", 1)
+	}
+	return ""
+}
 
 func qualified(ns, name string) string {
 	if ns == "" {
@@ -411,17 +477,21 @@ func writeTrace(w io.Writer, title string, hits, logs []model.Hit) {
 	} else {
 		fmt.Fprintf(w, "%s:\n", title)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "    #\tTIER\tKIND\tPOLICY\tRULE\tACTION")
+		fmt.Fprintln(tw, "    #\tTIER\tKIND\tPOLICY\tRULE #\tACTION")
 		for i, h := range hits {
-			rule := strconv.Itoa(h.Index)
+			rule := strconv.Itoa(h.Index + 1)
 			if h.Index < 0 {
-				rule = "default"
+				rule = "tier default"
 			}
-			fmt.Fprintf(tw, "    %d\t%s\t%s\t%s\t%s\t%s\n", i+1, h.Tier, h.Kind, qualified(h.Namespace, h.Name), rule, h.Action)
+			tier := h.Tier
+			if tier == model.TierProfile {
+				tier = "(profiles)"
+			}
+			fmt.Fprintf(tw, "    %d\t%s\t%s\t%s\t%s\t%s\n", i+1, tier, h.Kind, qualified(h.Namespace, h.Name), rule, h.Action)
 		}
 		tw.Flush()
 	}
 	for _, l := range logs {
-		fmt.Fprintf(w, "    logged by %s %s rule %d (tier %s)\n", l.Kind, qualified(l.Namespace, l.Name), l.Index, l.Tier)
+		fmt.Fprintf(w, "    logged by %s\n", strings.TrimSuffix(readableHit(l), ": "+string(l.Action)))
 	}
 }

@@ -45,12 +45,12 @@ func TestEvalCommand(t *testing.T) {
 				"verdict  ALLOWED",
 				"pending  DENIED at ingress (staged policies enforced)",
 				"egress at WorkloadEndpoint prod/web (10.0.1.5): allow",
-				"decided by  Profile kns.prod rule 0 (tier __PROFILE__): allow",
+				"decided by  Profile kns.prod (the namespace profile of prod) rule #1 (index 0) (profiles, after every tier): allow",
 				"ingress at WorkloadEndpoint prod/db (10.0.2.7): allow",
-				"decided by  NetworkPolicy prod/db-ingress rule 0 (tier default): allow",
+				"decided by  NetworkPolicy prod/db-ingress rule #1 (index 0) in tier default: allow",
 				"1  security  GlobalNetworkPolicy  no-ssh",
-				"2  default   NetworkPolicy        prod/db-ingress  0     allow",
-				"pending     deny, decided by StagedNetworkPolicy prod/db-lockdown rule 0 (tier default): deny",
+				"2  default   NetworkPolicy        prod/db-ingress  1       allow",
+				"pending     deny, decided by StagedNetworkPolicy prod/db-lockdown rule #1 (index 0) in tier default: deny",
 			},
 		},
 		{
@@ -63,7 +63,7 @@ func TestEvalCommand(t *testing.T) {
 			name:   "the named port is the destination's own",
 			args:   evalArgs("--src", "prod/web", "--dst", "prod/db", "--proto", "6", "--dport", "3307"),
 			code:   exitNo,
-			stdout: []string{"verdict  DENIED at ingress", "NetworkPolicy prod/db-ingress tier default action (tier default): deny", "prod/db-ingress  default  deny"},
+			stdout: []string{"verdict  DENIED at ingress", "NetworkPolicy prod/db-ingress in tier default: no rule matched, tier default's default action: deny", "prod/db-ingress  tier default  deny"},
 		},
 		{
 			name: "an outside source is not enforced; Log rules are listed",
@@ -72,15 +72,15 @@ func TestEvalCommand(t *testing.T) {
 			stdout: []string{
 				"verdict  DENIED at ingress",
 				"egress at 192.0.2.1: not enforced (no workload endpoint owns the address)",
-				"decided by  GlobalNetworkPolicy no-ssh rule 1 (tier security): deny",
-				"logged by GlobalNetworkPolicy no-ssh rule 0 (tier security)",
+				"decided by  GlobalNetworkPolicy no-ssh rule #2 (index 1) in tier security: deny",
+				"logged by GlobalNetworkPolicy no-ssh rule #1 (index 0) in tier security",
 			},
 		},
 		{
 			name:   "ICMP type is enforced",
 			args:   evalArgs("--src", "dev/tool", "--dst", "prod/db", "--proto", "icmp", "--icmp-type", "8", "--icmp-code", "0"),
 			code:   exitYes,
-			stdout: []string{"flow     10.0.3.3 -> 10.0.2.7 ICMP type 8 code 0", "verdict  ALLOWED", "NetworkPolicy prod/db-ingress rule 1"},
+			stdout: []string{"flow     10.0.3.3 -> 10.0.2.7 ICMP type 8 code 0", "verdict  ALLOWED", "NetworkPolicy prod/db-ingress rule #2 (index 1)"},
 		},
 		{
 			name:   "another ICMP type is denied",
@@ -92,7 +92,7 @@ func TestEvalCommand(t *testing.T) {
 			name:   "a network set's address, with an HTTP request",
 			args:   evalArgs("--src", "10.0.8.5", "--dst", "prod/db", "--dport", "80", "--http-method", "GET", "--http-path", "/status/disk"),
 			code:   exitYes,
-			stdout: []string{"10.0.8.5:0 -> 10.0.2.7:80 TCP HTTP GET /status/disk", "egress at 10.0.8.5: not enforced", "NetworkPolicy prod/db-ingress rule 2"},
+			stdout: []string{"10.0.8.5:0 -> 10.0.2.7:80 TCP HTTP GET /status/disk", "egress at 10.0.8.5: not enforced", "NetworkPolicy prod/db-ingress rule #3 (index 2)"},
 		},
 		{
 			name:   "a host endpoint by its bare name cannot be judged (SPEC 8)",
@@ -116,7 +116,7 @@ func TestEvalCommand(t *testing.T) {
 			name:   "IPv6: the endpoint's address of the source's family",
 			args:   evalArgs("--src", "fd00::99", "--dst", "prod/db", "--dport", "22"),
 			code:   exitNo,
-			stdout: []string{"[fd00::99]:0 -> [fd00::2:7]:22 TCP", "GlobalNetworkPolicy no-ssh rule 1"},
+			stdout: []string{"[fd00::99]:0 -> [fd00::2:7]:22 TCP", "GlobalNetworkPolicy no-ssh rule #2 (index 1)"},
 		},
 		{
 			name:   "both sides enforced",
@@ -128,7 +128,7 @@ func TestEvalCommand(t *testing.T) {
 			name:   "warnings go to standard error and evaluation goes on",
 			args:   []string{"eval", "-f", "testdata/eval/cluster.yaml", "-f", "testdata/eval/lowercase.yaml", "--src", "dev/tool", "--dst", "8.8.8.8", "--proto", "udp", "--dport", "53"},
 			code:   exitNo,
-			stdout: []string{"verdict  DENIED at egress", "GlobalNetworkPolicy tool-out rule 0 (tier default): deny"},
+			stdout: []string{"verdict  DENIED at egress", "GlobalNetworkPolicy tool-out rule #1 (index 0) in tier default: deny"},
 			stderr: []string{`lowercase.yaml: document 1: GlobalNetworkPolicy tool-out: spec.egress[0].action: warning: action "deny"`},
 		},
 		{
@@ -344,7 +344,32 @@ func TestEvalDirectory(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"eval", "--src", "prod/web", "--dst", "prod/db", "--dport", "3306", "-f", dir}, strings.NewReader(""), &stdout, &stderr)
-	if code != exitYes || !strings.Contains(stdout.String(), "NetworkPolicy prod/db-ingress rule 0") {
+	if code != exitYes || !strings.Contains(stdout.String(), "NetworkPolicy prod/db-ingress rule #1 (index 0)") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+}
+
+// The table explains Calico's identifiers; JSON keeps them.
+func TestEvalReadableTableCalicoJSON(t *testing.T) {
+	code, out, _ := runCmd(t, "", evalArgs("--src", "prod/web", "--dst", "prod/db", "--dport", "3307")...)
+	for _, want := range []string{
+		"(source port :0 means not given: any port)",
+		"peers    prod/web -> prod/db",
+		"Profile kns.prod (the namespace profile of prod) rule #1 (index 0) (profiles, after every tier): allow",
+		"NetworkPolicy prod/db-ingress in tier default: no rule matched, tier default's default action: deny",
+		"1  (profiles)  Profile  kns.prod  1       allow",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("exit %d: table lacks %q:\n%s", code, want, out)
+		}
+	}
+	_, out, _ = runCmd(t, "", evalArgs("--src", "prod/web", "--dst", "prod/db", "--dport", "3307", "-o", "json")...)
+	for _, want := range []string{`"tier": "__PROFILE__"`, `"name": "kns.prod"`, `"index": 0`, `"index": -1`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("JSON lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "namespace profile of") || strings.Contains(out, "peers") {
+		t.Errorf("JSON holds the table's words:\n%s", out)
 	}
 }
