@@ -8,7 +8,8 @@ import (
 
 // TestEngineLinksNoKubernetes keeps the hot path light: an agent that
 // embeds only the engine must not link client-go or any other k8s.io
-// package, nor the packages that talk to a cluster.
+// package, nor the packages that talk to a cluster, nor gRPC, Envoy's API
+// or Prometheus.
 func TestEngineLinksNoKubernetes(t *testing.T) {
 	engine := []string{
 		"github.com/verdictlabs/verdict/selector",
@@ -29,7 +30,10 @@ func TestEngineLinksNoKubernetes(t *testing.T) {
 	for _, d := range deps {
 		if strings.HasPrefix(d, "k8s.io/") || strings.HasPrefix(d, "sigs.k8s.io/") ||
 			strings.HasPrefix(d, "github.com/verdictlabs/verdict/policy") ||
-			strings.HasPrefix(d, "github.com/verdictlabs/verdict/kubesync") {
+			strings.HasPrefix(d, "github.com/verdictlabs/verdict/kubesync") ||
+			// Nor the authorization server's gRPC, Envoy API and metrics.
+			strings.HasPrefix(d, "google.golang.org/grpc") || strings.HasPrefix(d, "github.com/envoyproxy/") ||
+			strings.HasPrefix(d, "github.com/prometheus/") || strings.HasPrefix(d, "github.com/verdictlabs/verdict/authz") {
 			t.Errorf("the engine packages depend on %s", d)
 		}
 	}

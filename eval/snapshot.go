@@ -76,3 +76,17 @@ func (s *Snapshot) Set() model.Set { return s.prog.Set() }
 // CIDR containing it, longest prefix first. These are the peers rule
 // selectors are matched against for that address.
 func (s *Snapshot) Owners(addr netip.Addr) []model.Key { return s.prog.Owners(addr) }
+
+// Endpoint returns the endpoint with key k as the snapshot holds it, nil
+// and false when there is none. The snapshot owns it: read it, never
+// modify it.
+func (s *Snapshot) Endpoint(k model.Key) (*model.Endpoint, bool) { return s.prog.Endpoint(k) }
+
+// EndpointAt returns the endpoint judged at addr (in PacketAddr's form):
+// the first workload endpoint owning it in set order, else the first host
+// endpoint; nil and false when no endpoint owns it. This is the endpoint
+// Evaluate judges on that side, and the peer whose identity rules match.
+// The snapshot owns it: read it, never modify it. It allocates nothing.
+func (s *Snapshot) EndpointAt(addr netip.Addr) (*model.Endpoint, bool) {
+	return s.prog.EndpointAt(addr)
+}

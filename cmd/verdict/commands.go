@@ -19,6 +19,7 @@ func commands() []*cobra.Command {
 		newQueryCmd(),
 		newDiffCmd(),
 		newUICmd(),
+		newAuthzCmd(),
 		newVersionCmd(),
 	}
 }

@@ -57,6 +57,36 @@ func TestConformanceCommand(t *testing.T) {
 			},
 		},
 		{
+			name: "through the ext_authz server",
+			args: []string{"conformance", "--via", "authz", "../../internal/conformance/testdata/verdicts-cnp-http.jsonl"},
+			code: exitYes,
+			stdout: []string{"cnp: 71 of 71 agree", "http: 135 of 135 agree",
+				"not expressible as an ext_authz request: 250 (egress (ext_authz judges the protected workload's ingress): 158; a protocol other than TCP: 92)",
+				"206 passed, 0 failed\n"},
+		},
+		{
+			name: "a disagreement through the ext_authz server",
+			args: []string{"conformance", "--via", "authz", "testdata/conformance/agree.jsonl", "testdata/conformance/disagree.jsonl"},
+			code: exitNo,
+			stdout: []string{
+				"disagree: netset-1-0002 (testdata/conformance/disagree.jsonl:2)",
+				"got:      deny [default GlobalNetworkPolicy deny-db #0 deny]",
+				"netset: 1 of 2 agree", "not expressible as an ext_authz request: 0", "3 passed, 1 failed\n",
+			},
+		},
+		{
+			name:   "the reference engine cannot go through the server",
+			args:   []string{"conformance", "--via", "authz", "--engine", "reference", "testdata/conformance/agree.jsonl"},
+			code:   exitUsage,
+			stderr: []string{"--via authz serves the compiled engine"},
+		},
+		{
+			name:   "an unknown --via",
+			args:   []string{"conformance", "--via", "http", "testdata/conformance/agree.jsonl"},
+			code:   exitUsage,
+			stderr: []string{"--via must be authz"},
+		},
+		{
 			name:   "a file outside the schema cannot be read",
 			args:   []string{"conformance", "testdata/conformance/malformed.jsonl"},
 			code:   exitUsage,

@@ -154,16 +154,9 @@ func problemReports(ps policy.Problems) []problemReport {
 // error (exit status 2); problems in the resources come back as
 // policy.Problems with the Result.
 func loadInputs(cmd *cobra.Command, args []string) (*policy.Result, error) {
-	var opts []policy.Option
-	if f := cmd.Flag(maxInputFlag); f != nil && f.Changed {
-		n, err := parseSize(f.Value.String())
-		if err != nil {
-			return nil, usageError("--%s: %v", maxInputFlag, err)
-		}
-		opts = append(opts, policy.MaxInputSize(n))
-	}
-	if f := cmd.Flag(dockerLabelsFlag); f != nil && f.Value.String() == "true" {
-		opts = append(opts, policy.UseDockerContainerLabels())
+	opts, err := loaderOptions(cmd)
+	if err != nil {
+		return nil, err
 	}
 	l := policy.NewLoader(opts...)
 	stdinUsed := false
@@ -183,6 +176,22 @@ func loadInputs(cmd *cobra.Command, args []string) (*policy.Result, error) {
 		}
 	}
 	return l.Finish()
+}
+
+// loaderOptions are the loader options the global flags ask for.
+func loaderOptions(cmd *cobra.Command) ([]policy.Option, error) {
+	var opts []policy.Option
+	if f := cmd.Flag(maxInputFlag); f != nil && f.Changed {
+		n, err := parseSize(f.Value.String())
+		if err != nil {
+			return nil, usageError("--%s: %v", maxInputFlag, err)
+		}
+		opts = append(opts, policy.MaxInputSize(n))
+	}
+	if f := cmd.Flag(dockerLabelsFlag); f != nil && f.Value.String() == "true" {
+		opts = append(opts, policy.UseDockerContainerLabels())
+	}
+	return opts, nil
 }
 
 // summary lists the resources read per input kind, by kind name:

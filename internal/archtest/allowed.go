@@ -42,7 +42,7 @@ var Allowed = map[string]Rule{
 		TestImports: []string{"eval", "eval/reference"},
 	},
 	"benchmarks": {
-		TestImports: []string{"analysis", "analysis/flowlog", "benchmarks/workload", "eval", "eval/reference", "model", "policy", "selector"},
+		TestImports: []string{"analysis", "analysis/flowlog", "authz", "authz/loadgen", "benchmarks/workload", "eval", "eval/reference", "model", "policy", "selector"},
 	},
 	"benchmarks/cmd/report":         {},
 	"examples/internal/golden":      {},
@@ -67,8 +67,17 @@ var Allowed = map[string]Rule{
 		Imports:     []string{"analysis", "analysis/flowlog", "eval", "eval/reference", "model", "policy", "selector"},
 		TestImports: []string{"benchmarks/workload"},
 	},
+	"authz": {
+		Imports:     []string{"eval", "model"},
+		TestImports: []string{"authz/loadgen", "policy", "reload"},
+	},
+	"authz/loadgen": {},
+	"authz/replay": {
+		Imports: []string{"authz", "eval", "internal/conformance", "model"},
+	},
+	"reload": {Imports: []string{"eval", "policy"}, TestImports: []string{"model"}},
 	"cmd/verdict": {
-		Imports: []string{"analysis", "analysis/flowlog", "eval", "eval/reference", "internal/conformance", "internal/ui", "model", "policy", "policy/legacy", "selector"},
+		Imports: []string{"analysis", "analysis/flowlog", "authz", "authz/replay", "eval", "eval/reference", "internal/conformance", "internal/ui", "model", "policy", "policy/legacy", "reload", "selector"},
 	},
 	"internal/archtest": {},
 }

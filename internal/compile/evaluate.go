@@ -195,3 +195,38 @@ func (p *Program) Owners(addr netip.Addr) []model.Key {
 	})
 	return out
 }
+
+// Endpoint returns the endpoint with key k as the program holds it, for
+// callers that name an endpoint rather than an address; the program owns
+// it and it must not be modified.
+func (p *Program) Endpoint(k model.Key) (*model.Endpoint, bool) {
+	id, ok := p.entityIDs.get(k)
+	if !ok {
+		return nil, false
+	}
+	if e := p.entities.get(id); e != nil && e.endpoint != nil {
+		return e.endpoint, true
+	}
+	return nil, false
+}
+
+// EndpointAt returns the endpoint Evaluate judges at addr: the first
+// workload endpoint owning it, else the first host endpoint (judged as
+// unjudged). The program owns it and it must not be modified. It
+// allocates nothing.
+func (p *Program) EndpointAt(addr netip.Addr) (*model.Endpoint, bool) {
+	addr = model.PacketAddr(addr)
+	var host *model.Endpoint
+	for _, id := range p.addrs.exactOwners(addr) {
+		e := p.entities.get(id)
+		switch e.kind {
+		case kindWorkload:
+			return e.endpoint, true
+		case kindHost:
+			if host == nil {
+				host = e.endpoint
+			}
+		}
+	}
+	return host, host != nil
+}

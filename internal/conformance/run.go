@@ -65,6 +65,22 @@ func Family(id string) string {
 // from the case's set (see Answer) and compares the outcome with
 // Calico's.
 func Run(cases []Case, engine Engine) Report {
+	return RunWith(cases, func(_ *Case, s *Scenario) (Outcome, error) {
+		ev, err := engine(s.Set)
+		if err != nil {
+			return Outcome{}, err
+		}
+		return Answer(ev, s)
+	})
+}
+
+// Answerer answers a built case some other way than an evaluator in this
+// process, such as through a server; an error counts as a disagreement.
+type Answerer func(c *Case, s *Scenario) (Outcome, error)
+
+// RunWith is Run with each case answered by answer, counted and reported
+// the same way.
+func RunWith(cases []Case, answer Answerer) Report {
 	counts := make(map[string]*FamilyCount)
 	var r Report
 	for i := range cases {
@@ -76,7 +92,7 @@ func Run(cases []Case, engine Engine) Report {
 			counts[fam] = fc
 		}
 		fc.Total++
-		if f, ok := check(c, engine); !ok {
+		if f, ok := check(c, answer); !ok {
 			r.Failures = append(r.Failures, f)
 			r.Failed++
 			continue
@@ -102,7 +118,7 @@ func Run(cases []Case, engine Engine) Report {
 }
 
 // check answers one case; ok is false on a disagreement or an error.
-func check(c *Case, engine Engine) (Failure, bool) {
+func check(c *Case, answer Answerer) (Failure, bool) {
 	want, err := c.Expected()
 	if err != nil {
 		return Failure{Case: c, Err: err}, false
@@ -111,11 +127,7 @@ func check(c *Case, engine Engine) (Failure, bool) {
 	if err != nil {
 		return Failure{Case: c, Want: want, Err: err}, false
 	}
-	ev, err := engine(s.Set)
-	if err != nil {
-		return Failure{Case: c, Want: want, Err: fmt.Errorf("engine: %w", err)}, false
-	}
-	got, err := Answer(ev, s)
+	got, err := answer(c, s)
 	if err != nil {
 		return Failure{Case: c, Want: want, Err: fmt.Errorf("engine: %w", err)}, false
 	}
