@@ -92,7 +92,7 @@ func FindEndpoint(set *model.Set, arg string) (*model.Endpoint, error) {
 	var found []*model.Endpoint
 	if a, err := netip.ParseAddr(arg); err == nil {
 		for i := range set.Endpoints {
-			if slices.Contains(set.Endpoints[i].Addresses, a.Unmap()) || slices.Contains(set.Endpoints[i].Addresses, a) {
+			if slices.Contains(set.Endpoints[i].Addresses, model.PacketAddr(a)) {
 				found = append(found, &set.Endpoints[i])
 			}
 		}

@@ -167,9 +167,7 @@ func (c *checker) resource(k Key, r any) {
 		c.rules(k, r.Egress, Egress)
 	case *NetworkSet:
 		for i, n := range r.Nets {
-			if !n.IsValid() {
-				c.add(k, "nets["+strconv.Itoa(i)+"]", CodeValue, "is not a valid network")
-			}
+			c.net(k, "nets["+strconv.Itoa(i)+"]", n)
 		}
 	case *Endpoint:
 		c.endpoint(k, r)
@@ -287,13 +285,29 @@ func (c *checker) endpoint(k Key, e *Endpoint) {
 	}
 }
 
-// addrs checks addresses an entity owns: valid, and without an IPv6
-// zone, which no flow address carries.
+// addrs checks addresses an entity owns: valid, without an IPv6 zone,
+// which no flow address carries, and not IPv4-mapped, since a flow's
+// address never is (PacketAddr): the entity would own no flow.
 func (c *checker) addrs(k Key, at string, addrs []netip.Addr) {
 	for i, a := range addrs {
-		if !a.IsValid() || a.Zone() != "" {
+		switch {
+		case !a.IsValid() || a.Zone() != "":
 			c.add(k, at+"["+strconv.Itoa(i)+"]", CodeValue, "%v is not an IP address without a zone", a)
+		case a.Is4In6():
+			c.add(k, at+"["+strconv.Itoa(i)+"]", CodeValue, "%v is IPv4-mapped: write it as %v, the address flows carry", a, a.Unmap())
 		}
+	}
+}
+
+// net checks one network: valid, and not an IPv4-mapped one that is an
+// IPv4 network in Calico (UnmapPrefix), which no flow would fall in as
+// written.
+func (c *checker) net(k Key, at string, n netip.Prefix) {
+	switch {
+	case !n.IsValid():
+		c.add(k, at, CodeValue, "is not a valid network")
+	case UnmapPrefix(n) != n:
+		c.add(k, at, CodeValue, "%v is IPv4-mapped: write it as %v, the network IPv4 flows fall in", n, UnmapPrefix(n))
 	}
 }
 

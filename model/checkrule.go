@@ -116,9 +116,7 @@ func (c *checker) side(k Key, at string, e *EntityRule, r *Rule) {
 // matches only flows of its family.
 func (c *checker) nets(k Key, at string, nets []netip.Prefix) {
 	for i, n := range nets {
-		if !n.IsValid() {
-			c.add(k, at+"["+strconv.Itoa(i)+"]", CodeValue, "is not a valid network")
-		}
+		c.net(k, at+"["+strconv.Itoa(i)+"]", n)
 	}
 }
 

@@ -22,25 +22,6 @@ type Flow struct {
 	HTTP *HTTPRequest `json:"http,omitempty"`
 }
 
-// PacketAddr returns an address in the form a packet carries it, the only
-// form rules and endpoints are matched in. Two spellings of an address
-// name what a packet would carry differently, and both are rewritten:
-//
-//   - an IPv4-mapped IPv6 address (::ffff:10.0.0.5), as dual-stack sockets
-//     and tools like ss show IPv4 peers, becomes the IPv4 address: that
-//     traffic reaches policy as IPv4, and Linux drops IPv6 packets whose
-//     source is mapped;
-//   - a zone (fe80::1%eth0) is dropped: it names the interface a
-//     link-local address is reached through, which is no part of the
-//     packet.
-//
-// Kept as written, either would fall outside every CIDR and belong to no
-// endpoint, so rules would be skipped. Both evaluators and the CLI use this
-// one function, so an address is judged the same wherever it enters.
-func PacketAddr(a netip.Addr) netip.Addr {
-	return a.Unmap().WithZone("")
-}
-
 // Normalized returns the flow with both addresses in PacketAddr's form.
 // Every evaluator decides the normalized flow, whatever it is given.
 func (f Flow) Normalized() Flow {

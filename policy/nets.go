@@ -5,22 +5,26 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy/internal/resource"
 )
 
 // parseCIDROrIP reads a CIDR, or a bare address as a one-address network
-// (/32 or /128), as Calico's ParseCIDROrIP does. Zoned IPv6 addresses are
-// not networks.
+// (/32 or /128), as Calico's ParseCIDROrIP does; model.ParsePrefix and
+// model.ParseAddr say how IPv4-mapped and zoned addresses are read.
 func parseCIDROrIP(s string) (netip.Prefix, error) {
 	if strings.Contains(s, "/") {
-		p, err := netip.ParsePrefix(s)
-		if err != nil || p.Addr().Zone() != "" {
+		p, err := model.ParsePrefix(s)
+		if err != nil {
 			return netip.Prefix{}, fmt.Errorf("%q is not a CIDR or an IP address", resource.Clip(s))
 		}
 		return p, nil
 	}
-	a, err := netip.ParseAddr(s)
-	if err != nil || a.Zone() != "" {
+	a, err := model.ParseAddr(s)
+	switch {
+	case err != nil && strings.Contains(s, "%"):
+		return netip.Prefix{}, err // says why a zone is refused
+	case err != nil:
 		return netip.Prefix{}, fmt.Errorf("%q is not a CIDR or an IP address", resource.Clip(s))
 	}
 	return netip.PrefixFrom(a, a.BitLen()), nil
@@ -34,11 +38,7 @@ func validIPOrCIDR(s string) bool {
 
 // parseIP reads a single address, such as a host endpoint's expected IP.
 func parseIP(s string) (netip.Addr, error) {
-	a, err := netip.ParseAddr(s)
-	if err != nil || a.Zone() != "" {
-		return netip.Addr{}, fmt.Errorf("%q is not an IP address", resource.Clip(s))
-	}
-	return a, nil
+	return model.ParseAddr(s)
 }
 
 // strictNet reads a network that Calico's validator wants strictly masked

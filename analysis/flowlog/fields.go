@@ -129,7 +129,7 @@ func parseAddr(field, s string) (netip.Addr, error) {
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("%s %q is not an IP address", field, s)
 	}
-	return a.Unmap(), nil
+	return model.PacketAddr(a), nil
 }
 
 // parseLabels reads labels logged as "key=value" strings.

@@ -7,6 +7,8 @@ import (
 	"math"
 	"net/netip"
 	"strings"
+
+	"github.com/verdictlabs/verdict/model"
 )
 
 // verdictLine is one record of the verdict format. Names are those of
@@ -134,7 +136,7 @@ func fillICMP(rec *Record, icmpType, icmpCode *flexUint) error {
 // namespace/name, or the bare name of an endpoint without a namespace.
 func peerArg(s string) Peer {
 	if a, err := netip.ParseAddr(s); err == nil {
-		return Peer{Addr: a.Unmap()}
+		return Peer{Addr: model.PacketAddr(a)}
 	}
 	if ns, name, ok := strings.Cut(s, "/"); ok {
 		return Peer{Namespace: ns, Name: name}

@@ -3,6 +3,7 @@ package kube
 import (
 	"net/netip"
 
+	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy/internal/resource"
 )
 
@@ -123,8 +124,8 @@ func (r *report) validateLabelSelector(path *resource.Path, s *LabelSelector) {
 // parseCIDR reads a CIDR as Calico does: the address bits beyond the
 // prefix are dropped, so 10.0.0.1/8 is 10.0.0.0/8.
 func parseCIDR(s string) (netip.Prefix, bool) {
-	p, err := netip.ParsePrefix(s)
-	if err != nil || p.Addr().Zone() != "" {
+	p, err := model.ParsePrefix(s)
+	if err != nil {
 		return netip.Prefix{}, false
 	}
 	return p.Masked(), true

@@ -194,9 +194,9 @@ func (r *report) podAddresses(s *PodStatus) []netip.Addr {
 	var addrs []netip.Addr
 	if len(s.PodIPs) > 0 {
 		for i, ip := range s.PodIPs {
-			a, err := netip.ParseAddr(ip.IP)
-			if err != nil || a.Zone() != "" {
-				r.Errorf(status.Child("podIPs").Index(i).Child("ip"), "%q is not an IP address", clip(ip.IP))
+			a, err := model.ParseAddr(ip.IP)
+			if err != nil {
+				r.Errorf(status.Child("podIPs").Index(i).Child("ip"), "%v", err)
 				continue
 			}
 			addrs = append(addrs, a)
@@ -204,9 +204,9 @@ func (r *report) podAddresses(s *PodStatus) []netip.Addr {
 		return addrs
 	}
 	if s.PodIP != "" {
-		a, err := netip.ParseAddr(s.PodIP)
-		if err != nil || a.Zone() != "" {
-			r.Errorf(status.Child("podIP"), "%q is not an IP address", clip(s.PodIP))
+		a, err := model.ParseAddr(s.PodIP)
+		if err != nil {
+			r.Errorf(status.Child("podIP"), "%v", err)
 			return nil
 		}
 		addrs = append(addrs, a)

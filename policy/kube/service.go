@@ -1,8 +1,6 @@
 package kube
 
 import (
-	"net/netip"
-
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy/internal/resource"
 )
@@ -182,10 +180,10 @@ func (r *report) endpointSlice(es *EndpointSlice) (model.ServiceSlice, bool) {
 	for i, ep := range es.Endpoints {
 		for j, a := range ep.Addresses {
 			ap := resource.Root().Child("endpoints").Index(i).Child("addresses").Index(j)
-			addr, err := netip.ParseAddr(a)
+			addr, err := model.ParseAddr(a)
 			switch {
-			case err != nil || addr.Zone() != "":
-				r.Errorf(ap, "%q is not an IP address", clip(a))
+			case err != nil:
+				r.Errorf(ap, "%v", err)
 			case addr.Is4() != want4:
 				r.Errorf(ap, "%q is not an %s address", a, es.AddressType)
 			default:

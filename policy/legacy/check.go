@@ -2,7 +2,6 @@ package legacy
 
 import (
 	"fmt"
-	"net/netip"
 	"regexp"
 	"strings"
 
@@ -67,10 +66,10 @@ func checkTag(t string) string {
 }
 
 func checkNet(n string) string {
-	if _, err := netip.ParsePrefix(n); err == nil {
+	if _, err := model.ParsePrefix(n); err == nil {
 		return ""
 	}
-	if a, err := netip.ParseAddr(n); err == nil && a.Zone() == "" {
+	if _, err := model.ParseAddr(n); err == nil {
 		return ""
 	}
 	return fmt.Sprintf("%q is not a CIDR or an IP address", clip(n))

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+
+	"github.com/verdictlabs/verdict/model"
 )
 
 // Docker's own JSON, read as Calico's Docker network plugin (libnetwork)
@@ -406,18 +408,17 @@ func orQuote(name string) string {
 // `docker network inspect` writes it) into the single-address CIDR of a
 // workload endpoint's ipNetworks.
 func hostNet(s string) (string, string) {
-	addr, err := netip.ParseAddr(s)
-	if err != nil {
-		p, perr := netip.ParsePrefix(s)
+	addr, err := model.ParseAddr(s)
+	if err != nil && !strings.Contains(s, "%") {
+		p, perr := model.ParsePrefix(s)
 		if perr != nil {
 			return "", fmt.Sprintf("%q is not an IP address", clip(s))
 		}
-		addr = p.Addr()
+		addr, err = model.ParseAddr(p.Addr().String())
 	}
-	if addr.Zone() != "" {
-		return "", fmt.Sprintf("%q is not an IP address: it has a zone", clip(s))
+	if err != nil {
+		return "", err.Error()
 	}
-	addr = addr.Unmap()
 	return netip.PrefixFrom(addr, addr.BitLen()).String(), ""
 }
 

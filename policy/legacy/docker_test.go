@@ -284,7 +284,7 @@ func TestTranslateDockerIssues(t *testing.T) {
 		}, nil, []Issue{
 			{"containers[1].Name", "is required: the endpoint is named after the container"},
 			{"containers[1].NetworkSettings.Networks.n.IPAddress", `"10.0.0.300" is not an IP address`},
-			{"containers[1].NetworkSettings.Networks.n.GlobalIPv6Address", `"fe80::1%eth0" is not an IP address: it has a zone`},
+			{"containers[1].NetworkSettings.Networks.n.GlobalIPv6Address", `"fe80::1%eth0" is not an IP address: it has a zone (%eth0), which names an interface, not an address`},
 			{`containers[2].Config.Labels["org.projectcalico.label.n"]`, "must be a string, not a number"},
 			{`containers[2].Config.Labels["org.projectcalico.label."]`, "the label has nothing after the prefix org.projectcalico.label."},
 			{"containers[3].Config", "must be a map, not a list"},
