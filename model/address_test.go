@@ -96,7 +96,7 @@ func TestParsePrefix(t *testing.T) {
 // no flow, since flows are unmapped: the evaluators refuse it.
 func TestCheckRefusesMappedAddresses(t *testing.T) {
 	set := model.Set{
-		Endpoints: []model.Endpoint{{Kind: model.KindWorkloadEndpoint, Namespace: "ns", Name: "a", Addresses: []netip.Addr{netip.MustParseAddr("::ffff:10.0.0.5")}}},
+		Endpoints:   []model.Endpoint{{Kind: model.KindWorkloadEndpoint, Namespace: "ns", Name: "a", Addresses: []netip.Addr{netip.MustParseAddr("::ffff:10.0.0.5")}}},
 		NetworkSets: []model.NetworkSet{{Name: "s", Nets: []netip.Prefix{netip.MustParsePrefix("::ffff:10.0.0.0/104")}}},
 		Policies: []model.Policy{{Kind: model.KindGlobalNetworkPolicy, Name: "p", Ingress: []model.Rule{{
 			Action: model.Deny, Source: model.EntityRule{NotNets: []netip.Prefix{netip.MustParsePrefix("::ffff:10.0.0.0/104")}},

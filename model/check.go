@@ -220,6 +220,7 @@ func (c *checker) policy(k Key, p *Policy) {
 		return
 	}
 	c.order(k, p.Order)
+	c.policySelectors(k, p)
 	for i, d := range p.Types {
 		if d != Ingress && d != Egress {
 			c.add(k, "types["+strconv.Itoa(i)+"]", CodeValue, "unknown policy type %q: want Ingress or Egress", d)

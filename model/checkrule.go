@@ -93,6 +93,7 @@ func (c *checker) icmp(k Key, at string, m *ICMPMatch) {
 func (c *checker) side(k Key, at string, e *EntityRule, r *Rule) {
 	c.nets(k, at+".nets", e.Nets)
 	c.nets(k, at+".notNets", e.NotNets)
+	c.sideSelectors(k, at, e)
 	c.rulePorts(k, at+".ports", e.Ports, r.Protocol)
 	c.rulePorts(k, at+".notPorts", e.NotPorts, r.Protocol)
 	if sa := e.ServiceAccounts; sa != nil {

@@ -449,6 +449,9 @@ func (l *Loader) Finish() (*Result, error) {
 	l.checkTiers()
 	l.checkSharedAddresses()
 	l.addNamespaceProfiles()
+	if len(l.problems.Errors()) == 0 {
+		l.checkModel()
+	}
 
 	res := &Result{Warnings: l.problems.Warnings(), Counts: l.counts}
 	if len(l.legacy.containers) > 0 || len(l.legacy.networks) > 0 {
@@ -462,6 +465,33 @@ func (l *Loader) Finish() (*Result, error) {
 	res.StagedDeletes = l.stagedDeletes
 	res.Set.Tiers = withBuiltinTiers(l.set.Tiers)
 	return res, nil
+}
+
+// checkModel holds the loaded set to model.Set.Check, the rules eval.New
+// and the reference evaluator refuse a set by, so that a load that
+// validates is one they accept: validate and eval check through this one
+// path. The loader's own checks come first and say more, so Check runs
+// only on a load they passed; what it still finds (a selector built from
+// fields past model.MaxSelectorLength, say) is reported at the resource.
+func (l *Loader) checkModel() {
+	err := l.set.Check()
+	var ce *model.CheckError
+	if !errors.As(err, &ce) {
+		if err != nil {
+			l.problems = append(l.problems, Problem{Severity: SeverityError, Msg: err.Error()})
+		}
+		return
+	}
+	for _, p := range ce.Problems {
+		path := p.Field
+		if path != "" {
+			path = "spec." + path
+		}
+		l.report(l.seen[p.Key], Problems{{
+			Severity: SeverityError, Kind: string(p.Key.Kind), Namespace: p.Key.Namespace, Name: p.Key.Name,
+			Path: path, Msg: p.Msg,
+		}})
+	}
 }
 
 // withBuiltinTiers returns the loaded tiers followed by the built-in ones

@@ -28,6 +28,17 @@ func Equal(key, value string) (*Selector, error) {
 // and de-duplicated as parsing does. No values gives "key in {}", which
 // matches nothing.
 func In(key string, values ...string) (*Selector, error) {
+	return set(key, false, values)
+}
+
+// NotIn returns the selector key not in {"v1", "v2", ...}, with the values
+// sorted and de-duplicated as parsing does. It matches a label set without
+// the key too.
+func NotIn(key string, values ...string) (*Selector, error) {
+	return set(key, true, values)
+}
+
+func set(key string, negated bool, values []string) (*Selector, error) {
 	if err := checkKey(key); err != nil {
 		return nil, err
 	}
@@ -38,7 +49,7 @@ func In(key string, values ...string) (*Selector, error) {
 		}
 	}
 	slices.Sort(vs)
-	return newSelector(&SetNode{Key: key, Values: slices.Clip(slices.Compact(vs))}), nil
+	return newSelector(&SetNode{Key: key, Negated: negated, Values: slices.Clip(slices.Compact(vs))}), nil
 }
 
 // Has returns the selector has(key).

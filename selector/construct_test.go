@@ -27,6 +27,8 @@ func TestConstructorsMatchParsing(t *testing.T) {
 		{must(In("a")), `a in {}`},
 		{must(In("a", "it's")), `a in {"it's"}`},
 		{must(Has("pcns.team")), `has(pcns.team)`},
+		{must(NotIn("a", "y", "x", "y")), `a not in {"y", "x", "y"}`},
+		{must(NotIn("a")), `a not in {}`},
 	}
 	for _, tt := range tests {
 		want := MustParse(tt.text)
@@ -55,6 +57,7 @@ func TestConstructorsRefuse(t *testing.T) {
 		{"long key", second(In(strings.Repeat("k", maxKeyLength+1), "x")), "more than the limit"},
 		{"both quotes", second(Equal("a", `"'`)), "both quote characters"},
 		{"both quotes in a set", second(In("a", "ok", `x"y'z`)), "both quote characters"},
+		{"both quotes in a negated set", second(NotIn("a", `x"y'z`)), "both quote characters"},
 	}
 	for _, tt := range tests {
 		if tt.err == nil || !strings.Contains(tt.err.Error(), tt.want) {
