@@ -183,7 +183,7 @@ func TestNewErrors(t *testing.T) {
 			set: model.Set{Profiles: []model.Profile{{Name: "p", Ingress: []model.Rule{{Action: model.Allow,
 				Source: model.EntityRule{ServiceAccounts: &model.ServiceAccountMatch{Names: []string{`a'b"c`}}},
 			}}}}},
-			want: []string{`profile "p"`, "ingress rule 0: source", "quote"},
+			want: []string{"Profile p", "ingress[0].source.serviceAccounts.names", "quote"},
 		},
 	}
 	for _, c := range cases {
