@@ -11,6 +11,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/model"
 )
 
@@ -51,13 +52,13 @@ func SummaryLine(s Summary) string {
 }
 
 func writeImpactTable(w io.Writer, r ImpactReport) {
-	fmt.Fprintf(w, "impact (%s): %s\n", r.Mode, SummaryLine(r.Summary))
+	printable.Fprintf(w, "impact (%s): %s\n", r.Mode, SummaryLine(r.Summary))
 	if len(r.Changes) > 0 {
-		fmt.Fprintln(w)
+		printable.Fprintln(w)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "CHANGE\tSOURCE\tDESTINATION\tPROTO\tPORT\tFLOWS\tRECORDS\tFIRST SEEN\tLAST SEEN\tDECIDED BY")
+		printable.Fprintf(tw, "CHANGE\tSOURCE\tDESTINATION\tPROTO\tPORT\tFLOWS\tRECORDS\tFIRST SEEN\tLAST SEEN\tDECIDED BY\n")
 		for _, c := range r.Changes {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", changeWord(c.Change), c.Source, c.Destination, c.Protocol, portText(c.Port),
+			printable.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", changeWord(c.Change), c.Source, c.Destination, c.Protocol, portText(c.Port),
 				c.Connections, c.Records, timeText(c.FirstSeen), timeText(c.LastSeen), changeHit(c))
 		}
 		tw.Flush()
@@ -69,30 +70,30 @@ func writeUnresolved(w io.Writer, peers []UnresolvedPeer) {
 	if len(peers) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "\nunresolved peers (named nothing in the files; not replayed):")
+	printable.Fprintf(w, "\nunresolved peers (named nothing in the files; not replayed):\n")
 	for i, p := range peers {
 		if i == 20 {
-			fmt.Fprintf(w, "  ... and %d more\n", len(peers)-i)
+			printable.Fprintf(w, "  ... and %d more\n", len(peers)-i)
 			break
 		}
-		fmt.Fprintf(w, "  %s: %d flows\n", p.Peer, p.Flows)
+		printable.Fprintf(w, "  %s: %d flows\n", p.Peer, p.Flows)
 	}
 }
 
 func writeImpactMarkdown(w io.Writer, r ImpactReport) {
-	fmt.Fprintf(w, "### Policy impact (%s)\n\n%s.\n", r.Mode, SummaryLine(r.Summary))
+	printable.Fprintf(w, "### Policy impact (%s)\n\n%s.\n", r.Mode, SummaryLine(r.Summary))
 	if len(r.Changes) > 0 {
-		fmt.Fprintln(w, "\n| Change | Source | Destination | Protocol | Port | Flows | Records | First seen | Last seen | Decided by |")
-		fmt.Fprintln(w, "|---|---|---|---|---|---:|---:|---|---|---|")
+		printable.Fprintf(w, "\n| Change | Source | Destination | Protocol | Port | Flows | Records | First seen | Last seen | Decided by |\n")
+		printable.Fprintln(w, "|---|---|---|---|---|---:|---:|---|---|---|")
 		for _, c := range r.Changes {
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %d | %d | %s | %s | %s |\n", changeWord(c.Change), mdEscape(c.Source), mdEscape(c.Destination), c.Protocol, portText(c.Port),
+			printable.Fprintf(w, "| %s | %s | %s | %s | %s | %d | %d | %s | %s | %s |\n", changeWord(c.Change), mdEscape(c.Source), mdEscape(c.Destination), c.Protocol, portText(c.Port),
 				c.Connections, c.Records, timeText(c.FirstSeen), timeText(c.LastSeen), mdEscape(changeHit(c)))
 		}
 	}
 	if len(r.Unresolved) > 0 {
-		fmt.Fprintln(w, "\n| Unresolved peer | Flows |\n|---|---:|")
+		printable.Fprintf(w, "\n| Unresolved peer | Flows |\n|---|---:|\n")
 		for _, p := range r.Unresolved {
-			fmt.Fprintf(w, "| %s | %d |\n", mdEscape(p.Peer), p.Flows)
+			printable.Fprintf(w, "| %s | %d |\n", mdEscape(p.Peer), p.Flows)
 		}
 	}
 }

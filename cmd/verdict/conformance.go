@@ -7,6 +7,7 @@ import (
 
 	"github.com/verdictlabs/verdict/authz/replay"
 	"github.com/verdictlabs/verdict/internal/conformance"
+	"github.com/verdictlabs/verdict/internal/printable"
 )
 
 func newConformanceCmd() *cobra.Command {
@@ -70,15 +71,15 @@ built, 2 when a file cannot be read or is not in the case schema.`,
 			}
 			out := cmd.OutOrStdout()
 			for _, f := range r.Failures {
-				fmt.Fprintln(out, "disagree:", f)
+				printable.Fprintln(out, "disagree:", f)
 			}
 			for _, line := range r.FamilyLines() {
-				fmt.Fprintln(out, line)
+				printable.Fprintln(out, line)
 			}
 			if unexpressed != "" {
-				fmt.Fprintln(out, unexpressed)
+				fmt.Fprintln(out, printable.Lines(unexpressed))
 			}
-			fmt.Fprintf(out, "%d passed, %d failed\n", r.Passed, r.Failed)
+			printable.Fprintf(out, "%d passed, %d failed\n", r.Passed, r.Failed)
 			if r.Failed > 0 {
 				return answerNo()
 			}

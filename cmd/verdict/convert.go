@@ -2,10 +2,10 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/policy"
 )
 
@@ -42,7 +42,7 @@ problems; convert cannot do its job, as eval cannot.)`,
 			}
 			stderr := cmd.ErrOrStderr()
 			for _, p := range probs {
-				fmt.Fprintln(stderr, p)
+				printable.Fprintln(stderr, p)
 			}
 			printWarnings(cmd, stderr, res)
 			dockerNote(cmd, stderr, res)

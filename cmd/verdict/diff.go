@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -9,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/verdictlabs/verdict/analysis"
+	"github.com/verdictlabs/verdict/internal/printable"
 )
 
 type diffOptions struct {
@@ -93,14 +93,14 @@ func writeDiffTable(w io.Writer, d *analysis.MatrixDiff) {
 		title string
 		cells []analysis.CellChange
 	}{{"access removed", d.Removed}, {"access added", d.Added}} {
-		fmt.Fprintf(w, "%s: %d\n", part.title, len(part.cells))
+		printable.Fprintf(w, "%s: %d\n", part.title, len(part.cells))
 		if len(part.cells) == 0 {
 			continue
 		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  SOURCE\tDESTINATION\tPORT\tBEFORE\tAFTER")
+		printable.Fprintf(tw, "  SOURCE\tDESTINATION\tPORT\tBEFORE\tAFTER\n")
 		for _, c := range part.cells {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", c.Source, c.Destination, c.Port, c.Before, c.After)
+			printable.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", c.Source, c.Destination, c.Port, c.Before, c.After)
 		}
 		tw.Flush()
 	}
@@ -109,7 +109,7 @@ func writeDiffTable(w io.Writer, d *analysis.MatrixDiff) {
 		names []string
 	}{{"groups only before", d.OnlyBefore}, {"groups only after", d.OnlyAfter}} {
 		if len(g.names) > 0 {
-			fmt.Fprintf(w, "%s: %s\n", g.title, strings.Join(g.names, ", "))
+			printable.Fprintf(w, "%s: %s\n", g.title, strings.Join(g.names, ", "))
 		}
 	}
 }
@@ -122,17 +122,17 @@ func writeDiffMarkdown(w io.Writer, d *analysis.MatrixDiff) {
 		cells []analysis.CellChange
 	}{{"Access removed", d.Removed}, {"Access added", d.Added}} {
 		if i > 0 {
-			fmt.Fprintln(w)
+			printable.Fprintln(w)
 		}
-		fmt.Fprintf(w, "### %s\n\n", part.title)
+		printable.Fprintf(w, "### %s\n\n", part.title)
 		if len(part.cells) == 0 {
-			fmt.Fprintln(w, "None.")
+			printable.Fprintln(w, "None.")
 			continue
 		}
-		fmt.Fprintln(w, "| source | destination | port | before | after |")
-		fmt.Fprintln(w, "| --- | --- | --- | --- | --- |")
+		printable.Fprintln(w, "| source | destination | port | before | after |")
+		printable.Fprintln(w, "| --- | --- | --- | --- | --- |")
 		for _, c := range part.cells {
-			fmt.Fprintf(w, "| `%s` | `%s` | %s | %s | %s |\n", esc(c.Source), esc(c.Destination), c.Port, c.Before, c.After)
+			printable.Fprintf(w, "| `%s` | `%s` | %s | %s | %s |\n", esc(c.Source), esc(c.Destination), c.Port, c.Before, c.After)
 		}
 	}
 	for _, g := range []struct {
@@ -142,9 +142,9 @@ func writeDiffMarkdown(w io.Writer, d *analysis.MatrixDiff) {
 		if len(g.names) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "\n### %s\n\n", g.title)
+		printable.Fprintf(w, "\n### %s\n\n", g.title)
 		for _, n := range g.names {
-			fmt.Fprintf(w, "- `%s`\n", esc(n))
+			printable.Fprintf(w, "- `%s`\n", esc(n))
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/verdictlabs/verdict/eval"
+	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
 )
@@ -134,7 +135,7 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 	}
 	stderr := cmd.ErrOrStderr()
 	for _, p := range probs {
-		fmt.Fprintln(stderr, p)
+		printable.Fprintln(stderr, p)
 	}
 	printWarnings(cmd, stderr, res)
 	if len(probs) > 0 {
@@ -302,16 +303,16 @@ func nonNil(h []model.Hit) []model.Hit {
 // account is shown when it differs from the enforced one, or always with
 // --staged.
 func writeEvalTable(w io.Writer, r evalReport, staged bool) {
-	fmt.Fprintf(w, "flow     %s\n", namedFlowString(r))
-	fmt.Fprintf(w, "verdict  %s\n", verdictString(r.Allowed, r.Egress.Decision, r.Ingress.Decision))
+	printable.Fprintf(w, "flow     %s\n", namedFlowString(r))
+	printable.Fprintf(w, "verdict  %s\n", verdictString(r.Allowed, r.Egress.Decision, r.Ingress.Decision))
 	if staged || r.PendingAllowed != r.Allowed {
-		fmt.Fprintf(w, "pending  %s (staged policies enforced)\n", verdictString(r.PendingAllowed, r.Egress.Pending, r.Ingress.Pending))
+		printable.Fprintf(w, "pending  %s (staged policies enforced)\n", verdictString(r.PendingAllowed, r.Egress.Pending, r.Ingress.Pending))
 	}
 	if r.DockerMode != "" {
-		fmt.Fprintf(w, "docker   %s\n", r.dockerMode)
+		printable.Fprintf(w, "docker   %s\n", r.dockerMode)
 	}
 	for _, s := range []sideReport{r.Egress, r.Ingress} {
-		fmt.Fprintln(w)
+		printable.Fprintln(w)
 		writeSide(w, s, staged)
 	}
 }
@@ -341,16 +342,16 @@ func flowString(f model.Flow) string {
 	proto := model.ProtocolName(f.Protocol)
 	var b strings.Builder
 	if carriesPorts(f.Protocol) {
-		fmt.Fprintf(&b, "%s -> %s %s", hostPort(f.Src, f.SrcPort), hostPort(f.Dst, f.DstPort), proto)
+		printable.Fprintf(&b, "%s -> %s %s", hostPort(f.Src, f.SrcPort), hostPort(f.Dst, f.DstPort), proto)
 	} else {
 		// Ports mean nothing to ICMP and most other protocols.
-		fmt.Fprintf(&b, "%s -> %s %s", f.Src, f.Dst, proto)
+		printable.Fprintf(&b, "%s -> %s %s", f.Src, f.Dst, proto)
 	}
 	if f.ICMP != nil {
-		fmt.Fprintf(&b, " type %d code %d", f.ICMP.Type, f.ICMP.Code)
+		printable.Fprintf(&b, " type %d code %d", f.ICMP.Type, f.ICMP.Code)
 	}
 	if f.HTTP != nil {
-		fmt.Fprintf(&b, " HTTP %s %s", orDash(f.HTTP.Method), orDash(f.HTTP.Path))
+		printable.Fprintf(&b, " HTTP %s %s", orDash(f.HTTP.Method), orDash(f.HTTP.Path))
 	}
 	return b.String()
 }
@@ -384,15 +385,15 @@ func verdictString(allowed bool, egress, ingress *model.Decision) string {
 func writeSide(w io.Writer, s sideReport, staged bool) {
 	dir := strings.ToLower(string(s.Direction))
 	if !s.Enforced {
-		fmt.Fprintf(w, "%s at %s: not enforced (no workload endpoint owns the address)\n", dir, s.Address)
+		printable.Fprintf(w, "%s at %s: not enforced (no workload endpoint owns the address)\n", dir, s.Address)
 		return
 	}
-	fmt.Fprintf(w, "%s at %s (%s): %s\n", dir, endpointString(s.Endpoint), s.Address, allowWord(s.Decision.Allowed))
-	fmt.Fprintf(w, "  decided by  %s\n", decidedBy(s.Decision))
+	printable.Fprintf(w, "%s at %s (%s): %s\n", dir, endpointString(s.Endpoint), s.Address, allowWord(s.Decision.Allowed))
+	printable.Fprintf(w, "  decided by  %s\n", decidedBy(s.Decision))
 	writeTrace(w, "  trace", s.Trace, s.Logs)
 	if staged || !samePending(s) {
-		fmt.Fprintf(w, "  pending     %s, decided by %s\n", allowWord(s.Pending.Allowed), decidedBy(s.Pending))
-		fmt.Fprintln(w, "              (pending: the verdict once the staged policies are enforced)")
+		printable.Fprintf(w, "  pending     %s, decided by %s\n", allowWord(s.Pending.Allowed), decidedBy(s.Pending))
+		printable.Fprintln(w, "              (pending: the verdict once the staged policies are enforced)")
 		writeTrace(w, "  pending trace", s.PendingTrace, s.PendingLogs)
 	}
 }
@@ -473,11 +474,11 @@ func qualified(ns, name string) string {
 // beside it.
 func writeTrace(w io.Writer, title string, hits, logs []model.Hit) {
 	if len(hits) == 0 {
-		fmt.Fprintf(w, "%s: no hits\n", title)
+		printable.Fprintf(w, "%s: no hits\n", title)
 	} else {
-		fmt.Fprintf(w, "%s:\n", title)
+		printable.Fprintf(w, "%s:\n", title)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "    #\tTIER\tKIND\tPOLICY\tRULE #\tACTION")
+		printable.Fprintf(tw, "    #\tTIER\tKIND\tPOLICY\tRULE #\tACTION\n")
 		for i, h := range hits {
 			rule := strconv.Itoa(h.Index + 1)
 			if h.Index < 0 {
@@ -487,11 +488,11 @@ func writeTrace(w io.Writer, title string, hits, logs []model.Hit) {
 			if tier == model.TierProfile {
 				tier = "(profiles)"
 			}
-			fmt.Fprintf(tw, "    %d\t%s\t%s\t%s\t%s\t%s\n", i+1, tier, h.Kind, qualified(h.Namespace, h.Name), rule, h.Action)
+			printable.Fprintf(tw, "    %d\t%s\t%s\t%s\t%s\t%s\n", i+1, tier, h.Kind, qualified(h.Namespace, h.Name), rule, h.Action)
 		}
 		tw.Flush()
 	}
 	for _, l := range logs {
-		fmt.Fprintf(w, "    logged by %s\n", strings.TrimSuffix(readableHit(l), ": "+string(l.Action)))
+		printable.Fprintf(w, "    logged by %s\n", strings.TrimSuffix(readableHit(l), ": "+string(l.Action)))
 	}
 }

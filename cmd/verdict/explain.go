@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/verdictlabs/verdict/eval/reference"
+	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/model"
 )
 
@@ -70,10 +70,10 @@ func writeAccount(w io.Writer, a model.Account, staged bool) {
 		if !s.side.Enforced {
 			continue
 		}
-		fmt.Fprintf(w, "\n%s walk at %s:\n", s.dir, s.side.Endpoint)
+		printable.Fprintf(w, "\n%s walk at %s:\n", s.dir, s.side.Endpoint)
 		writeWalk(w, s.side.Walk)
 		if staged || !sameWalk(s.side.Walk, s.side.Pending) {
-			fmt.Fprintf(w, "%s pending walk (staged policies enforced):\n", s.dir)
+			printable.Fprintf(w, "%s pending walk (staged policies enforced):\n", s.dir)
 			writeWalk(w, s.side.Pending)
 		}
 	}
@@ -85,42 +85,42 @@ func sameWalk(a, b model.WalkAccount) bool {
 
 func writeWalk(w io.Writer, walk model.WalkAccount) {
 	if len(walk.Tiers) == 0 {
-		fmt.Fprintln(w, "  no tier has a policy for this endpoint")
+		printable.Fprintln(w, "  no tier has a policy for this endpoint")
 	}
 	for _, t := range walk.Tiers {
-		fmt.Fprintf(w, "  tier %s\n", t.Name)
+		printable.Fprintf(w, "  tier %s\n", t.Name)
 		for _, p := range t.Policies {
-			fmt.Fprintf(w, "    %s %s\n", p.Kind, qualified(p.Namespace, p.Name))
+			printable.Fprintf(w, "    %s %s\n", p.Kind, qualified(p.Namespace, p.Name))
 			writeRules(w, p.Rules)
 		}
 		switch {
 		case t.End != nil && t.End.Action == model.HitDeny:
-			fmt.Fprintf(w, "    end of tier: deny (attributed to %s)\n", qualified(t.End.Namespace, t.End.Name))
+			printable.Fprintf(w, "    end of tier: deny (attributed to %s)\n", qualified(t.End.Namespace, t.End.Name))
 		case t.End != nil:
-			fmt.Fprintf(w, "    end of tier: pass to %s\n", t.PassTo)
+			printable.Fprintf(w, "    end of tier: pass to %s\n", t.PassTo)
 		case t.PassTo != "":
-			fmt.Fprintf(w, "    passed to %s\n", t.PassTo)
+			printable.Fprintf(w, "    passed to %s\n", t.PassTo)
 		}
 	}
 	for _, p := range walk.Profiles {
-		fmt.Fprintf(w, "  profile %s\n", p.Name)
+		printable.Fprintf(w, "  profile %s\n", p.Name)
 		writeRules(w, p.Rules)
 	}
 	if walk.Decision.EndOfProfiles {
-		fmt.Fprintln(w, "  end of profiles: deny")
+		printable.Fprintln(w, "  end of profiles: deny")
 	}
 }
 
 func writeRules(w io.Writer, rules []model.RuleAccount) {
 	if len(rules) == 0 {
-		fmt.Fprintln(w, "      no rules in this direction")
+		printable.Fprintln(w, "      no rules in this direction")
 	}
 	for _, r := range rules {
 		action := strings.ToLower(string(r.Action))
 		if r.Matched {
-			fmt.Fprintf(w, "      rule %d %s: matched\n", r.Index, action)
+			printable.Fprintf(w, "      rule %d %s: matched\n", r.Index, action)
 			continue
 		}
-		fmt.Fprintf(w, "      rule %d %s: %s\n", r.Index, action, r.Failed)
+		printable.Fprintf(w, "      rule %d %s: %s\n", r.Index, action, r.Failed)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/verdictlabs/verdict/analysis/flowlog"
+	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/policy"
 )
 
@@ -47,7 +48,7 @@ func loadChecked(cmd *cobra.Command, flag string, files []string) (*policy.Resul
 	}
 	stderr := cmd.ErrOrStderr()
 	for _, p := range probs {
-		fmt.Fprintln(stderr, p)
+		printable.Fprintln(stderr, p)
 	}
 	printWarnings(cmd, stderr, res)
 	dockerNote(cmd, stderr, res)
@@ -125,5 +126,5 @@ func progress(cmd *cobra.Command, off bool) (*atomic.Uint64, func()) {
 
 func writeProgress(w io.Writer, n uint64, d time.Duration) {
 	rate := float64(n) / max(d.Seconds(), 1e-9)
-	fmt.Fprintf(w, "\r\033[K%d records read, %.0f records/s", n, rate)
+	printable.Fprintf(w, "\r\033[K%d records read, %.0f records/s", n, rate)
 }

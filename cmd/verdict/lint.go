@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"net/netip"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/verdictlabs/verdict/analysis"
+	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/selector"
 )
@@ -137,11 +137,11 @@ func writeFindings(w io.Writer, findings []analysis.Finding) {
 		if f.Kind != "" {
 			resource = model.Key{Kind: f.Kind, Namespace: f.Namespace, Name: f.Name}.String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", orDash(where), f.Severity, f.Code, orDash(resource), orDash(f.Path), f.Message)
+		printable.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", orDash(where), f.Severity, f.Code, orDash(resource), orDash(f.Path), f.Message)
 		for _, r := range f.Related {
-			fmt.Fprintf(tw, "\t\t\t\t\t  related: %s\n", r)
+			printable.Fprintf(tw, "\t\t\t\t\t  related: %s\n", r)
 		}
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d findings: %d warnings, %d infos\n", len(findings), warnings, len(findings)-warnings)
+	printable.Fprintf(w, "%d findings: %d warnings, %d infos\n", len(findings), warnings, len(findings)-warnings)
 }

@@ -8,6 +8,8 @@
 package main
 
 import (
+	"github.com/verdictlabs/verdict/internal/printable"
+
 	"errors"
 	"fmt"
 	"io"
@@ -87,13 +89,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(stderr, "verdict:", ee.err)
+			fmt.Fprintln(stderr, "verdict:", printable.Lines(ee.err.Error()))
 		}
 		return ee.code
 	}
 	// Cobra's own errors (unknown command, bad flag, wrong argument count)
 	// are usage errors.
-	fmt.Fprintln(stderr, "verdict:", err)
+	fmt.Fprintln(stderr, "verdict:", printable.Lines(err.Error()))
 	return exitUsage
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/verdictlabs/verdict/analysis"
+	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/selector"
 )
 
@@ -185,9 +185,9 @@ func writeMatrix(w io.Writer, m *analysis.Matrix, format string) error {
 		return m.WriteSVG(w)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tDESTINATION\tPROTOCOL\tPORT\tEGRESS\tINGRESS\tVERDICT")
+	printable.Fprintf(tw, "SOURCE\tDESTINATION\tPROTOCOL\tPORT\tEGRESS\tINGRESS\tVERDICT\n")
 	for _, r := range matrixRows(m) {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Source, r.Destination, r.Protocol, orDash(r.Port), r.Egress, r.Ingress, r.Verdict)
+		printable.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Source, r.Destination, r.Protocol, orDash(r.Port), r.Egress, r.Ingress, r.Verdict)
 	}
 	return tw.Flush()
 }
@@ -209,7 +209,7 @@ func writeDOT(w io.Writer, m *analysis.Matrix) error {
 		if g.NetworkSet != nil {
 			shape = ", shape=ellipse"
 		}
-		fmt.Fprintf(&b, "  %s [label=%s%s];\n", id, strconv.Quote(g.Name), shape)
+		printable.Fprintf(&b, "  %s [label=%s%s];\n", id, strconv.Quote(g.Name), shape)
 		return id
 	}
 	for _, g := range m.Sources {
@@ -243,7 +243,7 @@ func writeDOT(w io.Writer, m *analysis.Matrix) error {
 		if !full[e] {
 			style = ", style=dashed"
 		}
-		fmt.Fprintf(&b, "  %s -> %s [label=%s%s];\n", ids[m.Sources[e.src].Name], ids[m.Destinations[e.dst].Name], strconv.Quote(strings.Join(labels[e], "\n")), style)
+		printable.Fprintf(&b, "  %s -> %s [label=%s%s];\n", ids[m.Sources[e.src].Name], ids[m.Destinations[e.dst].Name], strconv.Quote(strings.Join(labels[e], "\n")), style)
 	}
 	b.WriteString("}\n")
 	_, err := io.WriteString(w, b.String())

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 
+	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
 	"github.com/verdictlabs/verdict/policy/legacy"
@@ -102,7 +103,7 @@ func runProfile(cmd *cobra.Command, o *profileOptions, args []string) error {
 	}
 	out := cmd.OutOrStdout()
 	if verb == "show" {
-		fmt.Fprint(out, p.Show())
+		fmt.Fprint(out, printable.Lines(p.Show()))
 		return nil
 	}
 

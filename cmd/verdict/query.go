@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/verdictlabs/verdict/analysis"
+	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/selector"
 )
@@ -116,41 +117,41 @@ func runQuery(cmd *cobra.Command, o *queryOptions, ask func(model.Set) (any, boo
 }
 
 func writeEndpointAnswer(w io.Writer, a *analysis.EndpointAnswer) {
-	fmt.Fprintf(w, "endpoint   %s\n", a.Endpoint)
-	fmt.Fprintf(w, "addresses  %s\n", strings.Join(a.Addresses, ", "))
-	fmt.Fprintf(w, "labels     %s\n", labelList(a.Labels))
+	printable.Fprintf(w, "endpoint   %s\n", a.Endpoint)
+	printable.Fprintf(w, "addresses  %s\n", strings.Join(a.Addresses, ", "))
+	printable.Fprintf(w, "labels     %s\n", labelList(a.Labels))
 	for _, d := range []struct {
 		name  string
 		tiers []analysis.TierAnswer
 	}{{"ingress", a.Ingress}, {"egress", a.Egress}} {
 		if len(d.tiers) == 0 {
-			fmt.Fprintf(w, "%s: no policy applies (the profiles decide)\n", d.name)
+			printable.Fprintf(w, "%s: no policy applies (the profiles decide)\n", d.name)
 			continue
 		}
-		fmt.Fprintf(w, "%s:\n", d.name)
+		printable.Fprintf(w, "%s:\n", d.name)
 		for _, t := range d.tiers {
-			fmt.Fprintf(w, "  tier %s (default %s)\n", t.Tier, t.DefaultAction)
+			printable.Fprintf(w, "  tier %s (default %s)\n", t.Tier, t.DefaultAction)
 			for _, p := range t.Policies {
 				staged := ""
 				if p.Staged {
 					staged = " (staged)"
 				}
-				fmt.Fprintf(w, "    %s%s\n", p.Ref, staged)
+				printable.Fprintf(w, "    %s%s\n", p.Ref, staged)
 			}
 		}
 	}
 	if len(a.PeerOf) == 0 {
-		fmt.Fprintln(w, "peer of: no rule names it")
+		printable.Fprintln(w, "peer of: no rule names it")
 		return
 	}
-	fmt.Fprintln(w, "peer of:")
+	printable.Fprintln(w, "peer of:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range a.PeerOf {
 		staged := ""
 		if r.Staged {
 			staged = " (staged)"
 		}
-		fmt.Fprintf(tw, "  %s%s\t%s\t%s\n", r.Policy, staged, r.Path, r.Action)
+		printable.Fprintf(tw, "  %s%s\t%s\t%s\n", r.Policy, staged, r.Path, r.Action)
 	}
 	tw.Flush()
 }
@@ -160,9 +161,9 @@ func writePolicyAnswer(w io.Writer, a *analysis.PolicyAnswer) {
 	if a.Staged {
 		staged = " (staged)"
 	}
-	fmt.Fprintf(w, "policy    %s%s\n", a.Policy, staged)
-	fmt.Fprintf(w, "tier      %s\n", a.Tier)
-	fmt.Fprintf(w, "selector  %s\n", a.Selector)
+	printable.Fprintf(w, "policy    %s%s\n", a.Policy, staged)
+	printable.Fprintf(w, "tier      %s\n", a.Tier)
+	printable.Fprintf(w, "selector  %s\n", a.Selector)
 	for _, d := range []struct {
 		name string
 		refs []analysis.Ref
@@ -170,24 +171,24 @@ func writePolicyAnswer(w io.Writer, a *analysis.PolicyAnswer) {
 		if d.refs == nil {
 			continue
 		}
-		fmt.Fprintf(w, "%s applies to %d endpoints%s\n", d.name, len(d.refs), refList(d.refs))
+		printable.Fprintf(w, "%s applies to %d endpoints%s\n", d.name, len(d.refs), refList(d.refs))
 	}
 	for _, r := range a.Rules {
-		fmt.Fprintf(w, "%s %s\n", r.Path, r.Action)
-		fmt.Fprintf(w, "  source       %s\n", peerString(r.Source))
-		fmt.Fprintf(w, "  destination  %s\n", peerString(r.Destination))
+		printable.Fprintf(w, "%s %s\n", r.Path, r.Action)
+		printable.Fprintf(w, "  source       %s\n", peerString(r.Source))
+		printable.Fprintf(w, "  destination  %s\n", peerString(r.Destination))
 	}
 }
 
 func writeSelectorAnswer(w io.Writer, a *analysis.SelectorAnswer) {
-	fmt.Fprintf(w, "selector  %s\n", a.Selector)
+	printable.Fprintf(w, "selector  %s\n", a.Selector)
 	if len(a.Entities) == 0 {
-		fmt.Fprintln(w, "matches nothing")
+		printable.Fprintln(w, "matches nothing")
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, e := range a.Entities {
-		fmt.Fprintf(tw, "%s\t%s\n", e.Ref, labelList(e.Labels))
+		printable.Fprintf(tw, "%s\t%s\n", e.Ref, labelList(e.Labels))
 	}
 	tw.Flush()
 }

@@ -1,11 +1,10 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/verdictlabs/verdict/analysis"
+	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
 	"github.com/verdictlabs/verdict/selector"
@@ -101,7 +100,7 @@ func runRecommend(cmd *cobra.Command, o *recommendOptions) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "recommend: %d records read, %d used, %d unresolved; %d policies for namespace %s\n",
+	printable.Fprintf(cmd.ErrOrStderr(), "recommend: %d records read, %d used, %d unresolved; %d policies for namespace %s\n",
 		obs.Records, obs.Used, obs.Unresolved, len(r.Targets()), o.namespace)
 	return policy.Encode(cmd.OutOrStdout(), model.Set{Policies: r.Policies(obs)}, o.output)
 }

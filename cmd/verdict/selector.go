@@ -4,12 +4,12 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/selector"
 )
 
@@ -82,11 +82,11 @@ func selectorMatch(out io.Writer, format, text string, labelArgs []string) error
 	}
 	if len(labelArgs) == 0 {
 		// No labels: the question is only whether it parses, and it does.
-		fmt.Fprintf(out, "selector:  %s\nunique id: %s\n", sel, sel.UniqueID())
+		printable.Fprintf(out, "selector:  %s\nunique id: %s\n", sel, sel.UniqueID())
 		return nil
 	}
 	matches := sel.Matches(labels)
-	fmt.Fprintf(out, "selector:  %s\nunique id: %s\nmatches:   %v\n", sel, sel.UniqueID(), matches)
+	printable.Fprintf(out, "selector:  %s\nunique id: %s\nmatches:   %v\n", sel, sel.UniqueID(), matches)
 	if !matches {
 		return answerNo()
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/policy"
 )
 
@@ -54,12 +55,12 @@ was found, 2 when a file cannot be read or is not YAML or JSON at all.`,
 				}
 			} else {
 				for _, p := range probs {
-					fmt.Fprintln(out, p)
+					printable.Fprintln(out, p)
 				}
 				printAllWarnings(cmd, out, res)
 				dockerNote(cmd, out, res)
 				if len(probs) == 0 {
-					fmt.Fprintln(out, "ok: "+summary(res.Counts))
+					printable.Fprintln(out, "ok: "+summary(res.Counts))
 				}
 			}
 			if len(probs) > 0 {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/policy"
 )
 
@@ -50,7 +51,7 @@ func printWarnings(cmd *cobra.Command, w io.Writer, res *policy.Result) {
 		return
 	}
 	for _, p := range res.Warnings {
-		fmt.Fprintln(w, p)
+		printable.Fprintln(w, p)
 	}
 }
 
@@ -61,7 +62,7 @@ func printAllWarnings(cmd *cobra.Command, w io.Writer, res *policy.Result) {
 		return
 	}
 	for _, p := range res.Warnings {
-		fmt.Fprintln(w, p)
+		printable.Fprintln(w, p)
 	}
 }
 
@@ -72,5 +73,5 @@ func dockerNote(cmd *cobra.Command, w io.Writer, res *policy.Result) {
 	if res == nil || res.DockerMode == "" || flagSet(cmd, quietFlag) {
 		return
 	}
-	fmt.Fprintf(w, "note: Docker inputs read as %s\n", res.DockerMode.Describe())
+	printable.Fprintf(w, "note: Docker inputs read as %s\n", res.DockerMode.Describe())
 }

@@ -14,11 +14,12 @@ type Rule struct {
 var Allowed = map[string]Rule{
 	"selector":                 {},
 	"model":                    {Imports: []string{"selector"}},
-	"policy/internal/resource": {Imports: []string{"internal/suggest"}},
+	"policy/internal/resource": {Imports: []string{"internal/printable", "internal/suggest"}},
 	"policy/legacy":            {Imports: []string{"internal/suggest", "model", "policy/internal/resource", "selector"}},
 	"policy/kube":              {Imports: []string{"model", "policy/internal/resource", "selector"}},
 	"policy":                   {Imports: []string{"internal/suggest", "model", "policy/internal/resource", "policy/kube", "policy/legacy", "selector"}},
 	"internal/suggest":         {},
+	"internal/printable":       {},
 	"internal/calico":          {Imports: []string{"model", "selector"}},
 	"internal/compile": {
 		Imports:     []string{"internal/calico", "model", "selector"},
@@ -34,7 +35,7 @@ var Allowed = map[string]Rule{
 	},
 	"analysis/flowlog": {Imports: []string{"model"}},
 	"analysis": {
-		Imports:     []string{"analysis/flowlog", "eval", "internal/calico", "model", "selector"},
+		Imports:     []string{"analysis/flowlog", "eval", "internal/calico", "internal/printable", "model", "selector"},
 		TestImports: []string{"benchmarks/workload", "eval/reference", "policy"},
 	},
 	"benchmarks/workload": {
@@ -77,7 +78,7 @@ var Allowed = map[string]Rule{
 	},
 	"reload": {Imports: []string{"eval", "policy"}, TestImports: []string{"model"}},
 	"cmd/verdict": {
-		Imports: []string{"analysis", "analysis/flowlog", "authz", "authz/replay", "eval", "eval/reference", "internal/conformance", "internal/ui", "model", "policy", "policy/legacy", "reload", "selector"},
+		Imports: []string{"analysis", "analysis/flowlog", "authz", "authz/replay", "eval", "eval/reference", "internal/conformance", "internal/printable", "internal/ui", "model", "policy", "policy/legacy", "reload", "selector"},
 	},
 	"internal/archtest": {},
 }

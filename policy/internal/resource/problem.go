@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/verdictlabs/verdict/internal/printable"
 )
 
 // Severity tells problems, which make a load fail, from warnings, which do
@@ -32,6 +34,10 @@ type Problem struct {
 // String formats the problem on one line:
 //
 //	policies.yaml: document 2: NetworkPolicy prod/db: spec.ingress[0].protocol: unknown protocol "TPC"
+//
+// Names, paths and messages carry text from the input, so the line is
+// escaped (printable.String): a name holding a newline cannot forge a
+// second problem, nor an escape sequence reach the terminal.
 func (p Problem) String() string {
 	var b strings.Builder
 	if p.File != "" {
@@ -63,7 +69,7 @@ func (p Problem) String() string {
 		b.WriteString("warning: ")
 	}
 	b.WriteString(p.Msg)
-	return b.String()
+	return printable.String(b.String())
 }
 
 // Problems is every problem and warning of a load. As an error it reports
