@@ -31,7 +31,9 @@ Put -- before a selector that starts with "-".
 With --jsonl, read lines of {"selector": ..., "labels": {...}} from standard
 input and write one JSON line for each: parse_ok always; error when the
 selector (or the line) is rejected; match, canonical and unique_id when it
-parses. The exit status is then 0 unless standard input cannot be read.
+parses. A line may be at most 1 MiB long (a selector at most 64 KiB). The
+exit status is then 0 unless standard input cannot be read or a line is
+longer than that (2, after the answers to the lines before it).
 
 -o json or yaml prints the same answer as data (selector, uniqueId, matches
 when labels are given; error and offset when it does not parse).`,
@@ -148,17 +150,29 @@ type selectorJSONLOutput struct {
 	UniqueID  string `json:"unique_id,omitempty"`
 }
 
+// maxJSONLLine bounds one --jsonl line. The longest selector accepted is
+// 64 KiB, six times that when every byte is written as a JSON \u escape,
+// and its labels rarely a tenth of it; the longest line of the
+// conformance files is 30 KB. A line past the bound is an input that
+// never ends (/dev/zero) or is not --jsonl at all, and reading on would
+// grow without limit.
+const maxJSONLLine = 1 << 20
+
 // selectorJSONL answers one JSON line per input line, in order. Lines are
-// read whole whatever their length (no scanner token limit), so an
+// read whole up to maxJSONLLine (no scanner token limit below it), so an
 // oversized selector meets the selector's own length limit and gets its
-// error like any other.
+// error like any other; a longer line stops the run with a usage error.
 func selectorJSONL(in io.Reader, out io.Writer) error {
 	r := bufio.NewReaderSize(in, 64<<10)
 	w := bufio.NewWriter(out)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	for {
-		line, err := r.ReadString('\n')
+	for n := 1; ; n++ {
+		line, err := readLine(r, maxJSONLLine)
+		if errors.Is(err, errLineTooLong) {
+			_ = w.Flush()
+			return usageError("standard input line %d is longer than %d bytes, the limit of a --jsonl line", n, maxJSONLLine)
+		}
 		if len(line) > 0 {
 			if encErr := enc.Encode(selectorJSONLAnswer(line)); encErr != nil {
 				return encErr
@@ -173,6 +187,28 @@ func selectorJSONL(in io.Reader, out io.Writer) error {
 		}
 	}
 	return w.Flush()
+}
+
+var errLineTooLong = errors.New("line too long")
+
+// readLine reads up to and including the next newline, or to the end of
+// the input; a line of more than max bytes is errLineTooLong, found
+// before more than max bytes of it are held.
+func readLine(r *bufio.Reader, max int) (string, error) {
+	var buf []byte
+	for {
+		frag, err := r.ReadSlice('\n')
+		if len(buf)+len(frag) > max {
+			return "", errLineTooLong
+		}
+		if err != bufio.ErrBufferFull {
+			if buf == nil {
+				return string(frag), err
+			}
+			return string(append(buf, frag...)), err
+		}
+		buf = append(buf, frag...)
+	}
 }
 
 func selectorJSONLAnswer(line string) selectorJSONLOutput {
