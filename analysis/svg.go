@@ -5,6 +5,8 @@ import (
 	"html"
 	"io"
 	"strings"
+
+	"github.com/verdictlabs/verdict/internal/printable"
 )
 
 // SVG layout, in pixels.
@@ -65,11 +67,11 @@ func (m *Matrix) WriteSVG(w io.Writer) error {
 	fmt.Fprintf(&b, "<title>%s</title>\n", title)
 	for i, g := range m.Sources {
 		y := top + i*svgCell + svgCell/2 + 4
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", left-6, y, html.EscapeString(g.Name))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", left-6, y, html.EscapeString(printable.String(g.Name)))
 	}
 	for j, g := range m.Destinations {
 		x := left + j*svgCell + svgCell/2 + 4
-		fmt.Fprintf(&b, `<text x="%d" y="%d" transform="rotate(-90 %d %d)">%s</text>`+"\n", x, top-6, x, top-6, html.EscapeString(g.Name))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" transform="rotate(-90 %d %d)">%s</text>`+"\n", x, top-6, x, top-6, html.EscapeString(printable.String(g.Name)))
 	}
 	for i, src := range m.Sources {
 		for j, dst := range m.Destinations {
@@ -82,7 +84,7 @@ func (m *Matrix) WriteSVG(w io.Writer) error {
 				tip += ": " + strings.Join(a.ports, ", ")
 			}
 			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ffffff"><title>%s</title></rect>`+"\n",
-				x, y, svgCell, svgCell, svgColour[a.access], html.EscapeString(tip))
+				x, y, svgCell, svgCell, svgColour[a.access], html.EscapeString(printable.String(tip)))
 		}
 	}
 	ly := top + len(m.Sources)*svgCell + 20

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/verdictlabs/verdict/analysis/flowlog"
+	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/internal/ui"
 )
 
@@ -98,11 +99,11 @@ func runUI(cmd *cobra.Command, o *uiOptions) error {
 	}
 	addr := ln.Addr().(*net.TCPAddr)
 	url := "http://" + addr.String() + "/"
-	fmt.Fprintf(cmd.OutOrStdout(), "verdict ui: serving %s\n", url)
+	printable.Fprintf(cmd.OutOrStdout(), "verdict ui: serving %s\n", url)
 	if addr.IP.IsLoopback() {
 		fmt.Fprintf(stderr, "verdict ui: loaded in %s; listening on loopback only (--listen to change); interrupt to stop\n", time.Since(start).Round(time.Millisecond))
 	} else {
-		fmt.Fprintf(stderr, "verdict ui: loaded in %s; listening on %s, reachable from other machines: the console has no authentication; interrupt to stop\n", time.Since(start).Round(time.Millisecond), addr)
+		printable.Fprintf(stderr, "verdict ui: loaded in %s; listening on %s, reachable from other machines: the console has no authentication; interrupt to stop\n", time.Since(start).Round(time.Millisecond), addr)
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
