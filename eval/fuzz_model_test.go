@@ -1,0 +1,131 @@
+package eval_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/netip"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/verdictlabs/verdict/eval"
+	"github.com/verdictlabs/verdict/eval/reference"
+	"github.com/verdictlabs/verdict/model"
+)
+
+// FuzzNewAndApply gives both evaluators arbitrary model values, written
+// as the JSON of a model.Set and of a model.Change, so that the fuzzer
+// reaches every field with any value (bogus kinds, empty actions, odd
+// ports and networks, huge or missing names): neither panics; they refuse
+// exactly the same sets with the same problems; a set they accept gets
+// the same verdicts from both; a change Engine.Apply takes is the change
+// Set.Apply makes, and one it refuses leaves every answer as it was.
+func FuzzNewAndApply(f *testing.F) {
+	base, err := json.Marshal(checkBase())
+	if err != nil {
+		f.Fatal(err)
+	}
+	shopSet, err := json.Marshal(shop())
+	if err != nil {
+		f.Fatal(err)
+	}
+	changes := []model.Change{
+		{Upserts: model.Set{Endpoints: []model.Endpoint{pod("db", "shop", "10.0.0.2", map[string]string{"app": "cache"})}}},
+		{Deletes: []model.Key{{Kind: model.KindTier, Name: "security"}, {Kind: model.KindGlobalNetworkPolicy, Name: "deny-db"}}},
+		{Upserts: model.Set{Policies: []model.Policy{{Kind: model.KindNetworkPolicy, Namespace: "shop", Name: "open", Ingress: []model.Rule{{}}}}}},
+		{Deletes: []model.Key{{Kind: model.KindTier, Name: "security"}}},
+	}
+	for i, c := range changes {
+		data, err := json.Marshal(c)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(base, data, uint8(i), uint16(5432))
+		f.Add(shopSet, data, uint8(i*7), uint16(80))
+	}
+	f.Add([]byte(`{"Policies":[{"Kind":"GlobalNetworkPolicy","Name":"p","Ingress":[{"Action":""}]}]}`), []byte(`{}`), uint8(0), uint16(0))
+	f.Add([]byte(`{"Endpoints":[{"Kind":"WorkloadEndpoint","Namespace":"a","Name":"b","Addresses":["::ffff:10.0.0.1"]}]}`), []byte(`{"Deletes":[{"Kind":"Pod"}]}`), uint8(3), uint16(1))
+
+	f.Fuzz(func(t *testing.T, setJSON, changeJSON []byte, pick uint8, port uint16) {
+		var set model.Set
+		if json.Unmarshal(setJSON, &set) != nil || set.Len() > 48 {
+			return
+		}
+		eng, engErr := eval.New(set)
+		ref, refErr := reference.New(set)
+		if !sameRefusal(t, "New", engErr, refErr) || engErr != nil {
+			return
+		}
+		flows := fuzzFlows(set, pick, port)
+		agree(t, "the set", ref, eng, flows)
+
+		var change model.Change
+		if json.Unmarshal(changeJSON, &change) != nil || change.Upserts.Len() > 48 {
+			return
+		}
+		next, setErr := set.Apply(change)
+		applyErr := eng.Apply(change)
+		if (setErr == nil) != (applyErr == nil) {
+			t.Fatalf("Set.Apply: %v\nEngine.Apply: %v", setErr, applyErr)
+		}
+		if applyErr != nil {
+			agree(t, "a refused change", ref, eng, flows)
+			return
+		}
+		after, err := reference.New(next)
+		if err != nil {
+			t.Fatalf("the reference refuses the set Set.Apply made: %v", err)
+		}
+		agree(t, "the change", after, eng, append(flows, fuzzFlows(change.Upserts, pick+1, port)...))
+	})
+}
+
+// sameRefusal reports whether both evaluators accept, or both refuse with
+// the same problems of Set.Check.
+func sameRefusal(t *testing.T, what string, engErr, refErr error) bool {
+	t.Helper()
+	if (engErr == nil) != (refErr == nil) {
+		t.Fatalf("%s: the engine says %v, the reference %v", what, engErr, refErr)
+	}
+	if engErr == nil {
+		return true
+	}
+	var e, r *model.CheckError
+	if !errors.As(engErr, &e) || !errors.As(refErr, &r) {
+		t.Fatalf("%s: a refusal that is not Set.Check's: engine %v, reference %v", what, engErr, refErr)
+	}
+	if diff := cmp.Diff(r.Problems, e.Problems); diff != "" {
+		t.Fatalf("%s: the evaluators refuse with different problems (-reference +engine):\n%s", what, diff)
+	}
+	return true
+}
+
+// fuzzFlows picks flows between the set's addresses and two outside ones.
+func fuzzFlows(set model.Set, pick uint8, port uint16) []model.Flow {
+	addrs := []netip.Addr{netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("198.51.100.7")}
+	for _, ep := range set.Endpoints {
+		addrs = append(addrs, ep.Addresses...)
+	}
+	protos := []uint8{model.ProtoTCP, model.ProtoUDP, model.ProtoICMP, model.ProtoSCTP}
+	var out []model.Flow
+	for i := range 4 {
+		src := addrs[(int(pick)+i)%len(addrs)]
+		dst := addrs[(int(pick)/3+2*i+1)%len(addrs)]
+		f := model.Flow{Src: src, Dst: dst, Protocol: protos[(int(pick)+i)%len(protos)]}
+		if f.Protocol != model.ProtoICMP {
+			f.SrcPort, f.DstPort = 40000, max(port, 1)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// agree compares the verdicts of both evaluators on the flows.
+func agree(t *testing.T, what string, ref *reference.Evaluator, eng *eval.Engine, flows []model.Flow) {
+	t.Helper()
+	for _, f := range flows {
+		if diff := cmp.Diff(ref.Evaluate(f), eng.Evaluate(f)); diff != "" {
+			t.Fatalf("%s: flow %+v (-reference +engine):\n%s", what, f, diff)
+		}
+	}
+}
