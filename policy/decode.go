@@ -70,6 +70,12 @@ type docReader struct {
 	jdec        *json.Decoder
 	jsonArray   bool // inside the top-level JSON array
 
+	// lastRaw and lastStart are the text of the last YAML document
+	// returned and the line it starts on, so that problems found in it
+	// can be given a line and column; nil after a JSON value.
+	lastRaw   []byte
+	lastStart int
+
 	line       int    // lines of YAML consumed so far
 	docNum     int    // documents started so far
 	pending    []byte // text after the last "---" marker, for the next document
@@ -132,6 +138,7 @@ func (d *docReader) next() (any, error) {
 		case nil:
 			continue
 		case map[string]any, []any:
+			d.lastRaw, d.lastStart = raw, start
 			return v, nil
 		}
 		return nil, &ReadError{Document: d.docNum, Line: start, Err: errNotResource}

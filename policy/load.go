@@ -80,6 +80,7 @@ type Origin struct {
 type origin struct {
 	file string
 	doc  int
+	pos  *docPos // the document's YAML text, when it holds this resource alone
 }
 
 // tierRef is a policy's tier, checked once every Tier is known.
@@ -234,7 +235,12 @@ func (l *Loader) Add(name string, r io.Reader) error {
 			}
 			continue
 		}
-		l.addValue(name, v, &next)
+		var pos *docPos
+		if _, single := v.(map[string]any); single && dr.lastRaw != nil {
+			pos = &docPos{raw: dr.lastRaw, start: dr.lastStart}
+		}
+		dr.lastRaw = nil
+		l.addValue(name, v, &next, pos)
 	}
 }
 
@@ -300,27 +306,29 @@ func (l *Loader) AddFile(path string) error {
 // addValue adds one top-level value: a resource, a List of them, or a
 // sequence of either. Each resource gets the next document index of its
 // input.
-func (l *Loader) addValue(file string, v any, next *int) {
+// pos, when known, is where a single resource's YAML text is, to give
+// its problems lines and columns.
+func (l *Loader) addValue(file string, v any, next *int, pos *docPos) {
 	if seq, ok := v.([]any); ok {
 		for _, item := range seq {
-			l.addItem(file, item, next)
+			l.addItem(file, item, next, nil)
 		}
 		return
 	}
-	l.addItem(file, v, next)
+	l.addItem(file, v, next, pos)
 }
 
 // addItem adds a resource or a List of them.
-func (l *Loader) addItem(file string, v any, next *int) {
+func (l *Loader) addItem(file string, v any, next *int, pos *docPos) {
 	if obj, ok := v.(map[string]any); ok {
 		if items, ok := listItems(obj); ok {
 			for _, item := range items {
-				l.addItem(file, item, next)
+				l.addItem(file, item, next, nil)
 			}
 			return
 		}
 		*next++
-		l.addResource(origin{file: file, doc: *next}, obj)
+		l.addResource(origin{file: file, doc: *next, pos: pos}, obj)
 		return
 	}
 	*next++
@@ -379,7 +387,7 @@ func (l *Loader) addListStream(file string, ls *listStream, next *int) error {
 			return err
 		}
 		listItemDefaults(item, apiVersion, itemKind)
-		l.addItem(file, item, next)
+		l.addItem(file, item, next, nil)
 	}
 	return nil
 }
@@ -388,6 +396,9 @@ func (l *Loader) addListStream(file string, ls *listStream, next *int) error {
 func (l *Loader) report(o origin, ps Problems) {
 	for _, p := range ps {
 		p.File, p.Document = o.file, o.doc
+		if o.pos != nil {
+			p.Line, p.Column = o.pos.locate(p.Path)
+		}
 		l.problems = append(l.problems, p)
 	}
 }

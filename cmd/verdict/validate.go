@@ -129,6 +129,8 @@ type problemReport struct {
 	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name,omitempty"`
 	Path      string `json:"path,omitempty"`
+	Line      int    `json:"line,omitempty"`
+	Column    int    `json:"column,omitempty"`
 	Message   string `json:"message"`
 }
 
@@ -145,7 +147,7 @@ func newValidateReport(res *policy.Result, probs policy.Problems) validateReport
 func problemReports(ps policy.Problems) []problemReport {
 	out := make([]problemReport, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, problemReport{File: p.File, Document: p.Document, Kind: p.Kind, Namespace: p.Namespace, Name: p.Name, Path: p.Path, Message: p.Msg})
+		out = append(out, problemReport{File: p.File, Document: p.Document, Kind: p.Kind, Namespace: p.Namespace, Name: p.Name, Path: p.Path, Line: p.Line, Column: p.Column, Message: p.Msg})
 	}
 	return out
 }

@@ -227,3 +227,30 @@ func TestValidateKindSuggestions(t *testing.T) {
 		t.Errorf("exit %d:\n%s\nwant:\n%s", code, out, want)
 	}
 }
+
+// Problems in a YAML file carry the line and column of their field.
+func TestValidateProblemLines(t *testing.T) {
+	path := writeInputFiles(t, "lines.yaml", "# two documents\napiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n---\n"+inputBrokenDoc)[0]
+	_, out, _ := runVerdict("", "validate", "-o", "json", path)
+	var r struct {
+		Problems []struct {
+			Path         string
+			Line, Column int
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	want := map[string][2]int{
+		"spec.ingress[0].destination.ports[0]": {11, 66},
+		"spec.tier":                            {10, 9},
+	}
+	for _, p := range r.Problems {
+		if w, ok := want[p.Path]; !ok || w != [2]int{p.Line, p.Column} {
+			t.Errorf("%s at %d:%d, want %v", p.Path, p.Line, p.Column, w)
+		}
+	}
+	if len(r.Problems) != 2 {
+		t.Errorf("problems %+v", r.Problems)
+	}
+}

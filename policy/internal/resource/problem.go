@@ -29,6 +29,10 @@ type Problem struct {
 	Name      string
 	Path      string // field path such as spec.ingress[2].destination.ports[0]
 	Msg       string
+	// Line and Column locate the field (or, when the field is missing,
+	// the nearest enclosing one) in a YAML file, 1-based; 0 when unknown,
+	// as for JSON input and the items of a List.
+	Line, Column int
 }
 
 // String formats the problem on one line:
