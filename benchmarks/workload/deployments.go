@@ -17,6 +17,7 @@ type deployment struct {
 	role      role
 	ports     []model.EndpointPort
 	template  map[string]string // the pod template's labels
+	stateful  bool              // a StatefulSet: pods named by ordinal
 	account   string
 	dual      bool
 	pods      []int // indexes into the set's endpoints
@@ -106,7 +107,13 @@ func (b *builder) addDeployment(ns *namespaceInfo, app string, rl role, ports []
 	b.budget -= replicas
 	b.apps[ns.name+"/"+app] = true
 	hash := b.r.token(10)
+	// Databases run as StatefulSets, whose pods carry the controller's
+	// revision and their own name instead of a template hash.
 	template := map[string]string{"pod-template-hash": hash}
+	stateful := rl.name == roleDatabase.name
+	if stateful {
+		template = map[string]string{"controller-revision-hash": app + "-" + hash}
+	}
 	for k, v := range labels {
 		template[k] = v
 	}
@@ -117,6 +124,7 @@ func (b *builder) addDeployment(ns *namespaceInfo, app string, rl role, ports []
 		role:      rl,
 		ports:     ports,
 		template:  template,
+		stateful:  stateful,
 		account:   app,
 		dual:      b.r.chance(b.p.DualStack),
 	}
@@ -155,6 +163,11 @@ func (b *builder) addPod(d *deployment, hash string) int {
 	name := d.name + "-" + hash + "-" + b.r.token(5)
 	for b.podNames[d.namespace+"/"+name] {
 		name = d.name + "-" + hash + "-" + b.r.token(5)
+	}
+	if d.stateful {
+		name = fmt.Sprintf("%s-%d", d.name, len(d.pods))
+		labels["statefulset.kubernetes.io/pod-name"] = name
+		b.podNames[d.namespace+"/"+name] = true
 	}
 	b.podNames[d.namespace+"/"+name] = true
 	addrs := []netip.Addr{b.podsV4.take()}

@@ -102,6 +102,9 @@ func selectLabels(d *deployment) map[string]string {
 			return map[string]string{k: v}
 		}
 	}
+	if d.stateful {
+		return map[string]string{"controller-revision-hash": d.template["controller-revision-hash"]}
+	}
 	return map[string]string{"pod-template-hash": d.template["pod-template-hash"]}
 }
 

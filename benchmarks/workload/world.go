@@ -44,8 +44,20 @@ func newLabelVocab() *labelVocab {
 	return &labelVocab{values: map[string][]string{}, seen: map[string]map[string]bool{}}
 }
 
+// controllerKeys are the labels Kubernetes controllers put on the pods
+// they make, unique per rollout or per pod; policies in real clusters do
+// not select on them, so generated selectors do not either.
+var controllerKeys = map[string]bool{
+	"pod-template-hash":                  true,
+	"controller-revision-hash":           true,
+	"statefulset.kubernetes.io/pod-name": true,
+}
+
 func (v *labelVocab) add(labels map[string]string) {
 	for k, val := range labels {
+		if controllerKeys[k] {
+			continue
+		}
 		if v.seen[k] == nil {
 			v.seen[k] = map[string]bool{}
 		}

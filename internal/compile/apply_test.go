@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -156,7 +157,7 @@ func TestApplySharesUnchanged(t *testing.T) {
 	web2, _ := p.entityIDs.get(model.Key{Kind: model.KindWorkloadEndpoint, Namespace: "prod", Name: "web-2"})
 	db, _ := p.entityIDs.get(model.Key{Kind: model.KindWorkloadEndpoint, Namespace: "prod", Name: "db-1"})
 	next, err := p.Apply(model.Change{Upserts: model.Set{Endpoints: []model.Endpoint{
-		pod("web-1", "prod", "10.0.0.1", map[string]string{"app": "web", "canary": "true"}),
+		pod("web-1", "prod", "10.0.0.1", map[string]string{"app": "web-canary"}),
 	}}})
 	if err != nil {
 		t.Fatal(err)
@@ -292,5 +293,58 @@ func TestStagedDelete(t *testing.T) {
 	}
 	if _, ok := next.policies.get(staged.Key()); ok {
 		t.Error("upserting a staged Delete left the staged policy in place")
+	}
+}
+
+// TestClassesKeepReadKeysOnly: a class keeps only the labels of keys some
+// selector reads, so pods differing in pod-template-hash or a
+// StatefulSet's pod name share one; a selector that starts reading such a
+// key splits them within Apply, and one that stops merges them back.
+func TestClassesKeepReadKeysOnly(t *testing.T) {
+	set := smallSet()
+	for i := range set.Endpoints {
+		set.Endpoints[i].Labels["pod-template-hash"] = fmt.Sprintf("h%d", i)
+		set.Endpoints[i].Labels["statefulset.kubernetes.io/pod-name"] = set.Endpoints[i].Name
+	}
+	p := mustCompile(t, set)
+	mustHold(t, p, "compile")
+	if got := p.Stats().Classes; got != 2 {
+		t.Fatalf("%d classes, want 2 (web and db)", got)
+	}
+	byHash := model.Policy{
+		Kind: model.KindNetworkPolicy, Name: "by-hash", Namespace: "prod", Tier: model.TierDefault, Order: order(5),
+		Selector: sel(`pod-template-hash == "h0"`), Types: []model.Direction{model.Ingress},
+		Ingress: []model.Rule{{Action: model.Deny}},
+	}
+	split, err := p.Apply(model.Change{Upserts: model.Set{Policies: []model.Policy{byHash}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustHold(t, split, "a selector reading pod-template-hash")
+	if got := split.Stats().Classes; got != 3 {
+		t.Errorf("%d classes after a selector reads pod-template-hash, want 3", got)
+	}
+	toWeb1 := model.Flow{Src: addr("10.0.0.3"), Dst: addr("10.0.0.1"), Protocol: model.ProtoTCP, SrcPort: 40000, DstPort: 80}
+	toWeb2 := toWeb1
+	toWeb2.Dst = addr("10.0.0.2")
+	if v := split.Evaluate(toWeb1); v.Ingress.Decision.Allowed || v.Ingress.Decision.Hit.Name != "by-hash" {
+		t.Errorf("web-1 (h0): %+v, want denied by by-hash", v.Ingress)
+	}
+	if v := split.Evaluate(toWeb2); v.Ingress.Decision.Hit.Name == "by-hash" {
+		t.Errorf("web-2 (h1): %+v, must not meet by-hash", v.Ingress)
+	}
+	merged, err := split.Apply(model.Change{Deletes: []model.Key{byHash.Key()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustHold(t, merged, "the last selector reading pod-template-hash gone")
+	if got := merged.Stats().Classes; got != 2 {
+		t.Errorf("%d classes after the last selector reading pod-template-hash went, want 2", got)
+	}
+	// An endpoint given inline with another hash finds the shared class.
+	web := set.Endpoints[0]
+	web.Labels = map[string]string{"app": "web", "pod-template-hash": "new"}
+	if c := merged.inlineEntity(&web, web.Addresses[0]).cls; c != merged.classes.get(merged.entities.get(0).class) {
+		t.Error("an inline endpoint differing in an unread label got a class of its own")
 	}
 }

@@ -48,6 +48,9 @@ type checker struct {
 	uses, peerUses map[uint32]int
 	// need is each live selector's need mask, from its requirements.
 	need []needMask
+	// read counts the live selectors reading each label key, from their
+	// programs.
+	read map[uint32]int32
 }
 
 func (c *checker) fail(format string, args ...any) {
@@ -133,6 +136,20 @@ func (c *checker) selectors() {
 		}
 	}
 	c.labelIndex(live)
+	c.read = map[uint32]int32{}
+	for id := range live {
+		for _, k := range keysRead(p.progs.get(id)) {
+			c.read[k]++
+		}
+	}
+	for k, n := range p.readKeys.all() {
+		if c.read[k] != n {
+			c.fail("label key %d: counted as read by %d selectors, read by %d", k, n, c.read[k])
+		}
+	}
+	if p.readKeys.len() != len(c.read) {
+		c.fail("read label keys: %d counted, %d read", p.readKeys.len(), len(c.read))
+	}
 }
 
 // labelIndex checks that every live selector is filed exactly where its
@@ -546,7 +563,7 @@ func (c *checker) labelsOf(e *entity) (labelSet, bool) {
 		ok = ok && found
 		return id
 	}
-	ls, _ := entityLabels(e, c.p.profileLabels, idOf, nil)
+	ls, _ := entityLabels(e, c.p.profileLabels, idOf, func(k uint32) bool { return c.read[k] > 0 }, nil)
 	return ls, ok
 }
 

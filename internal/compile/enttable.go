@@ -183,9 +183,15 @@ func (e *entityEdit) ownNetsets() {
 
 // relabelling returns, sorted, the entities whose labels may have
 // changed: those upserted and those inheriting from a relabelled
-// profile.
-func (e *entityEdit) relabelling(relabelled map[uint32]bool) []uint32 {
-	if len(relabelled) > 0 {
+// profile, or every entity when all is set.
+func (e *entityEdit) relabelling(relabelled map[uint32]bool, all bool) []uint32 {
+	if all {
+		for i := range e.ents.len() {
+			if e.ents.get(uint32(i)) != nil {
+				e.relabel[uint32(i)] = true
+			}
+		}
+	} else if len(relabelled) > 0 {
 		for i := range e.ents.len() {
 			ent := e.ents.get(uint32(i))
 			if ent == nil {

@@ -153,6 +153,9 @@ func (p *Program) classOf(labels map[string]string) *class {
 		if !ok {
 			continue
 		}
+		if _, read := p.readKeys.get(kid); !read {
+			continue // as entityLabels leaves it out of registered classes
+		}
 		vid, ok := p.in.lookup(v)
 		if !ok {
 			vid, known = unknownID, false

@@ -59,7 +59,11 @@ func (t *txn) finish() *Program {
 // relabelEntities gives every entity whose labels may have changed the
 // class of its new labels.
 func (t *txn) relabelEntities() {
-	ids := t.ents.relabelling(t.profiles.relabelled)
+	// A key that starts or stops being read changes the labels classes
+	// keep, so every entity is classed again (a rare change: a selector
+	// naming a key none named before, or the last one naming it going).
+	all := t.sels.countReadKeys() && !t.cold
+	ids := t.ents.relabelling(t.profiles.relabelled, all)
 	sets := t.labelSets(ids)
 	for i, id := range ids {
 		e := t.ents.get(id)
@@ -85,7 +89,7 @@ func (t *txn) labelSets(ids []uint32) []labelSet {
 	workers := min(runtime.GOMAXPROCS(0), len(ids)/parallelLabels)
 	if workers < 2 {
 		for i, id := range ids {
-			out[i], t.labelBuf = entityLabels(t.ents.get(id), t.profiles.profileLabels, t.in.intern, t.labelBuf)
+			out[i], t.labelBuf = entityLabels(t.ents.get(id), t.profiles.profileLabels, t.in.intern, t.sels.reads, t.labelBuf)
 		}
 		return out
 	}
@@ -116,7 +120,7 @@ func (t *txn) labelSets(ids []uint32) []labelSet {
 		var buf []label
 		idOf := func(s string) uint32 { id, _ := t.in.lookup(s); return id }
 		for i := lo; i < hi; i++ {
-			out[i], buf = entityLabels(t.ents.get(ids[i]), t.profiles.profileLabels, idOf, buf)
+			out[i], buf = entityLabels(t.ents.get(ids[i]), t.profiles.profileLabels, idOf, t.sels.reads, buf)
 		}
 	})
 	return out
@@ -154,7 +158,10 @@ func visitLabels(e *entity, profileLabels func(string) map[string]string, yield 
 // idOf giving the id of every key and value; buf is scratch space, returned
 // for reuse. The labels arrive highest precedence first, so after a stable
 // sort by key the first of each key is the one that counts.
-func entityLabels(e *entity, profileLabels func(string) map[string]string, idOf func(string) uint32, buf []label) (labelSet, []label) {
+//
+// Only the labels of keys read reports as read are kept: those some
+// selector reads (selectorTable.readKeys).
+func entityLabels(e *entity, profileLabels func(string) map[string]string, idOf func(string) uint32, read func(uint32) bool, buf []label) (labelSet, []label) {
 	buf = buf[:0]
 	visitLabels(e, profileLabels, func(k, v string) {
 		buf = append(buf, label{key: idOf(k), val: idOf(v), text: v})
@@ -162,13 +169,13 @@ func entityLabels(e *entity, profileLabels func(string) map[string]string, idOf 
 	slices.SortStableFunc(buf, func(a, b label) int { return cmp.Compare(a.key, b.key) })
 	n := 0
 	for i := range buf {
-		if i == 0 || buf[i].key != buf[i-1].key {
+		if (i == 0 || buf[i].key != buf[i-1].key) && read(buf[i].key) {
 			n++
 		}
 	}
 	ls := make(labelSet, 0, n)
 	for i := range buf {
-		if i == 0 || buf[i].key != buf[i-1].key {
+		if (i == 0 || buf[i].key != buf[i-1].key) && read(buf[i].key) {
 			ls = append(ls, buf[i])
 		}
 	}

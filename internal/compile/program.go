@@ -309,7 +309,7 @@ func emptyFor(set *model.Set) *Program {
 func empty() *Program {
 	return &Program{
 		in:              newInterner(),
-		selectorTable:   selectorTable{selIDs: newPmap[string, uint32](hashString), selIndex: newLabelIndex()},
+		selectorTable:   selectorTable{selIDs: newPmap[string, uint32](hashString), selIndex: newLabelIndex(), readKeys: newPmap[uint32, int32](hashUint32)},
 		policyTable:     policyTable{tiers: newPmap[string, *tierRec](hashString), policies: newPmap[model.Key, *policyRec](hashKey)},
 		profileTable:    profileTable{profileIDs: newPmap[string, uint32](hashString)},
 		serviceTable:    serviceTable{serviceIDs: newPmap[model.Key, uint32](hashKey)},

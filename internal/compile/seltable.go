@@ -21,6 +21,12 @@ type selectorTable struct {
 	// so resolving a label set skips its peer selectors without loading
 	// them.
 	policySels []uint64
+	// readKeys counts, per label key, the live selectors that read it.
+	// A class keeps only the labels of keys some selector reads: no
+	// selector can tell apart label sets that differ elsewhere, so pods
+	// differing only in pod-template-hash or a StatefulSet's pod name
+	// share one class.
+	readKeys pmap[uint32, int32]
 }
 
 // selectorEdit is one batch of changes to a selectorTable. Selectors
@@ -49,6 +55,7 @@ type selectorEdit struct {
 	// dirtyPeers are peer selectors whose network-set CIDRs must be
 	// gathered again.
 	dirtyPeers map[uint32]bool
+	readKeys   *pmapEdit[uint32, int32]
 }
 
 func (x *selectorTable) edit(in *internEdit) *selectorEdit {
@@ -65,6 +72,7 @@ func (x *selectorTable) edit(in *internEdit) *selectorEdit {
 		policyBits: x.policySels,
 		repolicied: map[uint32]bool{},
 		dirtyPeers: map[uint32]bool{},
+		readKeys:   x.readKeys.edit(),
 	}
 }
 
@@ -319,5 +327,59 @@ func (e *selectorEdit) done() selectorTable {
 		selFree:    e.free,
 		selIndex:   e.index.done(),
 		policySels: e.policyBits,
+		readKeys:   e.readKeys.done(),
 	}
+}
+
+// keysRead returns the distinct label keys a selector program reads.
+func keysRead(p selProg) []uint32 {
+	var keys []uint32
+	for i := range p {
+		switch p[i].op {
+		case opTrue, opFalse, opAnd, opOr, opNot:
+			continue
+		}
+		if !slices.Contains(keys, p[i].key) {
+			keys = append(keys, p[i].key)
+		}
+	}
+	return keys
+}
+
+// countReadKeys brings readKeys up to the batch's final set of
+// selectors, before settle files and drops them, and reports whether a
+// key started or stopped being read, which changes the labels classes
+// keep.
+func (e *selectorEdit) countReadKeys() (flipped bool) {
+	count := func(id uint32, by int32) {
+		for _, k := range keysRead(e.progs.get(id)) {
+			n, _ := e.readKeys.get(k)
+			n += by
+			if n == 0 || n == by {
+				flipped = true
+			}
+			if n == 0 {
+				e.readKeys.del(k)
+			} else {
+				e.readKeys.set(k, n)
+			}
+		}
+	}
+	for id := range e.created {
+		if e.sels.get(id).refs > 0 {
+			count(id, 1)
+		}
+	}
+	for id := range e.dead {
+		if !e.created[id] && e.sels.get(id).refs == 0 {
+			count(id, -1)
+		}
+	}
+	return flipped
+}
+
+// reads reports whether some selector of the batch reads key k.
+func (e *selectorEdit) reads(k uint32) bool {
+	_, ok := e.readKeys.get(k)
+	return ok
 }
