@@ -1,10 +1,13 @@
 package eval_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -21,13 +24,11 @@ import (
 // the same verdicts from both; a change Engine.Apply takes is the change
 // Set.Apply makes, and one it refuses leaves every answer as it was.
 func FuzzNewAndApply(f *testing.F) {
-	base, err := json.Marshal(checkBase())
-	if err != nil {
-		f.Fatal(err)
-	}
-	shopSet, err := json.Marshal(shop())
-	if err != nil {
-		f.Fatal(err)
+	boundMinimizing(f, 5*time.Second)
+	base := compactJSON(f, checkBase())
+	shopSet := compactJSON(f, shop())
+	if max(len(base), len(shopSet)) > maxFuzzSet/2 {
+		f.Fatalf("seed sets of %d and %d bytes leave the fuzzer little room under %d", len(base), len(shopSet), maxFuzzSet)
 	}
 	changes := []model.Change{
 		{Upserts: model.Set{Endpoints: []model.Endpoint{pod("db", "shop", "10.0.0.2", map[string]string{"app": "cache"})}}},
@@ -36,9 +37,9 @@ func FuzzNewAndApply(f *testing.F) {
 		{Deletes: []model.Key{{Kind: model.KindTier, Name: "security"}}},
 	}
 	for i, c := range changes {
-		data, err := json.Marshal(c)
-		if err != nil {
-			f.Fatal(err)
+		data := compactJSON(f, c)
+		if len(data) > maxFuzzChange/2 {
+			f.Fatalf("a seed change of %d bytes leaves the fuzzer little room under %d", len(data), maxFuzzChange)
 		}
 		f.Add(base, data, uint8(i), uint16(5432))
 		f.Add(shopSet, data, uint8(i*7), uint16(80))
@@ -47,6 +48,10 @@ func FuzzNewAndApply(f *testing.F) {
 	f.Add([]byte(`{"Endpoints":[{"Kind":"WorkloadEndpoint","Namespace":"a","Name":"b","Addresses":["::ffff:10.0.0.1"]}]}`), []byte(`{"Deletes":[{"Kind":"Pod"}]}`), uint8(3), uint16(1))
 
 	f.Fuzz(func(t *testing.T, setJSON, changeJSON []byte, pick uint8, port uint16) {
+		// Small inputs keep minimizing short (see boundMinimizing).
+		if len(setJSON) > maxFuzzSet || len(changeJSON) > maxFuzzChange {
+			return
+		}
 		var set model.Set
 		if json.Unmarshal(setJSON, &set) != nil || set.Len() > 48 {
 			return
@@ -78,6 +83,89 @@ func FuzzNewAndApply(f *testing.F) {
 		}
 		agree(t, "the change", after, eng, append(flows, fuzzFlows(change.Upserts, pick+1, port)...))
 	})
+}
+
+// boundMinimizing sets -test.fuzzminimizetime to d unless the command
+// line sets it. go test minimizes every input that finds new coverage,
+// trying to remove every span of bytes (quadratic in its length), for
+// up to 60s by default and counting no execs meanwhile. With a body
+// taking about a millisecond (New, Apply and Evaluate on both
+// evaluators) a few hundred bytes already take the whole minute, so
+// both workers sat there and fuzzing looked hung at 0 execs/s.
+func boundMinimizing(f *testing.F, d time.Duration) {
+	f.Helper()
+	const name = "test.fuzzminimizetime"
+	set := false
+	flag.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
+	if fl := flag.Lookup(name); fl != nil && !set {
+		if err := fl.Value.Set(d.String()); err != nil {
+			f.Fatal(err)
+		}
+	}
+}
+
+// Input bounds of FuzzNewAndApply, in bytes: room for a few dozen
+// compact objects, well above its compact seeds.
+const (
+	maxFuzzSet    = 4096
+	maxFuzzChange = 1024
+)
+
+// compactJSON is v as JSON without its zero fields, which unmarshal to
+// the same value, so that seeds stay small enough to minimize quickly.
+func compactJSON[T any](f *testing.F, v T) []byte {
+	f.Helper()
+	full, err := json.Marshal(v)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var tree any
+	if err := json.Unmarshal(full, &tree); err != nil {
+		f.Fatal(err)
+	}
+	tree, _ = dropZero(tree)
+	data, err := json.Marshal(tree)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var back T
+	if err := json.Unmarshal(data, &back); err != nil {
+		f.Fatal(err)
+	}
+	if again, err := json.Marshal(back); err != nil || !bytes.Equal(again, full) {
+		f.Fatalf("compact JSON %s reads back as %s, not %s (%v)", data, again, full, err)
+	}
+	return data
+}
+
+// dropZero removes zero members from a decoded JSON tree and reports
+// whether what is left is zero itself.
+func dropZero(v any) (any, bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, m := range v {
+			if rest, zero := dropZero(m); zero {
+				delete(v, k)
+			} else {
+				v[k] = rest
+			}
+		}
+		return v, len(v) == 0
+	case []any:
+		for i, m := range v {
+			v[i], _ = dropZero(m)
+		}
+		return v, len(v) == 0
+	case nil:
+		return nil, true
+	case bool:
+		return v, !v
+	case float64:
+		return v, v == 0
+	case string:
+		return v, v == ""
+	}
+	return v, false
 }
 
 // sameRefusal reports whether both evaluators accept, or both refuse with
