@@ -21,5 +21,6 @@ func commands() []*cobra.Command {
 		newUICmd(),
 		newAuthzCmd(),
 		newVersionCmd(),
+		newServeCmd(),
 	}
 }

@@ -8,8 +8,7 @@
 package main
 
 import (
-	"github.com/verdictlabs/verdict/internal/printable"
-
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/verdictlabs/verdict/internal/printable"
 )
 
 // Exit statuses shared by every command.
@@ -77,12 +78,18 @@ func newRootCmd() *cobra.Command {
 
 // run executes the command line and returns the process exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+// runContext is run with a context; a long-running command (serve) stops
+// when it ends.
+func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd()
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitYes
 	}

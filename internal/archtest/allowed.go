@@ -76,9 +76,15 @@ var Allowed = map[string]Rule{
 	"authz/replay": {
 		Imports: []string{"authz", "eval", "internal/conformance", "model"},
 	},
-	"reload": {Imports: []string{"eval", "policy"}, TestImports: []string{"model"}},
+	"reload":            {Imports: []string{"eval", "policy"}, TestImports: []string{"model"}},
+	"internal/kubetest": {},
+	"kubesync": {
+		Imports:     []string{"eval", "model", "policy"},
+		TestImports: []string{"internal/kubetest"},
+	},
 	"cmd/verdict": {
-		Imports: []string{"analysis", "analysis/flowlog", "authz", "authz/replay", "eval", "eval/reference", "internal/conformance", "internal/printable", "internal/ui", "model", "policy", "policy/legacy", "reload", "selector"},
+		TestImports: []string{"internal/kubetest"},
+		Imports:     []string{"analysis", "analysis/flowlog", "authz", "authz/replay", "eval", "eval/reference", "internal/conformance", "internal/printable", "internal/ui", "kubesync", "model", "policy", "policy/legacy", "reload", "selector"},
 	},
 	"internal/archtest": {},
 }
