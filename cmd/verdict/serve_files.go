@@ -65,10 +65,12 @@ func (f *fileSource) state() sourceState {
 }
 
 // watch checks the files every poll until ctx ends and loads them again
-// when any changed.
+// when they changed and then stayed as they are for one poll, so that a
+// file caught halfway through being written is not loaded.
 func (f *fileSource) watch(ctx context.Context, poll time.Duration) {
 	t := time.NewTicker(poll)
 	defer t.Stop()
+	pending := ""
 	for {
 		select {
 		case <-ctx.Done():
@@ -82,11 +84,14 @@ func (f *fileSource) watch(ctx context.Context, poll time.Duration) {
 		}
 		f.mu.Lock()
 		same := sig == f.sig
-		f.sig = sig
 		f.mu.Unlock()
-		if same {
+		if same || sig != pending {
+			pending = sig
 			continue
 		}
+		f.mu.Lock()
+		f.sig = sig
+		f.mu.Unlock()
 		if err := f.load(); err != nil {
 			f.refuse(err)
 			continue

@@ -246,15 +246,20 @@ func TestServeReloadsFiles(t *testing.T) {
 	}
 }
 
-// writeLater writes a file so that its modification time differs from the
-// last write's even on a coarse clock.
+// writeLater replaces a file as editors do, by renaming a new one over
+// it, with a modification time that differs from the last write's even
+// on a coarse clock.
 func writeLater(t *testing.T, path, content string) {
 	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	later := time.Now().Add(time.Duration(len(content)) * time.Millisecond)
-	if err := os.Chtimes(path, later, later); err != nil {
+	if err := os.Chtimes(tmp, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
 		t.Fatal(err)
 	}
 }
