@@ -41,7 +41,15 @@ func main() {
 	svg := flag.String("svg", "benchmarks/benchmarks.svg", "plot to write, relative to the report's directory")
 	input := flag.String("input", "", "read go test -bench output from this file instead of running the suite")
 	profile := flag.Bool("profile", true, "after a full run, profile the benchmarks of unmet targets")
+	livesync := flag.Bool("livesync", false, "measure only the live-sync figures (needs scripts/test.sh's kube-apiserver and etcd) and update their section of the report")
 	flag.Parse()
+	if *livesync {
+		if err := updateLiveSync(*out); err != nil {
+			fmt.Fprintln(os.Stderr, "report:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*short, *benchtime, *out, *svg, *input, *profile); err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
@@ -103,7 +111,15 @@ func run(short bool, benchtime, out, svg, input string, profile bool) error {
 	}
 	var doc bytes.Buffer
 	Write(&doc, parsed, Context{Short: short, Machine: m, Took: took, Plot: svg, Profiles: profiles})
-	if err := os.WriteFile(out, doc.Bytes(), 0o644); err != nil {
+	// The live-sync figures are measured apart (-livesync); a run of the
+	// suite keeps the last ones.
+	report := doc.Bytes()
+	if old, err := os.ReadFile(out); err == nil {
+		if kept := keptLiveSync(old); kept != nil {
+			report = withLiveSync(report, kept)
+		}
+	}
+	if err := os.WriteFile(out, report, 0o644); err != nil {
 		return err
 	}
 	var plot bytes.Buffer
