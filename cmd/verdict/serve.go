@@ -61,7 +61,9 @@ func newServeCmd() *cobra.Command {
 		o.extra = append(o.extra, mk())
 	}
 	cmd := &cobra.Command{
-		Use:   "serve [--kubeconfig FILE | -f FILE|DIR...] [--listen ADDR]",
+		Use: "serve [--kubeconfig FILE | -f FILE|DIR...] [--listen ADDR]",
+		Example: `  verdict serve -f examples/tiers-staged
+  verdict serve --kubeconfig ~/.kube/config --listen 127.0.0.1:8080`,
 		Short: "Run the engine as an HTTP service, following a cluster or policy files",
 		Long: `serve keeps an engine up to date and answers questions over HTTP.
 
