@@ -51,3 +51,10 @@ export VERDICT_ETCD="${VERDICT_ETCD:-$(command -v etcd)}"
 
 echo "== go test -race ./..."
 go test -race -timeout 30m "$@" ./...
+
+# The Beam pipeline is its own module (beam/), so that the library never
+# links Beam; its tests run it on prism, in process and offline, against
+# the single-process commands. Without -race, to keep this module's share
+# of CI's time small (the engine it calls is race-tested above).
+echo "== beam module: go vet, go test (prism)"
+(cd beam && go vet ./... && go test -timeout 20m ./...)

@@ -111,6 +111,12 @@ func run(short bool, benchtime, out, svg, input string, profile bool) error {
 	}
 	var doc bytes.Buffer
 	Write(&doc, parsed, Context{Short: short, Machine: m, Took: took, Plot: svg, Profiles: profiles})
+	// The Beam pipeline's figures come from its own module's tests; the
+	// report carries them over as they are.
+	if b, err := os.ReadFile(filepath.Join(filepath.Dir(out), "beam", "BENCHMARKS.md")); err == nil {
+		doc.WriteString("\n")
+		doc.Write(b)
+	}
 	// The live-sync figures are measured apart (-livesync); a run of the
 	// suite keeps the last ones.
 	report := doc.Bytes()
