@@ -4,8 +4,6 @@ import (
 	"errors"
 	"slices"
 	"testing"
-
-	"github.com/stretchr/testify/require"
 )
 
 func TestApply(t *testing.T) {
@@ -123,14 +121,14 @@ func TestApply(t *testing.T) {
 			got, err := base.Apply(tt.change)
 			if tt.codes != nil {
 				var ce *CheckError
-				require.True(t, errors.As(err, &ce), "Apply gave %v", err)
-				require.Equal(t, tt.codes, codesOf(ce))
-				require.Equal(t, base, got, "a refused change gives the set back")
+				mustBeTrue(t, errors.As(err, &ce), "Apply gave %v", err)
+				mustEqual(t, tt.codes, codesOf(ce))
+				mustEqual(t, base, got, "a refused change gives the set back")
 			} else {
-				require.NoError(t, err)
-				require.Equal(t, tt.want, got)
+				mustSucceed(t, err)
+				mustEqual(t, tt.want, got)
 			}
-			require.Equal(t, before, base, "Apply does not modify its input")
+			mustEqual(t, before, base, "Apply does not modify its input")
 		})
 	}
 }
@@ -140,12 +138,12 @@ func TestApply(t *testing.T) {
 func TestApplyDoesNotAlias(t *testing.T) {
 	set := Set{Namespaces: []Namespace{{Name: "a"}, {Name: "b"}, {Name: "c"}}}
 	first, err := set.Apply(Change{})
-	require.NoError(t, err)
+	mustSucceed(t, err)
 	snapshot := cloneSet(first)
 	_, err = first.Apply(Change{Upserts: Set{Namespaces: []Namespace{{Name: "a", Labels: map[string]string{"x": "y"}}}},
 		Deletes: []Key{{Kind: KindNamespace, Name: "b"}}})
-	require.NoError(t, err)
-	require.Equal(t, snapshot, first)
+	mustSucceed(t, err)
+	mustEqual(t, snapshot, first)
 }
 
 func codesOf(e *CheckError) []Code {

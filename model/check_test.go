@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/verdictlabs/verdict/selector"
 )
 
@@ -167,13 +165,13 @@ func TestCheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.set.Check()
 			if tt.code == "" {
-				require.NoError(t, err)
+				mustSucceed(t, err)
 				return
 			}
 			var ce *CheckError
-			require.True(t, errors.As(err, &ce), "Check gave %v", err)
-			require.Equal(t, tt.code, ce.Problems[0].Code, "%v", err)
-			require.Equal(t, tt.field, ce.Problems[0].Field, "%v", err)
+			mustBeTrue(t, errors.As(err, &ce), "Check gave %v", err)
+			mustEqual(t, tt.code, ce.Problems[0].Code, "%v", err)
+			mustEqual(t, tt.field, ce.Problems[0].Field, "%v", err)
 		})
 	}
 }
@@ -188,9 +186,9 @@ func TestCheckListsEveryProblem(t *testing.T) {
 	}
 	err := set.Check()
 	var ce *CheckError
-	require.True(t, errors.As(err, &ce))
-	require.Equal(t, []Code{CodeNamespace, CodeAction, CodeAction, CodeNamespace, CodeDuplicate, CodeName}, codesOf(ce))
-	require.Equal(t, strings.Join([]string{
+	mustBeTrue(t, errors.As(err, &ce))
+	mustEqual(t, []Code{CodeNamespace, CodeAction, CodeAction, CodeNamespace, CodeDuplicate, CodeName}, codesOf(ce))
+	mustEqual(t, strings.Join([]string{
 		`GlobalNetworkPolicy n/a: a GlobalNetworkPolicy has no namespace, but "n" is given`,
 		`GlobalNetworkPolicy n/a: ingress[0].action: is required: Allow, Deny, Log or Pass`,
 		`GlobalNetworkPolicy n/a: ingress[1].action: unknown action "Bogus": want Allow, Deny, Log or Pass`,
@@ -223,12 +221,12 @@ func TestChangeCheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.c.Check()
 			if tt.codes == nil {
-				require.NoError(t, err)
+				mustSucceed(t, err)
 				return
 			}
 			var ce *CheckError
-			require.True(t, errors.As(err, &ce), "Check gave %v", err)
-			require.Equal(t, tt.codes, codesOf(ce))
+			mustBeTrue(t, errors.As(err, &ce), "Check gave %v", err)
+			mustEqual(t, tt.codes, codesOf(ce))
 		})
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/require"
 )
 
 func TestKindClasses(t *testing.T) {
@@ -25,8 +23,8 @@ func TestKindClasses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind), func(t *testing.T) {
-			require.Equal(t, tt.staged, tt.kind.Staged())
-			require.Equal(t, tt.namespaced, tt.kind.Namespaced())
+			mustEqual(t, tt.staged, tt.kind.Staged())
+			mustEqual(t, tt.namespaced, tt.kind.Namespaced())
 		})
 	}
 }
@@ -45,8 +43,8 @@ func TestPolicyGoverns(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := Policy{Types: tt.types}
-			require.Equal(t, tt.ingress, p.Governs(Ingress))
-			require.Equal(t, tt.egress, p.Governs(Egress))
+			mustEqual(t, tt.ingress, p.Governs(Ingress))
+			mustEqual(t, tt.egress, p.Governs(Egress))
 		})
 	}
 }
@@ -54,33 +52,33 @@ func TestPolicyGoverns(t *testing.T) {
 func TestRulesByDirection(t *testing.T) {
 	in, out := []Rule{{Action: Allow}}, []Rule{{Action: Deny}, {Action: Log}}
 	p := Policy{Ingress: in, Egress: out}
-	require.Equal(t, in, p.Rules(Ingress))
-	require.Equal(t, out, p.Rules(Egress))
+	mustEqual(t, in, p.Rules(Ingress))
+	mustEqual(t, out, p.Rules(Egress))
 	prof := Profile{Ingress: in, Egress: out}
-	require.Equal(t, in, prof.Rules(Ingress))
-	require.Equal(t, out, prof.Rules(Egress))
+	mustEqual(t, in, prof.Rules(Ingress))
+	mustEqual(t, out, prof.Rules(Egress))
 }
 
 func TestSortNameOrdersDashBeforeEnd(t *testing.T) {
 	a := Policy{Kind: KindGlobalNetworkPolicy, Name: "a"}
 	ab := Policy{Kind: KindGlobalNetworkPolicy, Name: "a-b"}
-	require.Equal(t, "a//GlobalNetworkPolicy", a.SortName())
+	mustEqual(t, "a//GlobalNetworkPolicy", a.SortName())
 	// '-' sorts before '/', so "a-b" comes before "a" inside a tier.
-	require.Less(t, ab.SortName(), a.SortName())
+	mustBeLess(t, ab.SortName(), a.SortName())
 	staged := Policy{Kind: KindStagedGlobalNetworkPolicy, Name: "a"}
-	require.Less(t, a.SortName(), staged.SortName())
+	mustBeLess(t, a.SortName(), staged.SortName())
 }
 
 func TestKeys(t *testing.T) {
-	require.Equal(t, "NetworkPolicy prod/db", (&Policy{Kind: KindNetworkPolicy, Namespace: "prod", Name: "db"}).Key().String())
-	require.Equal(t, "GlobalNetworkSet outside", (&NetworkSet{Name: "outside"}).Key().String())
-	require.Equal(t, "NetworkSet prod/partners", (&NetworkSet{Name: "partners", Namespace: "prod"}).Key().String())
-	require.Equal(t, "Profile kns.prod", (&Profile{Name: "kns.prod"}).Key().String())
-	require.Equal(t, "Namespace prod", (&Namespace{Name: "prod"}).Key().String())
-	require.Equal(t, "Tier security", (&Tier{Name: "security"}).Key().String())
-	require.Equal(t, "ServiceAccount prod/api", (&ServiceAccount{Namespace: "prod", Name: "api"}).Key().String())
-	require.Equal(t, "WorkloadEndpoint prod/db-0", (&Endpoint{Kind: KindWorkloadEndpoint, Namespace: "prod", Name: "db-0"}).Key().String())
-	require.Equal(t, "Service prod/db", (&Service{Namespace: "prod", Name: "db"}).Key().String())
+	mustEqual(t, "NetworkPolicy prod/db", (&Policy{Kind: KindNetworkPolicy, Namespace: "prod", Name: "db"}).Key().String())
+	mustEqual(t, "GlobalNetworkSet outside", (&NetworkSet{Name: "outside"}).Key().String())
+	mustEqual(t, "NetworkSet prod/partners", (&NetworkSet{Name: "partners", Namespace: "prod"}).Key().String())
+	mustEqual(t, "Profile kns.prod", (&Profile{Name: "kns.prod"}).Key().String())
+	mustEqual(t, "Namespace prod", (&Namespace{Name: "prod"}).Key().String())
+	mustEqual(t, "Tier security", (&Tier{Name: "security"}).Key().String())
+	mustEqual(t, "ServiceAccount prod/api", (&ServiceAccount{Namespace: "prod", Name: "api"}).Key().String())
+	mustEqual(t, "WorkloadEndpoint prod/db-0", (&Endpoint{Kind: KindWorkloadEndpoint, Namespace: "prod", Name: "db-0"}).Key().String())
+	mustEqual(t, "Service prod/db", (&Service{Namespace: "prod", Name: "db"}).Key().String())
 }
 
 func TestWithBuiltinTiers(t *testing.T) {
@@ -91,21 +89,21 @@ func TestWithBuiltinTiers(t *testing.T) {
 	for _, tier := range got.Tiers {
 		names = append(names, tier.Name)
 	}
-	require.Equal(t, []string{"security", TierDefault, TierKubeAdmin, TierKubeBaseline}, names)
-	require.Equal(t, 5.0, *got.Tiers[1].Order, "a tier the set defines is kept as it is")
-	require.Len(t, s.Tiers, 2, "the original set is not changed")
+	mustEqual(t, []string{"security", TierDefault, TierKubeAdmin, TierKubeBaseline}, names)
+	mustEqual(t, 5.0, *got.Tiers[1].Order, "a tier the set defines is kept as it is")
+	mustHaveLen(t, s.Tiers, 2, "the original set is not changed")
 
 	for _, tier := range BuiltinTiers() {
 		switch tier.Name {
 		case TierKubeAdmin:
-			require.Equal(t, 1000.0, *tier.Order)
-			require.Equal(t, Pass, tier.DefaultAction)
+			mustEqual(t, 1000.0, *tier.Order)
+			mustEqual(t, Pass, tier.DefaultAction)
 		case TierDefault:
-			require.Equal(t, 1e6, *tier.Order)
-			require.Equal(t, Deny, tier.DefaultAction)
+			mustEqual(t, 1e6, *tier.Order)
+			mustEqual(t, Deny, tier.DefaultAction)
 		case TierKubeBaseline:
-			require.Equal(t, 1e7, *tier.Order)
-			require.Equal(t, Pass, tier.DefaultAction)
+			mustEqual(t, 1e7, *tier.Order)
+			mustEqual(t, Pass, tier.DefaultAction)
 		default:
 			t.Fatalf("unexpected built-in tier %q", tier.Name)
 		}
@@ -128,13 +126,13 @@ func TestProtocol(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.str, func(t *testing.T) {
-			require.Equal(t, tt.str, tt.proto.String())
-			require.Equal(t, tt.set, tt.proto.IsSet())
-			require.Equal(t, tt.ports, tt.proto.SupportsPorts())
+			mustEqual(t, tt.str, tt.proto.String())
+			mustEqual(t, tt.set, tt.proto.IsSet())
+			mustEqual(t, tt.ports, tt.proto.SupportsPorts())
 		})
 	}
-	require.Equal(t, "UDP", ProtocolName(ProtoUDP))
-	require.Equal(t, "200", ProtocolName(200))
+	mustEqual(t, "UDP", ProtocolName(ProtoUDP))
+	mustEqual(t, "200", ProtocolName(200))
 }
 
 func TestParseProtocol(t *testing.T) {
@@ -168,16 +166,16 @@ func TestParseProtocol(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			got, err := ParseProtocol(tt.in)
 			if tt.err != "" {
-				require.ErrorContains(t, err, tt.err)
-				require.Equal(t, Protocol{}, got)
+				mustFailWith(t, err, tt.err)
+				mustEqual(t, Protocol{}, got)
 				return
 			}
-			require.NoError(t, err)
-			require.Equal(t, tt.want, got)
+			mustSucceed(t, err)
+			mustEqual(t, tt.want, got)
 		})
 	}
 	_, err := ParseProtocol(strings.Repeat("x", 1000))
-	require.Less(t, len(err.Error()), 200, "a long bad value is clipped")
+	mustBeLess(t, len(err.Error()), 200, "a long bad value is clipped")
 }
 
 func TestKinds(t *testing.T) {
@@ -201,13 +199,13 @@ func TestKinds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.kind), func(t *testing.T) {
-			require.Equal(t, tt.known, tt.kind.Known())
-			require.Equal(t, tt.policy, tt.kind.IsPolicy())
-			require.Equal(t, tt.namespaced, tt.kind.Namespaced())
+			mustEqual(t, tt.known, tt.kind.Known())
+			mustEqual(t, tt.policy, tt.kind.IsPolicy())
+			mustEqual(t, tt.namespaced, tt.kind.Namespaced())
 		})
 	}
 	for k, sc := range kindScopes {
-		require.Equal(t, sc == namespaced, k.Namespaced(), "Namespaced agrees with kindScopes for %s", k)
+		mustEqual(t, sc == namespaced, k.Namespaced(), "Namespaced agrees with kindScopes for %s", k)
 	}
 }
 
@@ -227,19 +225,19 @@ func TestResources(t *testing.T) {
 		keys = append(keys, k.String())
 		switch r := r.(type) {
 		case *Tier:
-			require.Same(t, &s.Tiers[0], r)
+			mustBeSame(t, &s.Tiers[0], r)
 		case *Policy:
-			require.Equal(t, r.Key(), k)
+			mustEqual(t, r.Key(), k)
 		case *Endpoint:
-			require.Equal(t, r.Key(), k)
+			mustEqual(t, r.Key(), k)
 		}
 	}
-	require.Equal(t, []string{
+	mustEqual(t, []string{
 		"Tier t", "NetworkPolicy n/p", "GlobalNetworkPolicy g", "Profile kns.n", "NetworkSet n/ns",
 		"GlobalNetworkSet gns", "Namespace n", "ServiceAccount n/sa", "WorkloadEndpoint n/w",
 		"HostEndpoint h", "Service n/svc",
 	}, keys)
-	require.Equal(t, len(keys), s.Len())
+	mustEqual(t, len(keys), s.Len())
 	n := 0
 	for range s.Resources() {
 		n++
@@ -247,13 +245,13 @@ func TestResources(t *testing.T) {
 			break
 		}
 	}
-	require.Equal(t, 3, n, "stops when asked")
+	mustEqual(t, 3, n, "stops when asked")
 }
 
 func TestReservedNames(t *testing.T) {
-	require.Equal(t, "kns.prod", NamespaceProfile("prod"))
-	require.Equal(t, "ksa.prod.api", ServiceAccountProfile("prod", "api"))
-	require.Equal(t, "pcns.projectcalico.org/name", PrefixNamespaceLabel+LabelName)
+	mustEqual(t, "kns.prod", NamespaceProfile("prod"))
+	mustEqual(t, "ksa.prod.api", ServiceAccountProfile("prod", "api"))
+	mustEqual(t, "pcns.projectcalico.org/name", PrefixNamespaceLabel+LabelName)
 }
 
 func TestVerdictAllowed(t *testing.T) {
@@ -272,16 +270,16 @@ func TestVerdictAllowed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := Verdict{Egress: tt.egress, Ingress: tt.ingress}
-			require.Equal(t, tt.allowed, v.Allowed())
-			require.Equal(t, tt.pending, v.PendingAllowed())
+			mustEqual(t, tt.allowed, v.Allowed())
+			mustEqual(t, tt.pending, v.PendingAllowed())
 		})
 	}
 }
 
 func TestEntityRuleIsZero(t *testing.T) {
-	require.True(t, (&EntityRule{}).IsZero())
-	require.False(t, (&EntityRule{Ports: []Port{{Min: 80, Max: 80}}}).IsZero())
-	require.False(t, (&EntityRule{Services: &ServiceMatch{Name: "db"}}).IsZero())
+	mustBeTrue(t, (&EntityRule{}).IsZero())
+	mustBeFalse(t, (&EntityRule{Ports: []Port{{Min: 80, Max: 80}}}).IsZero())
+	mustBeFalse(t, (&EntityRule{Services: &ServiceMatch{Name: "db"}}).IsZero())
 }
 
 // A decision's JSON has camelCase names and no hit when the end of the
