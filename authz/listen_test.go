@@ -11,7 +11,7 @@ import (
 )
 
 // Listen takes unix:PATH, replacing a stale socket but no other file, and
-// HOST:PORT.
+// HOST:PORT, loopback when the host is left out.
 func TestListen(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "authz.sock")
 	for range 2 { // the second finds the first's socket file left behind
@@ -35,7 +35,7 @@ func TestListen(t *testing.T) {
 	if _, err := os.Stat(file); err != nil {
 		t.Errorf("the file is gone: %v", err)
 	}
-	for _, bad := range []string{"unix:", "9191", "localhost"} {
+	for _, bad := range []string{"unix:", "9191", "localhost", "127.0.0.1:"} {
 		if _, err := authz.Listen(bad); err == nil {
 			t.Errorf("Listen(%q) succeeded", bad)
 		}
@@ -43,6 +43,15 @@ func TestListen(t *testing.T) {
 	lis, err := authz.Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	lis.Close()
+	// No host is loopback, never every interface.
+	lis, err = authz.Listen(":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := lis.Addr().(*net.TCPAddr); !a.IP.IsLoopback() {
+		t.Errorf(":0 listens on %v, want 127.0.0.1", a)
 	}
 	lis.Close()
 }

@@ -31,8 +31,21 @@ type Metrics struct {
 // NewMetrics registers the metrics in a registry of their own, with Go's
 // runtime and process collectors beside them.
 func NewMetrics() *Metrics {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m, err := RegisterMetrics(reg)
+	if err != nil {
+		panic(err) // a fresh registry holds nothing they could clash with
+	}
+	return m
+}
+
+// RegisterMetrics registers the metrics in reg, beside those a program
+// already serves from it (verdict serve's /metrics); Handler and Gatherer
+// then give all of reg. It fails when reg holds metrics of the same names.
+func RegisterMetrics(reg *prometheus.Registry) (*Metrics, error) {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
+		reg: reg,
 		checks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "verdict_authz_checks_total", Help: "Authorization checks answered, by result.",
 		}, []string{"result"}),
@@ -55,13 +68,20 @@ func NewMetrics() *Metrics {
 		}),
 		byResult: map[Result]prometheus.Counter{},
 	}
-	m.reg.MustRegister(m.checks, m.latency, m.engine, m.audit, m.reloads, m.refused,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	cs := []prometheus.Collector{m.checks, m.latency, m.engine, m.audit, m.reloads, m.refused}
+	for i, c := range cs {
+		if err := reg.Register(c); err != nil {
+			for _, done := range cs[:i] {
+				reg.Unregister(done) // all or nothing
+			}
+			return nil, err
+		}
+	}
 	// Every result shows from the start, at zero.
 	for _, r := range Results {
 		m.byResult[r] = m.checks.WithLabelValues(string(r))
 	}
-	return m
+	return m, nil
 }
 
 // Handler serves the metrics in Prometheus' text format.

@@ -80,7 +80,7 @@ problems at start, or an address it cannot listen on.`,
 	}
 	f := cmd.Flags()
 	f.StringArrayVarP(&o.files, "file", "f", nil, "file or directory of policy resources (repeatable; read again on change)")
-	f.StringVar(&o.listen, "listen", "127.0.0.1:9191", "gRPC address, HOST:PORT or unix:PATH")
+	f.StringVar(&o.listen, "listen", "127.0.0.1:9191", "gRPC address, HOST:PORT (no host is 127.0.0.1) or unix:PATH")
 	f.StringVar(&o.workload, "workload", "", "the protected workload endpoint, NAMESPACE/NAME (default: the one owning the destination address)")
 	f.BoolVar(&o.decisionHeaders, "decision-headers", false, "add x-verdict-* headers with the decision to the response")
 	f.BoolVar(&o.audit, "audit", false, "log and count requests that staged policies would deny")
@@ -104,11 +104,11 @@ func runAuthz(cmd *cobra.Command, o *authzOptions) error {
 	}
 	var workload model.Key
 	if o.workload != "" {
-		ns, name, ok := strings.Cut(o.workload, "/")
-		if !ok || ns == "" || name == "" || strings.Contains(name, "/") {
-			return usageError("--workload %q: want NAMESPACE/NAME of a workload endpoint", o.workload)
+		k, err := parseWorkload(o.workload)
+		if err != nil {
+			return err
 		}
-		workload = model.Key{Kind: model.KindWorkloadEndpoint, Namespace: ns, Name: name}
+		workload = k
 	}
 	lopts, err := loaderOptions(cmd)
 	if err != nil {
@@ -203,6 +203,15 @@ func runAuthz(cmd *cobra.Command, o *authzOptions) error {
 		hs.Shutdown(sctx)
 	}
 	return nil
+}
+
+// parseWorkload reads --workload NAMESPACE/NAME.
+func parseWorkload(s string) (model.Key, error) {
+	ns, name, ok := strings.Cut(s, "/")
+	if !ok || ns == "" || name == "" || strings.Contains(name, "/") {
+		return model.Key{}, usageError("--workload %q: want NAMESPACE/NAME of a workload endpoint", s)
+	}
+	return model.Key{Kind: model.KindWorkloadEndpoint, Namespace: ns, Name: name}, nil
 }
 
 // gracefulStop lets calls in flight finish, for at most wait.

@@ -61,8 +61,9 @@ func newServeCmd() *cobra.Command {
 		o.extra = append(o.extra, mk())
 	}
 	cmd := &cobra.Command{
-		Use: "serve [--kubeconfig FILE | -f FILE|DIR...] [--listen ADDR]",
+		Use: "serve [--kubeconfig FILE | -f FILE|DIR...] [--listen ADDR] [--authz-listen ADDR|unix:PATH]",
 		Example: `  verdict serve -f examples/tiers-staged
+  verdict serve -f policies/ --authz-listen unix:/var/run/verdict/authz.sock --audit
   verdict serve --kubeconfig ~/.kube/config --listen 127.0.0.1:8080`,
 		Short: "Run the engine as an HTTP service, following a cluster or policy files",
 		Long: `serve keeps an engine up to date and answers questions over HTTP.
@@ -82,8 +83,16 @@ The API (JSON; see the README for examples):
   GET  /v1/endpoints/{ns}/{name} an endpoint in force (GET /v1/endpoints/{name} for host endpoints)
   GET  /healthz, /readyz, /metrics
 
+With --authz-listen ADDR (HOST:PORT, 127.0.0.1 when the host is left out,
+or unix:PATH) it also answers Envoy's external authorization
+(envoy.service.auth.v3.Authorization/Check over gRPC) from the same engine
+the HTTP API answers from, as verdict authz does from files: --workload,
+--decision-headers, --audit and --trust-domain mean what they mean there,
+and the verdict_authz_* metrics join serve's /metrics.
+
 It listens on 127.0.0.1:8080 unless --listen says otherwise. Exit status: 0
-after SIGINT or SIGTERM, 2 for bad flags or a cluster that cannot be reached.`,
+after SIGINT or SIGTERM, 2 for bad flags, an address it cannot listen on,
+or a cluster that cannot be reached.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmd, &o)
@@ -173,10 +182,19 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 	}
 	var first error
 	pending := len(o.extra) + 1
-	select {
-	case first = <-errc:
-		pending--
-	case <-ctx.Done():
+wait:
+	for pending > 0 {
+		select {
+		case first = <-errc:
+			pending--
+			if first != nil {
+				break wait
+			}
+			// A listener its flags leave off has ended at once; the
+			// rest go on.
+		case <-ctx.Done():
+			break wait
+		}
 	}
 	cancel()
 	shutdown, stopShutdown := context.WithTimeout(context.Background(), 5*time.Second)

@@ -101,7 +101,7 @@ func (f *fileSource) watch(ctx context.Context, poll time.Duration) {
 }
 
 func (f *fileSource) refuse(err error) {
-	f.m.reloads.WithLabelValues("refused").Inc()
+	f.m.reloaded(err)
 	n := 1
 	var probs policy.Problems
 	if errors.As(err, &probs) {
@@ -151,7 +151,7 @@ func (f *fileSource) load() error {
 			return ep, ok
 		},
 	})
-	f.m.reloads.WithLabelValues("ok").Inc()
+	f.m.reloaded(nil)
 	f.mu.Lock()
 	f.lastChange, f.problems = time.Now(), 0
 	f.mu.Unlock()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -40,8 +39,9 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// TestServeKubernetes runs `verdict serve --kubeconfig` against a real API
-// server: it answers once synced, and follows a policy created afterwards.
+// TestServeKubernetes runs `verdict serve --kubeconfig --authz-listen`
+// against a real API server: the HTTP API and ext_authz answer once
+// synced, and follow a policy created afterwards.
 func TestServeKubernetes(t *testing.T) {
 	srv := kubetest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -50,25 +50,7 @@ func TestServeKubernetes(t *testing.T) {
 	createPod(t, ctx, cs, "shop", "web", "10.2.0.5", "web")
 	createPod(t, ctx, cs, "shop", "db", "10.2.0.9", "db")
 
-	var stderr lockedBuffer
-	exit := make(chan int, 1)
-	go func() {
-		exit <- runContext(ctx, []string{"serve", "--kubeconfig", srv.Kubeconfig(), "--listen", "127.0.0.1:0"}, strings.NewReader(""), &bytes.Buffer{}, &stderr)
-	}()
-	addr := regexp.MustCompile(`listening" addr=(\S+)`)
-	var base string
-	waitUntil(t, func() bool {
-		select {
-		case code := <-exit:
-			t.Fatalf("serve exited %d before listening:\n%s", code, stderr.String())
-		default:
-		}
-		if m := addr.FindStringSubmatch(stderr.String()); m != nil {
-			base = "http://" + m[1]
-			return true
-		}
-		return false
-	}, "serve did not say where it listens")
+	c, base := startServeAuthz(t, "--kubeconfig", srv.Kubeconfig(), "--authz-listen", "127.0.0.1:0")
 	waitUntil(t, func() bool {
 		code, _ := do(t, "GET", base+"/readyz", "")
 		return code == http.StatusOK
@@ -77,6 +59,11 @@ func TestServeKubernetes(t *testing.T) {
 	flow := `{"src":"shop/web","dst":"shop/db","dstPort":5432}`
 	if code, body := do(t, "POST", base+"/v1/evaluate", flow); code != 200 || !decodeReport(t, body).Allowed {
 		t.Fatalf("before any policy: %d %s", code, body)
+	}
+	// ext_authz answers from the same synced engine.
+	check := authzRequest("10.2.0.5", "10.2.0.9", 5432, "GET", "/")
+	if got, msg := checkCode(t, c, check); got != 0 {
+		t.Fatalf("ext_authz before any policy: status %d (%s), want OK", got, msg)
 	}
 	if code, body := do(t, "GET", base+"/v1/endpoints/shop/db", ""); code != 200 || !strings.Contains(body, `"10.2.0.9"`) {
 		t.Fatalf("endpoint: %d %s", code, body)
@@ -100,15 +87,15 @@ func TestServeKubernetes(t *testing.T) {
 		hit := r.Ingress.Decision
 		return !r.Allowed && hit != nil && hit.Hit.Kind == model.KindKubernetesNetworkPolicy && hit.Hit.Namespace == "shop" && hit.Hit.Name == "db"
 	}, "the new NetworkPolicy was not followed")
+	if got, msg := checkCode(t, c, check); got != 7 || !strings.Contains(msg, "shop/db") {
+		t.Errorf("ext_authz after the NetworkPolicy: status %d (%s), want PERMISSION_DENIED by shop/db", got, msg)
+	}
 	_, metrics := do(t, "GET", base+"/metrics", "")
-	for _, want := range []string{"verdict_ready 1", "verdict_sync_lag_seconds_count", "verdict_objects_refused 0"} {
+	for _, want := range []string{"verdict_ready 1", "verdict_sync_lag_seconds_count", "verdict_objects_refused 0",
+		`verdict_authz_checks_total{result="allowed"} 1`, `verdict_authz_checks_total{result="denied"} 1`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s:\n%s", want, grepLines(metrics, "verdict_"))
 		}
-	}
-	cancel()
-	if code := <-exit; code != 0 {
-		t.Fatalf("serve exited %d:\n%s", code, stderr.String())
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,6 +17,9 @@ type serveMetrics struct {
 	badRequests prometheus.Counter
 	syncLag     prometheus.Histogram
 	reloads     *prometheus.CounterVec
+
+	mu          sync.Mutex
+	reloadHooks []func(error)
 }
 
 func newServeMetrics() *serveMetrics {
@@ -62,6 +66,29 @@ func (m *serveMetrics) watch(src source) {
 			return time.Since(st.lastChange).Seconds()
 		}),
 	)
+}
+
+// onReload calls f after each later reload of -f files: err nil when the
+// files were put in force, else why they were refused.
+func (m *serveMetrics) onReload(f func(err error)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.reloadHooks = append(m.reloadHooks, f)
+}
+
+// reloaded counts a reload of -f files and tells those who asked.
+func (m *serveMetrics) reloaded(err error) {
+	result := "ok"
+	if err != nil {
+		result = "refused"
+	}
+	m.reloads.WithLabelValues(result).Inc()
+	m.mu.Lock()
+	hooks := m.reloadHooks
+	m.mu.Unlock()
+	for _, f := range hooks {
+		f(err)
+	}
 }
 
 func (m *serveMetrics) countVerdict(allowed, pendingAllowed bool) {
