@@ -313,10 +313,15 @@ func (c *checker) policies() {
 			c.fail("policy %s: applies with selector %d, want %q (id %d, %v)", k, rec.sel, sel.String(), id, ok)
 		}
 	}
-	if len(p.ranks) != len(active) {
-		c.fail("ranks: %d ranked, %d active policies", len(p.ranks), len(active))
+	if p.ranks.len() != len(active) || !sameMembers(p.ranks.order, active) {
+		c.fail("ranks: %d ranked, %d active policies", p.ranks.len(), len(active))
 	}
-	slices.SortFunc(active, func(a, b *policyRec) int { return cmp.Compare(p.ranks[a], p.ranks[b]) })
+	for i, rec := range p.ranks.order {
+		if int(rec.id) >= p.ranks.keys.len() || p.ranks.of(rec) == 0 || i > 0 && p.ranks.of(p.ranks.order[i-1]) >= p.ranks.of(rec) {
+			c.fail("ranks: %s is ranked out of its place in the order", rec.model.Key())
+		}
+	}
+	slices.SortFunc(active, func(a, b *policyRec) int { return cmp.Compare(p.ranks.of(a), p.ranks.of(b)) })
 	for i := 1; i < len(active); i++ {
 		a, b := active[i-1], active[i]
 		if c1 := cmp.Compare(p.tierRanks[a.tier], p.tierRanks[b.tier]); c1 > 0 ||

@@ -104,7 +104,7 @@ func TestCheckInvariantsCatches(t *testing.T) {
 			p.policySels = make([]uint64, len(p.policySels))
 		}, "policy bit"},
 		{"the ranks lose a policy", func(t *testing.T, p *Program) {
-			p.ranks = map[*policyRec]int32{}
+			p.ranks.order = p.ranks.order[:len(p.ranks.order)-1]
 		}, "ranks"},
 		{"the network-set list loses one", func(t *testing.T, p *Program) {
 			p.netsets = nil

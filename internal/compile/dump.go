@@ -87,15 +87,15 @@ func (d *dumper) policies() {
 			return 1
 		}
 		if a.active {
-			return cmp.Compare(d.p.ranks[a], d.p.ranks[b])
+			return cmp.Compare(d.p.ranks.of(a), d.p.ranks.of(b))
 		}
 		return compareKeys(a.model.Key(), b.model.Key())
 	})
 	d.printf("policies:\n")
-	for _, p := range pols {
+	for i, p := range pols {
 		rank := "inactive"
 		if p.active {
-			rank = fmt.Sprintf("%d", d.p.ranks[p])
+			rank = fmt.Sprintf("%d", i) // the active policies come first
 		}
 		d.printf("  %s %s tier %s order %s", rank, p.model.Key(), p.tier, orderText(p.model.Order))
 		if p.active {

@@ -16,8 +16,32 @@ type policyTable struct {
 	tierRanks map[string]int // evaluation order of the tiers
 	// ranks numbers the active policies in evaluation order (tier, order,
 	// name), so resolving a label set sorts integers, not strings.
-	ranks map[*policyRec]int32
+	ranks policyRanks
+	// polFree are policy ids free for reuse.
+	polFree []uint32
 }
+
+// policyRanks numbers the active policies in evaluation order. The
+// numbers leave gaps, so that a policy coming or moving takes a free
+// number between its new neighbours and every other policy keeps its
+// own: a policy change costs a search and a copy of the order, not a
+// sort of every policy, and the classes it does not apply to keep
+// lists whose order still holds.
+type policyRanks struct {
+	order []*policyRec // the active policies in evaluation order
+	keys  pvec[uint64] // by policy id; 0 for an id no active policy has
+}
+
+// rankGap is the distance between neighbouring ranks after a full
+// numbering: room for twenty policies placed one after another between
+// the same two neighbours before the policies are numbered again.
+const rankGap = 1 << 20
+
+// of returns the rank of an active policy of the table.
+func (r *policyRanks) of(p *policyRec) uint64 { return r.keys.get(p.id) }
+
+// len returns the number of ranked policies.
+func (r *policyRanks) len() int { return len(r.order) }
 
 // tier returns the tier named name, nil when there is none.
 func (x *policyTable) tier(name string) *tierRec {
@@ -41,10 +65,16 @@ type policyEdit struct {
 	// recomputed.
 	policiesChanged bool
 	touched         []model.Key // policies upserted, whose tiers must exist
+	// added and removed are the active policies that came and went in
+	// this batch (a policy both added and removed in it is in neither),
+	// for ranking only those.
+	added, removed []*policyRec
+	keys           *pvecEdit[uint64] // ranks by policy id
+	free, freed    []uint32          // ids to reuse; ids freed in this batch
 }
 
 func (x *policyTable) edit() *policyEdit {
-	return &policyEdit{old: x, tiers: x.tiers.edit(), policies: x.policies.edit()}
+	return &policyEdit{old: x, tiers: x.tiers.edit(), policies: x.policies.edit(), keys: x.ranks.keys.edit(), free: slices.Clone(x.polFree)}
 }
 
 func (e *policyEdit) putTier(m *model.Tier) {
@@ -82,9 +112,13 @@ func (e *policyEdit) deleteTier(name string) {
 // put stores a compiled policy; its key must be free.
 func (e *policyEdit) put(rec *policyRec) {
 	k := rec.model.Key()
+	rec.id = takeID(&e.free, func() uint32 { return e.keys.push(0) })
 	e.policies.set(k, rec)
 	e.touched = append(e.touched, k)
 	e.policiesChanged = true
+	if rec.active {
+		e.added = append(e.added, rec)
+	}
 }
 
 // remove takes the policy with key k out, returning it.
@@ -93,6 +127,12 @@ func (e *policyEdit) remove(k model.Key) (*policyRec, bool) {
 	if ok {
 		e.policies.del(k)
 		e.policiesChanged = true
+		e.freed = append(e.freed, old.id)
+		if i := slices.Index(e.added, old); i >= 0 {
+			e.added = slices.Delete(e.added, i, i+1)
+		} else if old.active {
+			e.removed = append(e.removed, old)
+		}
 	}
 	return old, ok
 }
@@ -132,11 +172,78 @@ func (e *policyEdit) done() (x policyTable, tiersChanged bool) {
 		x.tierRanks = rankTiers(e.tiers.m.all())
 	}
 	x.ranks = e.old.ranks
-	if e.policiesChanged || e.tiersChanged || x.ranks == nil {
-		x.ranks = rankPolicies(e.policies.m.all(), x.tierRanks)
+	switch {
+	case e.tiersChanged || e.old.tierRanks == nil:
+		x.ranks = e.rankAll(x.tierRanks)
+	case e.policiesChanged && len(e.added) > rankOneByOne:
+		x.ranks = e.rankAll(x.tierRanks)
+	case e.policiesChanged:
+		var ok bool
+		if x.ranks, ok = e.rankChanged(x.tierRanks); !ok {
+			x.ranks = e.rankAll(x.tierRanks)
+		}
 	}
 	x.tiers, x.policies = e.tiers.done(), e.policies.done()
+	x.polFree = append(e.free, e.freed...)
 	return x, e.tiersChanged
+}
+
+// rankOneByOne is the most policies a batch places one by one; for more,
+// sorting them all is cheaper than inserting each into the order.
+const rankOneByOne = 64
+
+// rankAll numbers every active policy afresh, rankGap apart.
+func (e *policyEdit) rankAll(tierRanks map[string]int) policyRanks {
+	order := rankPolicies(e.policies.m.all(), tierRanks)
+	for _, id := range e.freed {
+		e.keys.set(id, 0)
+	}
+	for i, p := range order {
+		e.keys.set(p.id, uint64(i+1)*rankGap)
+	}
+	return policyRanks{order: order, keys: e.keys.done()}
+}
+
+// rankChanged ranks the policies that came, each between its neighbours
+// in the order, and drops those that went; it fails when two neighbours
+// leave no number between them.
+func (e *policyEdit) rankChanged(tierRanks map[string]int) (policyRanks, bool) {
+	old := &e.old.ranks
+	gone := make(map[*policyRec]bool, len(e.removed))
+	for _, p := range e.removed {
+		gone[p] = true
+	}
+	order := make([]*policyRec, 0, len(old.order)-len(e.removed)+len(e.added))
+	if len(gone) == 0 {
+		order = append(order, old.order...)
+	} else {
+		for _, p := range old.order {
+			if !gone[p] {
+				order = append(order, p)
+			}
+		}
+	}
+	for _, id := range e.freed {
+		e.keys.set(id, 0)
+	}
+	for _, p := range e.added {
+		i, _ := slices.BinarySearchFunc(order, p, func(a, b *policyRec) int { return comparePolicies(a, b, tierRanks) })
+		var lo, hi uint64
+		if i > 0 {
+			lo = e.keys.get(order[i-1].id)
+		}
+		if i < len(order) {
+			hi = e.keys.get(order[i].id)
+		} else {
+			hi = lo + 2*rankGap
+		}
+		if hi-lo < 2 {
+			return policyRanks{}, false
+		}
+		e.keys.set(p.id, lo+(hi-lo)/2)
+		order = slices.Insert(order, i, p)
+	}
+	return policyRanks{order: order, keys: e.keys.done()}, true
 }
 
 // rankTiers numbers the tiers in evaluation order (SPEC 3): by order, a
@@ -159,27 +266,26 @@ func rankTiers(all func(func(string, *tierRec) bool)) map[string]int {
 	return ranks
 }
 
-// rankPolicies numbers the active policies in evaluation order: by
+// rankPolicies returns the active policies in evaluation order: by
 // tier, then order, then name (SPEC 3).
-func rankPolicies(all func(func(model.Key, *policyRec) bool), tierRanks map[string]int) map[*policyRec]int32 {
+func rankPolicies(all func(func(model.Key, *policyRec) bool), tierRanks map[string]int) []*policyRec {
 	var pols []*policyRec
 	for _, p := range all {
 		if p.active {
 			pols = append(pols, p)
 		}
 	}
-	slices.SortFunc(pols, func(a, b *policyRec) int {
-		if c := cmp.Compare(tierRanks[a.tier], tierRanks[b.tier]); c != 0 {
-			return c
-		}
-		if c := calico.CompareOrders(a.model.Order, b.model.Order); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.sort, b.sort)
-	})
-	ranks := make(map[*policyRec]int32, len(pols))
-	for i, p := range pols {
-		ranks[p] = int32(i)
+	slices.SortFunc(pols, func(a, b *policyRec) int { return comparePolicies(a, b, tierRanks) })
+	return pols
+}
+
+// comparePolicies orders two active policies for evaluation (SPEC 3).
+func comparePolicies(a, b *policyRec, tierRanks map[string]int) int {
+	if c := cmp.Compare(tierRanks[a.tier], tierRanks[b.tier]); c != 0 {
+		return c
 	}
-	return ranks
+	if c := calico.CompareOrders(a.model.Order, b.model.Order); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.sort, b.sort)
 }

@@ -1,7 +1,8 @@
 package compile
 
 import (
-	"reflect"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,15 +29,20 @@ func policyTableOf(pols ...*policyRec) policyTable {
 
 // TestPolicyEditRanks: policies rank by tier, order and name; a batch
 // that changes neither tiers nor policies keeps the ranks it started
-// with, and one that does leaves the earlier table's alone.
+// with, and one that does leaves the earlier table's alone. A policy
+// coming or moving takes a rank between its neighbours and leaves every
+// other rank as it was, however often it moves.
 func TestPolicyEditRanks(t *testing.T) {
 	late, early, admin := polRec("b", model.TierDefault, 10), polRec("a", model.TierDefault, 5), polRec("z", model.TierKubeAdmin, 99)
 	x := policyTableOf(late, early, admin)
-	if got := []int32{x.ranks[admin], x.ranks[early], x.ranks[late]}; !reflect.DeepEqual(got, []int32{0, 1, 2}) {
-		t.Fatalf("ranks of admin, early, late: %v", got)
+	if got := x.ranks.order; !slices.Equal(got, []*policyRec{admin, early, late}) {
+		t.Fatalf("order %v, want admin, early, late", got)
+	}
+	if !(x.ranks.of(admin) < x.ranks.of(early) && x.ranks.of(early) < x.ranks.of(late)) {
+		t.Fatalf("ranks of admin, early, late: %d %d %d", x.ranks.of(admin), x.ranks.of(early), x.ranks.of(late))
 	}
 	same, changed := x.edit().done()
-	if changed || reflect.ValueOf(same.ranks).Pointer() != reflect.ValueOf(x.ranks).Pointer() {
+	if changed || !slices.Equal(same.ranks.order, x.ranks.order) || &same.ranks.order[0] != &x.ranks.order[0] {
 		t.Error("an empty batch ranked again")
 	}
 	e := x.edit()
@@ -44,8 +50,58 @@ func TestPolicyEditRanks(t *testing.T) {
 		t.Fatalf("remove returned %v, %v", old, ok)
 	}
 	y, _ := e.done()
-	if len(y.ranks) != 2 || y.ranks[late] != 1 || len(x.ranks) != 3 {
-		t.Errorf("after removing one: ranks %v; the earlier table has %d", y.ranks, len(x.ranks))
+	if y.ranks.len() != 2 || !slices.Equal(y.ranks.order, []*policyRec{admin, late}) || x.ranks.len() != 3 {
+		t.Errorf("after removing one: order %v; the earlier table has %d", y.ranks.order, x.ranks.len())
+	}
+	if y.ranks.of(late) != x.ranks.of(late) || y.ranks.of(admin) != x.ranks.of(admin) {
+		t.Error("removing a policy renumbered the others")
+	}
+
+	// A policy moving keeps the others' ranks.
+	mid := polRec("m", model.TierDefault, 7)
+	e = y.edit()
+	e.put(mid)
+	z, _ := e.done()
+	moved := polRec("m", model.TierDefault, 1)
+	e = z.edit()
+	e.remove(mid.model.Key())
+	e.put(moved)
+	w, _ := e.done()
+	if !slices.Equal(w.ranks.order, []*policyRec{admin, moved, late}) || w.ranks.of(late) != z.ranks.of(late) || w.ranks.of(admin) != z.ranks.of(admin) {
+		t.Errorf("after a move: order %v, late ranked %d then %d", w.ranks.order, z.ranks.of(late), w.ranks.of(late))
+	}
+	if len(w.polFree) > 2 {
+		t.Errorf("policy ids are not reused: %d free", len(w.polFree))
+	}
+
+	// Policies placed one after another just after admin halve the gap
+	// each time, until none is left and all are numbered again.
+	cur, want := w, []*policyRec{admin, moved, late}
+	renumbered := false
+	for i := range 40 {
+		p := polRec(fmt.Sprintf("n%d", i), model.TierDefault, 0.5-float64(i)/100)
+		e := cur.edit()
+		e.put(p)
+		next, _ := e.done()
+		want = slices.Insert(want, 1, p)
+		if !slices.Equal(next.ranks.order, want) {
+			t.Fatalf("placing %d: order %v", i, next.ranks.order)
+		}
+		for j := 1; j < len(want); j++ {
+			if next.ranks.of(want[j-1]) >= next.ranks.of(want[j]) {
+				t.Fatalf("placing %d: %s ranked %d, %s ranked %d", i, want[j-1].model.Name, next.ranks.of(want[j-1]), want[j].model.Name, next.ranks.of(want[j]))
+			}
+		}
+		if next.ranks.of(late) != cur.ranks.of(late) {
+			renumbered = true
+		}
+		if cur.ranks.len() != len(want)-1 {
+			t.Fatalf("placing %d: the earlier table changed", i)
+		}
+		cur = next
+	}
+	if !renumbered {
+		t.Error("forty policies placed in one gap never renumbered the others")
 	}
 }
 

@@ -77,6 +77,7 @@ type policyRec struct {
 	sums   [2]summary
 	active bool // takes part in normal evaluation (not doNotTrack or preDNAT)
 	sel    uint32
+	id     uint32 // numbers the policy among the table's, for its rank
 	origin hitOrigin
 	tier   string
 	sort   string // the tie-break string <name>/<namespace>/<kind>

@@ -27,8 +27,8 @@ func newTierCache() *tierCache {
 	return &tierCache{m: map[string]resolvedTier{}, lists: map[string][2]*resolved{}}
 }
 
-// list returns the resolved lists stored under key, the ranks of the
-// policies they hold.
+// list returns the resolved lists stored under key, the ids of the
+// policies they hold in order.
 func (c *tierCache) list(key []byte) ([2]*resolved, bool) {
 	if c == nil {
 		return [2]*resolved{}, false
@@ -81,7 +81,7 @@ func (c *tierCache) put(key []byte, t resolvedTier) resolvedTier {
 type resolver struct {
 	policySels []uint64
 	sel        func(uint32) *selInfo
-	ranks      map[*policyRec]int32
+	ranks      policyRanks
 	tier       func(string) *tierRec
 	shared     *tierCache
 }
@@ -93,7 +93,7 @@ func (r *resolver) resolve(matched []uint32, cache *tierCache) [2]*resolved {
 
 // ranked is a policy with its place in evaluation order.
 type ranked struct {
-	rank int32
+	rank uint64
 	p    *policyRec
 }
 
@@ -102,7 +102,7 @@ type ranked struct {
 // normal evaluation, per direction, grouped by tier in tier order and
 // sorted inside each tier (SPEC 3). Lists and tiers equal to one in cache
 // are shared; cache may be nil.
-func resolve(matched []uint32, policySels []uint64, sel func(uint32) *selInfo, ranks map[*policyRec]int32,
+func resolve(matched []uint32, policySels []uint64, sel func(uint32) *selInfo, ranks policyRanks,
 	tier func(string) *tierRec, cache *tierCache) [2]*resolved {
 	var pols []ranked
 	for _, s := range matched {
@@ -110,7 +110,7 @@ func resolve(matched []uint32, policySels []uint64, sel func(uint32) *selInfo, r
 			continue // a peer selector only
 		}
 		for _, p := range sel(s).policies {
-			pols = append(pols, ranked{ranks[p], p})
+			pols = append(pols, ranked{ranks.of(p), p})
 		}
 	}
 	var out [2]*resolved
@@ -122,7 +122,7 @@ func resolve(matched []uint32, policySels []uint64, sel func(uint32) *selInfo, r
 	if cache != nil {
 		listKey = make([]byte, 0, 4*len(pols))
 		for _, rp := range pols {
-			listKey = binary.LittleEndian.AppendUint32(listKey, uint32(rp.rank))
+			listKey = binary.LittleEndian.AppendUint32(listKey, rp.p.id)
 		}
 		if l, ok := cache.list(listKey); ok {
 			return l
@@ -154,7 +154,7 @@ func resolve(matched []uint32, policySels []uint64, sel func(uint32) *selInfo, r
 // buildTier builds one tier of a resolved list from its policies (all of
 // tier tr, in order), keeping those governing d; ok is false when none
 // does. key is scratch space for the cache key: the direction, the tier
-// and the ranks of its policies.
+// and the ids of its policies.
 func buildTier(pols []ranked, d dirIndex, tr *tierRec, cache *tierCache, key *[]byte) (resolvedTier, bool) {
 	n := 0
 	*key = append((*key)[:0], byte(d))
@@ -162,7 +162,7 @@ func buildTier(pols []ranked, d dirIndex, tr *tierRec, cache *tierCache, key *[]
 	for _, rp := range pols {
 		if rp.p.governs(d) {
 			n++
-			*key = binary.LittleEndian.AppendUint32(*key, uint32(rp.rank))
+			*key = binary.LittleEndian.AppendUint32(*key, rp.p.id)
 		}
 	}
 	if n == 0 {
