@@ -31,19 +31,13 @@ type ReadError struct {
 	Err  error
 }
 
-// Error gives "file: document N: line L: reason", leaving out what is
-// unknown.
+// Error gives "file:L: document N: reason", as problems are written,
+// leaving out what is unknown.
 func (e *ReadError) Error() string {
 	var b bytes.Buffer
-	if e.File != "" {
-		b.WriteString(e.File)
-		b.WriteString(": ")
-	}
+	b.WriteString(resource.Position(e.File, e.Line, 0))
 	if e.Document > 0 {
 		fmt.Fprintf(&b, "document %d: ", e.Document)
-	}
-	if e.Line > 0 {
-		fmt.Fprintf(&b, "line %d: ", e.Line)
 	}
 	b.WriteString(e.Err.Error())
 	return b.String()
@@ -68,13 +62,12 @@ type docReader struct {
 	isJSON      bool
 	startsArray bool // the input is a JSON array whose [ is still to be read
 	jdec        *json.Decoder
-	jsonArray   bool // inside the top-level JSON array
+	jlines      *lineIndex // the lines the JSON decoder has read
+	jsonArray   bool       // inside the top-level JSON array
 
-	// lastRaw and lastStart are the text of the last YAML document
-	// returned and the line it starts on, so that problems found in it
-	// can be given a line and column; nil after a JSON value.
-	lastRaw   []byte
-	lastStart int
+	// last is the text of the last value returned and where it starts,
+	// so that problems found in it can be given a line and column.
+	last *docPos
 
 	line       int    // lines of YAML consumed so far
 	docNum     int    // documents started so far
@@ -104,7 +97,8 @@ func newDocReader(r io.Reader) (*docReader, error) {
 		case '{', '[':
 			d.isJSON = true
 			d.startsArray = b[n-1] == '['
-			d.jdec = json.NewDecoder(d.in)
+			d.jlines = newLineIndex(d.in)
+			d.jdec = json.NewDecoder(d.jlines)
 		}
 		return d, nil
 	}
@@ -138,7 +132,7 @@ func (d *docReader) next() (any, error) {
 		case nil:
 			continue
 		case map[string]any, []any:
-			d.lastRaw, d.lastStart = raw, start
+			d.last = &docPos{raw: raw, line: start, column: 1}
 			return v, nil
 		}
 		return nil, &ReadError{Document: d.docNum, Line: start, Err: errNotResource}
@@ -292,6 +286,9 @@ func yamlFileLines(err error, start int) error {
 	if m := yamlLeadingLineRE.FindStringIndex(msg); m != nil {
 		return &yamlError{msg: "yaml: " + msg[m[1]:], err: err}
 	}
+	if m := yamlOneUnmarshalRE.FindStringSubmatch(msg); m != nil {
+		return &yamlError{msg: "yaml: " + m[1], err: err}
+	}
 	if start <= 1 {
 		return err
 	}
@@ -304,6 +301,10 @@ func yamlFileLines(err error, start int) error {
 
 // yamlLeadingLineRE matches the line go-yaml puts first in a syntax error.
 var yamlLeadingLineRE = regexp.MustCompile(`^yaml: line \d+: `)
+
+// yamlOneUnmarshalRE matches go-yaml's list of unmarshal errors when it
+// holds one, whose line ReadError.Line gives.
+var yamlOneUnmarshalRE = regexp.MustCompile(`^yaml: unmarshal errors:\n\s*line \d+: ([^\n]*)$`)
 
 // yamlError is a YAML error restated with the lines of the file.
 type yamlError struct {
@@ -396,6 +397,8 @@ func (d *docReader) decodeJSON(doc int) (any, error) {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return nil, jsonReadError(doc, err)
 	}
+	line, column := d.jlines.position(d.jdec.InputOffset() - int64(len(raw)))
+	d.last = &docPos{raw: raw, line: line, column: column, isJSON: true}
 	return v, nil
 }
 

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -126,8 +127,12 @@ func TestReadErrors(t *testing.T) {
 			if tt.line != 0 && re.Line != tt.line {
 				t.Errorf("line %d, want %d: %v", re.Line, tt.line, re)
 			}
-			if !strings.Contains(re.Error(), tt.contains) || !strings.HasPrefix(re.Error(), "in.yaml: ") {
-				t.Errorf("error %q does not start with the file or lacks %q", re.Error(), tt.contains)
+			prefix := "in.yaml: "
+			if re.Line != 0 {
+				prefix = fmt.Sprintf("in.yaml:%d: ", re.Line)
+			}
+			if !strings.Contains(re.Error(), tt.contains) || !strings.HasPrefix(re.Error(), prefix) || strings.Count(re.Error(), "line") > 0 {
+				t.Errorf("error %q does not start with %q, lacks %q or gives a second line number", re.Error(), prefix, tt.contains)
 			}
 		})
 	}

@@ -62,8 +62,8 @@ spec:
 		}
 	}
 	// Output:
-	// document 1: NetworkPolicy prod/db: spec.ingress[0].destination.ports[0]: protocol ICMP has no ports: ports need protocol TCP, UDP or SCTP
-	// document 1: NetworkPolicy prod/db: spec.tier: NetworkPolicy prod/db is in tier "platform", which does not exist: no Tier "platform" is in the load (the built-in tiers are default, kube-admin and kube-baseline)
+	// line 13, column 15: document 1: NetworkPolicy prod/db: spec.ingress[0].destination.ports[0]: protocol ICMP has no ports: ports need protocol TCP, UDP or SCTP
+	// line 8, column 9: document 1: NetworkPolicy prod/db: spec.tier: NetworkPolicy prod/db is in tier "platform", which does not exist: no Tier "platform" is in the load (the built-in tiers are default, kube-admin and kube-baseline)
 }
 
 func ExampleLoader() {
@@ -88,7 +88,7 @@ func ExampleLoader() {
 	}
 	fmt.Println(res.Counts)
 	// Output:
-	// db.yaml: document 1: NetworkPolicy vote/db: spec.ingress[0].action: warning: action "allow" is spelled "Allow" in Calico v3
+	// db.yaml:4:43: document 1: NetworkPolicy vote/db: spec.ingress[0].action: warning: action "allow" is spelled "Allow" in Calico v3
 	// map[NetworkPolicy:1 Tier:1]
 }
 

@@ -178,6 +178,5 @@ func (s *listStream) item(i int) (any, error) {
 	if err := json.Unmarshal(j, &v); err != nil || len(v) != 1 {
 		return nil, &ReadError{Document: s.doc, Line: c.line, Err: errors.New("cannot read this item of the List")}
 	}
-	s.items[i].text = nil
 	return v[0], nil
 }

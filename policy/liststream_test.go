@@ -136,7 +136,7 @@ func TestListStreamErrorLine(t *testing.T) {
 	text := "# pods\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: b\n    name: c\n"
 	err := NewLoader().Add("in.yaml", strings.NewReader(text))
 	var re *ReadError
-	if !errors.As(err, &re) || re.File != "in.yaml" || re.Document != 1 || re.Line != 12 || !strings.Contains(err.Error(), "line 12: key \"name\" already set") {
+	if !errors.As(err, &re) || re.File != "in.yaml" || re.Document != 1 || re.Line != 12 || !strings.HasPrefix(err.Error(), "in.yaml:12: document 1: yaml: key \"name\" already set") {
 		t.Errorf("got %v", err)
 	}
 }

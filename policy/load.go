@@ -66,6 +66,23 @@ type Result struct {
 	// DockerMode is the mode the Docker inputs were read in (see
 	// DockerMode), or empty when the load had none.
 	DockerMode legacy.DockerMode
+
+	// positions is where the text of each resource of Origins is, for
+	// Position.
+	positions map[model.Key]*srcPos
+}
+
+// Position returns the line and column (1-based) in its file of the
+// field at path (such as metadata.name; empty for the resource itself)
+// of the resource k, or of the nearest enclosing field it has, so that
+// what is found about a resource after loading can be placed as its
+// problems are; zeros when the resource has no text, as those of
+// Origins without a file.
+func (r *Result) Position(k model.Key, path string) (line, column int) {
+	if p := r.positions[k]; p != nil {
+		return p.locate(path)
+	}
+	return 0, 0
 }
 
 // Origin is where a resource was read: its file (empty for an unnamed
@@ -80,7 +97,7 @@ type Origin struct {
 type origin struct {
 	file string
 	doc  int
-	pos  *docPos // the document's YAML text, when it holds this resource alone
+	pos  *srcPos // where the resource's text is, when known
 }
 
 // tierRef is a policy's tier, checked once every Tier is known.
@@ -235,11 +252,11 @@ func (l *Loader) Add(name string, r io.Reader) error {
 			}
 			continue
 		}
-		var pos *docPos
-		if _, single := v.(map[string]any); single && dr.lastRaw != nil {
-			pos = &docPos{raw: dr.lastRaw, start: dr.lastStart}
+		var pos *srcPos
+		if dr.last != nil {
+			pos = &srcPos{doc: dr.last}
 		}
-		dr.lastRaw = nil
+		dr.last = nil
 		l.addValue(name, v, &next, pos)
 	}
 }
@@ -306,12 +323,12 @@ func (l *Loader) AddFile(path string) error {
 // addValue adds one top-level value: a resource, a List of them, or a
 // sequence of either. Each resource gets the next document index of its
 // input.
-// pos, when known, is where a single resource's YAML text is, to give
-// its problems lines and columns.
-func (l *Loader) addValue(file string, v any, next *int, pos *docPos) {
+// pos, when known, is where v's text is, to give problems lines and
+// columns.
+func (l *Loader) addValue(file string, v any, next *int, pos *srcPos) {
 	if seq, ok := v.([]any); ok {
-		for _, item := range seq {
-			l.addItem(file, item, next, nil)
+		for i, item := range seq {
+			l.addItem(file, item, next, pos.index(i))
 		}
 		return
 	}
@@ -319,11 +336,11 @@ func (l *Loader) addValue(file string, v any, next *int, pos *docPos) {
 }
 
 // addItem adds a resource or a List of them.
-func (l *Loader) addItem(file string, v any, next *int, pos *docPos) {
+func (l *Loader) addItem(file string, v any, next *int, pos *srcPos) {
 	if obj, ok := v.(map[string]any); ok {
 		if items, ok := listItems(obj); ok {
-			for _, item := range items {
-				l.addItem(file, item, next, nil)
+			for i, item := range items {
+				l.addItem(file, item, next, pos.field("items").index(i))
 			}
 			return
 		}
@@ -332,7 +349,7 @@ func (l *Loader) addItem(file string, v any, next *int, pos *docPos) {
 		return
 	}
 	*next++
-	l.report(origin{file: file, doc: *next}, Problems{{Severity: SeverityError, Msg: "expected a resource (an object with apiVersion and kind), got " + resource.DescribeJSON(v)}})
+	l.report(origin{file: file, doc: *next, pos: pos}, Problems{{Severity: SeverityError, Msg: "expected a resource (an object with apiVersion and kind), got " + resource.DescribeJSON(v)}})
 }
 
 // listItems returns the items of a List: kind List, or any kind ending
@@ -378,6 +395,7 @@ func (l *Loader) addListStream(file string, ls *listStream, next *int) error {
 	apiVersion, _ := ls.list["apiVersion"].(string)
 	itemKind := strings.TrimSuffix(kind, "List")
 	for i := range ls.items {
+		c := ls.items[i]
 		item, err := ls.item(i)
 		if err != nil {
 			var re *ReadError
@@ -387,7 +405,11 @@ func (l *Loader) addListStream(file string, ls *listStream, next *int) error {
 			return err
 		}
 		listItemDefaults(item, apiVersion, itemKind)
-		l.addItem(file, item, next, nil)
+		// The item's text is kept for its problems' positions: the text
+		// of the whole List is held until now anyway, and it is the
+		// syntax trees, some twenty times larger, that streaming avoids.
+		pos := &srcPos{doc: &docPos{raw: c.text, line: c.line, column: 1}, prefix: "[0]"}
+		l.addItem(file, item, next, pos)
 	}
 	return nil
 }
@@ -418,30 +440,47 @@ func (l *Loader) claim(o origin, key model.Key) bool {
 	return true
 }
 
-// origins returns where every resource of the model was read. A Service
-// is read with its EndpointSlices; the Service's own document names it.
-func (l *Loader) origins() map[model.Key]Origin {
+// origins returns where every resource of the model was read, and where
+// its text is. A Service is read with its EndpointSlices; the Service's
+// own document names it.
+func (l *Loader) origins() (map[model.Key]Origin, map[model.Key]*srcPos) {
 	out := make(map[model.Key]Origin, len(l.seen)+len(l.set.Services))
+	pos := make(map[model.Key]*srcPos, len(l.seen)+len(l.set.Services))
+	add := func(k model.Key, o origin) {
+		out[k] = Origin{File: o.file, Document: o.doc}
+		if o.pos != nil {
+			pos[k] = o.pos
+		}
+	}
 	for k, o := range l.seen {
 		if o.file != "" || o.doc != 0 {
-			out[k] = Origin{File: o.file, Document: o.doc}
+			add(k, o)
 		}
 	}
 	for _, s := range l.set.Services {
 		if o, ok := l.kubeOrig[model.Key{Kind: kube.KindService, Namespace: s.Namespace, Name: s.Name}]; ok {
-			out[s.Key()] = Origin{File: o.file, Document: o.doc}
+			add(s.Key(), o)
 		}
 	}
-	return out
+	return out, pos
 }
 
-// String names the origin in a message about another resource.
+// String names the origin in a message about another resource: its file
+// and line as problems give them, and its document.
 func (o origin) String() string {
+	line := 0
+	if o.pos != nil {
+		line, _ = o.pos.locate("")
+	}
 	switch {
 	case o.file == "" && o.doc == 0:
 		return "an earlier input"
+	case o.file == "" && line > 0:
+		return fmt.Sprintf("line %d, document %d", line, o.doc)
 	case o.file == "":
 		return fmt.Sprintf("document %d", o.doc)
+	case line > 0:
+		return fmt.Sprintf("%s:%d, document %d", o.file, line, o.doc)
 	}
 	return fmt.Sprintf("%s document %d", o.file, o.doc)
 }
@@ -472,7 +511,7 @@ func (l *Loader) Finish() (*Result, error) {
 		return res, errs
 	}
 	res.Set = l.set
-	res.Origins = l.origins()
+	res.Origins, res.positions = l.origins()
 	res.StagedDeletes = l.stagedDeletes
 	res.Set.Tiers = withBuiltinTiers(l.set.Tiers)
 	return res, nil

@@ -134,7 +134,7 @@ func TestDuplicates(t *testing.T) {
 		t.Fatalf("got %v", probs)
 	}
 	p := probs[0]
-	if p.File != "b.yaml" || p.Document != 2 || p.Path != "metadata.name" || !strings.Contains(p.Msg, "first at a.yaml document 1") {
+	if p.File != "b.yaml" || p.Document != 2 || p.Path != "metadata.name" || !strings.Contains(p.Msg, "first at a.yaml:1, document 1") {
 		t.Errorf("duplicate reported as %s", p)
 	}
 }
@@ -210,8 +210,8 @@ func TestGivenProfileReplacesDerived(t *testing.T) {
 		notes = append(notes, w.String())
 	}
 	want := []string{
-		"test.yaml: document 3: Profile kns.prod: metadata.name: warning: this profile replaces the one Calico makes from Namespace prod",
-		"test.yaml: document 4: Profile ksa.prod.api: metadata.name: warning: this profile replaces the one Calico makes from ServiceAccount prod/api",
+		"test.yaml:11:18: document 3: Profile kns.prod: metadata.name: warning: this profile replaces the one Calico makes from Namespace prod",
+		"test.yaml:16:18: document 4: Profile ksa.prod.api: metadata.name: warning: this profile replaces the one Calico makes from ServiceAccount prod/api",
 	}
 	if diff := cmp.Diff(want, notes); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
@@ -226,15 +226,15 @@ func TestGivenProfileReplacesDerived(t *testing.T) {
 	if len(probs) != 0 {
 		t.Fatalf("problems: %v", probs)
 	}
-	if len(res.Warnings) != 1 || res.Warnings[0].String() != "profile.yaml: document 1: Profile databases: metadata.name: warning: this profile replaces the one Calico makes from Docker network databases (networks.json document 1)" {
-		t.Errorf("warnings %v", res.Warnings)
+	if len(res.Warnings) != 1 || res.Warnings[0].String() != "profile.yaml:3:18: document 1: Profile databases: metadata.name: warning: this profile replaces the one Calico makes from Docker network databases (networks.json:1, document 1)" {
+		t.Errorf("warnings %q", res.Warnings[0].String())
 	}
 	if len(res.Set.Profiles) != 1 || len(res.Set.Profiles[0].Ingress) != 1 || res.Set.Profiles[0].Ingress[0].Protocol.Number != model.ProtoTCP {
 		t.Errorf("profiles %+v, want the edited one", res.Set.Profiles)
 	}
 
 	_, probs = loadInputs(t, [2]string{"networks.json", networks}, [2]string{"profile.yaml", edited}, [2]string{"again.yaml", edited})
-	if len(probs) != 1 || probs[0].File != "again.yaml" || !strings.Contains(probs[0].Msg, "defined twice: first at profile.yaml document 1") {
+	if len(probs) != 1 || probs[0].File != "again.yaml" || !strings.Contains(probs[0].Msg, "defined twice: first at profile.yaml:1, document 1") {
 		t.Errorf("two given profiles: %v", probs)
 	}
 }
@@ -511,7 +511,7 @@ func TestDockerOrigins(t *testing.T) {
   {"Id": "b", "Name": "/web", "NetworkSettings": {"Networks": {"apps": {"IPAddress": "10.0.0.2"}}}}
 ]`
 	_, probs = loadInputs(t, [2]string{"twins.json", twins})
-	if len(probs) != 1 || probs[0].Document != 2 || !strings.Contains(probs[0].Msg, "defined twice: first at twins.json document 1") {
+	if len(probs) != 1 || probs[0].Document != 2 || !strings.Contains(probs[0].Msg, "defined twice: first at twins.json:2, document 1") {
 		t.Errorf("twins: %v", probs)
 	}
 

@@ -1,19 +1,62 @@
 package policy
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	yamlv3 "go.yaml.in/yaml/v3"
 )
 
-// docPos is the YAML text of one document and the file line it starts
-// on, parsed into nodes only when a problem needs a position.
+// docPos is the text of one document (a YAML document, or a top-level
+// JSON value or element of a top-level JSON array) and where in its file
+// it starts, parsed only when a problem needs a position: most loads have
+// no problems, and a parse per document would double their cost.
 type docPos struct {
-	raw    []byte
-	start  int
+	raw []byte
+	// line and column are where raw starts in the file, 1-based. A YAML
+	// document starts at the start of a line; a JSON value may start
+	// anywhere, so the column counts for positions on its first line.
+	line, column int
+	isJSON       bool
+
 	parsed bool
 	root   *yamlv3.Node
+}
+
+// srcPos is where one resource is: a document, and the path to the
+// resource inside it (such as items[3] for the fourth item of a List, or
+// [2] for the third element of a sequence); empty when the resource is
+// the document.
+type srcPos struct {
+	doc    *docPos
+	prefix string
+}
+
+// index is the position of element i of the sequence at p.
+func (p *srcPos) index(i int) *srcPos {
+	if p == nil {
+		return nil
+	}
+	return &srcPos{doc: p.doc, prefix: p.prefix + "[" + strconv.Itoa(i) + "]"}
+}
+
+// field is the position of the value of key at p.
+func (p *srcPos) field(key string) *srcPos {
+	if p == nil {
+		return nil
+	}
+	return &srcPos{doc: p.doc, prefix: p.prefix + "." + key}
+}
+
+// locate returns the file line and column of the field at path, relative
+// to the resource, or of the nearest enclosing field that exists.
+func (p *srcPos) locate(path string) (line, column int) {
+	return p.doc.locate(p.prefix + "." + path)
 }
 
 // locate returns the file line and column of the field at path (such as
@@ -21,6 +64,9 @@ type docPos struct {
 // the nearest enclosing field that exists; the document's start when
 // path is empty or nothing of it is found.
 func (d *docPos) locate(path string) (line, column int) {
+	if d.isJSON {
+		return d.fileOffset(jsonOffset(d.raw, pathSegments(path)))
+	}
 	if !d.parsed {
 		d.parsed = true
 		var doc yamlv3.Node
@@ -30,7 +76,7 @@ func (d *docPos) locate(path string) (line, column int) {
 	}
 	n := d.root
 	if n == nil {
-		return d.start, 0
+		return d.line, 0
 	}
 	line, column = n.Line, n.Column
 	for _, seg := range pathSegments(path) {
@@ -40,7 +86,124 @@ func (d *docPos) locate(path string) (line, column int) {
 		}
 		line, column = n.Line, n.Column
 	}
-	return d.start + line - 1, column
+	if line == 1 {
+		column += d.column - 1
+	}
+	return d.line + line - 1, column
+}
+
+// fileOffset turns a byte offset in a JSON document's text into a file
+// line and column (counting characters, as for YAML).
+func (d *docPos) fileOffset(off int) (line, column int) {
+	before := d.raw[:off]
+	nl := bytes.Count(before, []byte("\n"))
+	lineStart := bytes.LastIndexByte(before, '\n') + 1
+	column = utf8.RuneCount(before[lineStart:]) + 1
+	if nl == 0 {
+		column += d.column - 1
+	}
+	return d.line + nl, column
+}
+
+// jsonOffset returns the byte offset in raw, a JSON value, of the value
+// that segs lead to, or of the deepest one of them that exists. It walks
+// the tokens of the value, skipping the values off the path whole.
+func jsonOffset(raw []byte, segs []pathSegment) int {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	best := jsonValueStart(raw, 0)
+	for _, seg := range segs {
+		tok, err := dec.Token()
+		if err != nil {
+			return best
+		}
+		found := false
+		switch {
+		case seg.isIndex && tok == json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				if i == seg.index {
+					found = true
+					break
+				}
+				if !skipJSONValue(dec) {
+					return best
+				}
+			}
+		case !seg.isIndex && tok == json.Delim('{'):
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return best
+				}
+				if k == seg.key {
+					found = true
+					break
+				}
+				if !skipJSONValue(dec) {
+					return best
+				}
+			}
+		}
+		if !found {
+			return best
+		}
+		best = jsonValueStart(raw, int(dec.InputOffset()))
+	}
+	return best
+}
+
+// skipJSONValue reads the next value whole.
+func skipJSONValue(dec *json.Decoder) bool {
+	var skip json.RawMessage
+	return dec.Decode(&skip) == nil
+}
+
+// jsonValueStart is where the value after off starts: past white space
+// and the separators , and : that the decoder reads lazily.
+func jsonValueStart(raw []byte, off int) int {
+	for off < len(raw) && strings.IndexByte(" \t\r\n,:", raw[off]) >= 0 {
+		off++
+	}
+	return off
+}
+
+// lineIndex counts the lines of the input a JSON decoder reads, so that
+// each top-level value can be given the line and column it starts on
+// without holding the input: it keeps only the offsets of the line ends
+// the decoder has read ahead of the last value located.
+type lineIndex struct {
+	r      io.Reader
+	read   int64   // bytes read so far
+	ends   []int64 // offsets of the line ends not yet passed
+	passed int     // line ends before ends[0]
+	lastNL int64   // offset of the last line end passed; -1 for none
+}
+
+func newLineIndex(r io.Reader) *lineIndex { return &lineIndex{r: r, lastNL: -1} }
+
+func (x *lineIndex) Read(p []byte) (int, error) {
+	n, err := x.r.Read(p)
+	for i := 0; i < n; {
+		j := bytes.IndexByte(p[i:n], '\n')
+		if j < 0 {
+			break
+		}
+		x.ends = append(x.ends, x.read+int64(i+j))
+		i += j + 1
+	}
+	x.read += int64(n)
+	return n, err
+}
+
+// position returns the 1-based line and byte column of offset off and
+// forgets the line ends before it: offsets asked for never go back.
+func (x *lineIndex) position(off int64) (line, column int) {
+	i := sort.Search(len(x.ends), func(i int) bool { return x.ends[i] >= off })
+	if i > 0 {
+		x.lastNL = x.ends[i-1]
+		x.passed += i
+		x.ends = append(x.ends[:0], x.ends[i:]...)
+	}
+	return x.passed + 1, int(off - x.lastNL)
 }
 
 // pathSegment is one step of a field path: a key, or an index when

@@ -57,7 +57,7 @@ func TestEvalDockerModeIsExplicit(t *testing.T) {
 func TestValidateDockerNotCalicoEndpoint(t *testing.T) {
 	code, out, errs := runCmd(t, "", "validate", dockerDir+"seed002-networks.json", dockerDir+"seed002-containers.json")
 	want := []string{
-		"seed002-containers.json: document 4: Docker container: warning: container legacy-1 is on no Calico network, only bridge (driver bridge): not a Calico endpoint",
+		"seed002-containers.json:71:5: document 4: Docker container: warning: container legacy-1 is on no Calico network, only bridge (driver bridge): not a Calico endpoint",
 		"note: Docker inputs read as networks as profiles",
 		"ok: ",
 	}
@@ -86,7 +86,7 @@ func TestEvalGivenProfileReplacesNetworkProfile(t *testing.T) {
 	}
 	edited := dockerDir + "seed002-databases-edited.yaml"
 	code, out, errs := runCmd(t, "", append(base, "-f", edited)...)
-	note := edited + ": document 1: Profile databases: metadata.name: warning: this profile replaces the one Calico makes from Docker network databases (" + dockerDir + "seed002-networks.json document 1)"
+	note := edited + ":6:9: document 1: Profile databases: metadata.name: warning: this profile replaces the one Calico makes from Docker network databases (" + dockerDir + "seed002-networks.json:2, document 1)"
 	if code != exitYes || !strings.Contains(out, "Profile databases rule #2 (index 1)") || !strings.Contains(errs, note) {
 		t.Errorf("with the edit: exit %d, want 0 by rule 1 and the note %q:\n%s%s", code, note, out, errs)
 	}

@@ -129,7 +129,7 @@ func TestEvalCommand(t *testing.T) {
 			args:   []string{"eval", "-f", "testdata/eval/cluster.yaml", "-f", "testdata/eval/lowercase.yaml", "--src", "dev/tool", "--dst", "8.8.8.8", "--proto", "udp", "--dport", "53"},
 			code:   exitNo,
 			stdout: []string{"verdict  DENIED at egress", "GlobalNetworkPolicy tool-out rule #1 (index 0) in tier default: deny"},
-			stderr: []string{`lowercase.yaml: document 1: GlobalNetworkPolicy tool-out: spec.egress[0].action: warning: action "deny"`},
+			stderr: []string{`lowercase.yaml:12:15: document 1: GlobalNetworkPolicy tool-out: spec.egress[0].action: warning: action "deny"`},
 		},
 		{
 			name:   "policies from standard input",
@@ -142,7 +142,7 @@ func TestEvalCommand(t *testing.T) {
 			name:   "problems in the files",
 			args:   []string{"eval", "-f", "testdata/eval/cluster.yaml", "-f", "testdata/eval/broken.yaml", "--src", "prod/web", "--dst", "prod/db", "--dport", "80"},
 			code:   exitUsage,
-			stderr: []string{`broken.yaml: document 1: GlobalNetworkPolicy orphan: spec.tier:`, "nothing was evaluated"},
+			stderr: []string{`broken.yaml:7:9: document 1: GlobalNetworkPolicy orphan: spec.tier:`, "nothing was evaluated"},
 		},
 		{name: "unreadable file", args: []string{"eval", "-f", "testdata/eval/nosuch.yaml", "--src", "10.0.0.1", "--dst", "10.0.0.2", "--dport", "80"}, code: exitUsage, stderr: []string{"nosuch.yaml"}},
 		{name: "no files", args: []string{"eval", "--src", "10.0.0.1", "--dst", "10.0.0.2"}, code: exitUsage, stderr: []string{"-f FILE"}},

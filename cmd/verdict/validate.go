@@ -87,10 +87,12 @@ func refusals(res *policy.Result) policy.Problems {
 	var out policy.Problems
 	for _, c := range policy.CheckEncode(res.Set) {
 		o := res.Origins[c.Second]
+		line, column := res.Position(c.Second, "metadata.name")
+		first, _ := res.Position(c.First, "")
 		out = append(out, policy.Problem{
-			Severity: policy.SeverityError, File: o.File, Document: o.Document,
+			Severity: policy.SeverityError, File: o.File, Document: o.Document, Line: line, Column: column,
 			Kind: string(c.Second.Kind), Namespace: c.Second.Namespace, Name: c.Second.Name, Path: "metadata.name",
-			Msg: fmt.Sprintf("%s%s is written as %s too, so convert cannot write both; rename one", c.First, at(res.Origins[c.First]), c.As),
+			Msg: fmt.Sprintf("%s%s is written as %s too, so convert cannot write both; rename one", c.First, at(res.Origins[c.First], first), c.As),
 		})
 	}
 	for _, name := range []string{"compiled", "reference"} {
@@ -101,9 +103,12 @@ func refusals(res *policy.Result) policy.Problems {
 	return out
 }
 
-// at says where a resource was read, as " (at FILE document N)".
-func at(o policy.Origin) string {
+// at says where a resource was read, as " (at FILE:LINE, document N)",
+// leaving out what is not known.
+func at(o policy.Origin, line int) string {
 	switch {
+	case o.File != "" && line > 0:
+		return fmt.Sprintf(" (at %s:%d, document %d)", o.File, line, o.Document)
 	case o.File != "":
 		return fmt.Sprintf(" (at %s document %d)", o.File, o.Document)
 	case o.Document > 0:

@@ -50,15 +50,15 @@ automountToken: false
 		t.Fatalf("exit %d, want 1\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 	for _, want := range []string{
-		`document 1: Pod shop/web: metadata.lables: unknown field "lables" (did you mean "labels"?)`,
-		`document 1: Pod shop/web: spec.containers[0].ports[0].protocl: unknown field "protocl" (did you mean "protocol"?)`,
-		`document 1: Pod shop/web: status.podIp: unknown field "podIp" (did you mean "podIP"?)`,
-		`document 2: Service shop/web: spec.selectr: unknown field "selectr" (did you mean "selector"?)`,
-		`document 3: EndpointSlice shop/web-1: endpoints[0].adresses: unknown field "adresses" (did you mean "addresses"?)`,
-		`document 4: Namespace shop: spec.finalizer: unknown field "finalizer" (did you mean "finalizers"?)`,
-		`document 5: ServiceAccount shop/web: automountToken: unknown field "automountToken"`,
+		`6:11: document 1: Pod shop/web: metadata.lables: unknown field "lables" (did you mean "labels"?)`,
+		`8:96: document 1: Pod shop/web: spec.containers[0].ports[0].protocl: unknown field "protocl" (did you mean "protocol"?)`,
+		`10:10: document 1: Pod shop/web: status.podIp: unknown field "podIp" (did you mean "podIP"?)`,
+		`16:12: document 2: Service shop/web: spec.selectr: unknown field "selectr" (did you mean "selector"?)`,
+		`23:24: document 3: EndpointSlice shop/web-1: endpoints[0].adresses: unknown field "adresses" (did you mean "addresses"?)`,
+		`28:19: document 4: Namespace shop: spec.finalizer: unknown field "finalizer" (did you mean "finalizers"?)`,
+		`33:17: document 5: ServiceAccount shop/web: automountToken: unknown field "automountToken"`,
 	} {
-		if !strings.Contains(stdout, files[0]+": "+want) {
+		if !strings.Contains(stdout, files[0]+":"+want) {
 			t.Errorf("validate does not report\n  %s\nstdout:\n%s", want, stdout)
 		}
 	}

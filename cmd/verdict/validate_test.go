@@ -74,18 +74,18 @@ func TestValidateCommand(t *testing.T) {
 		stderr string
 	}{
 		{"valid with warnings", "", []string{"validate", policyFile, podsFile}, 0, []string{
-			policyFile + `: document 1: GlobalNetworkPolicy database: spec.ingress[0].action: warning: action "allow" is spelled "Allow" in Calico v3`,
-			policyFile + `: document 1: GlobalNetworkPolicy database: spec.ingress[0].protocol: warning: protocol "tcp" is spelled "TCP" in Calico v3`,
+			policyFile + `:6:22: document 1: GlobalNetworkPolicy database: spec.ingress[0].action: warning: action "allow" is spelled "Allow" in Calico v3`,
+			policyFile + `:6:39: document 1: GlobalNetworkPolicy database: spec.ingress[0].protocol: warning: protocol "tcp" is spelled "TCP" in Calico v3`,
 			"ok: 1 GlobalNetworkPolicy, 1 Namespace, 2 Pod",
 		}, ""},
 		{"problems", "", []string{"validate", podsFile, brokenFile}, 1, []string{
-			brokenFile + ": document 1: NetworkPolicy prod/db: spec.ingress[0].destination.ports[0]: port 0 is out of range: ports are 1 to 65535",
-			brokenFile + `: document 1: NetworkPolicy prod/db: spec.tier: NetworkPolicy prod/db is in tier "platform", which does not exist: no Tier "platform" is in the load (the built-in tiers are default, kube-admin and kube-baseline)`,
+			brokenFile + ":6:66: document 1: NetworkPolicy prod/db: spec.ingress[0].destination.ports[0]: port 0 is out of range: ports are 1 to 65535",
+			brokenFile + `:5:9: document 1: NetworkPolicy prod/db: spec.tier: NetworkPolicy prod/db is in tier "platform", which does not exist: no Tier "platform" is in the load (the built-in tiers are default, kube-admin and kube-baseline)`,
 		}, ""},
 		{"stdin", inputPodsDoc, []string{"validate", "-"}, 0, []string{"ok: 1 Namespace, 2 Pod"}, ""},
 		{"stdin problems are named", inputBrokenDoc, []string{"validate", "-"}, 1, nil, ""},
 		{"empty input", "", []string{"validate", "-"}, 0, []string{"ok: no resources"}, ""},
-		{"not YAML at all", "", []string{"validate", textFile}, 2, nil, textFile + ": document 1: line 1: not a resource"},
+		{"not YAML at all", "", []string{"validate", textFile}, 2, nil, textFile + ":1: document 1: not a resource"},
 		{"missing file", "", []string{"validate", filepath.Join(filepath.Dir(textFile), "nope.yaml")}, 2, nil, "nope.yaml"},
 		{"stdin twice", "", []string{"validate", "-", "-"}, 2, nil, "only once"},
 		{"no arguments", "", []string{"validate"}, 2, nil, "no policy files: give at least one FILE or -f FILE|DIR"},
@@ -111,7 +111,7 @@ func TestValidateCommand(t *testing.T) {
 
 func TestValidateNamesStdin(t *testing.T) {
 	_, stdout, _ := runVerdict(inputBrokenDoc, "validate", "-")
-	if !strings.HasPrefix(stdout, "<stdin>: document 1: NetworkPolicy prod/db: ") {
+	if !strings.HasPrefix(stdout, "<stdin>:6:66: document 1: NetworkPolicy prod/db: ") {
 		t.Errorf("stdout: %s", stdout)
 	}
 }
@@ -166,7 +166,7 @@ spec: {selector: all()}
 		t.Fatalf("convert: exit %d, want 2: %s", code, stderr)
 	}
 	code, stdout, stderr := runVerdict("", "validate", path)
-	want := path + ": document 2: NetworkPolicy prod/db: metadata.name: KubernetesNetworkPolicy prod/db (at " + path + " document 1) is written as NetworkPolicy prod/db too, so convert cannot write both; rename one\n"
+	want := path + ":8:18: document 2: NetworkPolicy prod/db: metadata.name: KubernetesNetworkPolicy prod/db (at " + path + ":1, document 1) is written as NetworkPolicy prod/db too, so convert cannot write both; rename one\n"
 	if code != exitNo || stdout != want {
 		t.Errorf("validate: exit %d, want 1; stdout:\n%s\nwant:\n%s%s", code, stdout, want, stderr)
 	}
@@ -221,8 +221,8 @@ spec: {selector: a == 'b' && c == 'd', types: [Ingress]}
 func TestValidateKindSuggestions(t *testing.T) {
 	path := writeInputFiles(t, "kinds.yaml", "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicyy\nmetadata: {name: x}\n---\napiVersion: projectcalico.org/v1\nkind: GlobalNetworkPolicy\nmetadata: {name: y}\n")[0]
 	code, out, _ := runVerdict("", "validate", path)
-	want := path + `: document 1: kind: unknown kind "GlobalNetworkPolicyy" of apiVersion "projectcalico.org/v3"; did you mean GlobalNetworkPolicy?` + "\n" +
-		path + `: document 2: apiVersion: "projectcalico.org/v1" is not an apiVersion of kind GlobalNetworkPolicy, which is projectcalico.org/v3` + "\n"
+	want := path + `:2:7: document 1: kind: unknown kind "GlobalNetworkPolicyy" of apiVersion "projectcalico.org/v3"; did you mean GlobalNetworkPolicy?` + "\n" +
+		path + `:5:13: document 2: apiVersion: "projectcalico.org/v1" is not an apiVersion of kind GlobalNetworkPolicy, which is projectcalico.org/v3` + "\n"
 	if code != exitNo || out != want {
 		t.Errorf("exit %d:\n%s\nwant:\n%s", code, out, want)
 	}

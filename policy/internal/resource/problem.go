@@ -30,24 +30,22 @@ type Problem struct {
 	Path      string // field path such as spec.ingress[2].destination.ports[0]
 	Msg       string
 	// Line and Column locate the field (or, when the field is missing,
-	// the nearest enclosing one) in a YAML file, 1-based; 0 when unknown,
-	// as for JSON input and the items of a List.
+	// the nearest enclosing one) in the file, YAML or JSON, 1-based;
+	// 0 when unknown, as for resources made by program.
 	Line, Column int
 }
 
-// String formats the problem on one line:
+// String formats the problem on one line, its position first as
+// compilers write it, so that editors and terminals can jump to it:
 //
-//	policies.yaml: document 2: NetworkPolicy prod/db: spec.ingress[0].protocol: unknown protocol "TPC"
+//	policies.yaml:14:19: document 2: NetworkPolicy prod/db: spec.ingress[0].protocol: unknown protocol "TPC"
 //
 // Names, paths and messages carry text from the input, so the line is
 // escaped (printable.String): a name holding a newline cannot forge a
 // second problem, nor an escape sequence reach the terminal.
 func (p Problem) String() string {
 	var b strings.Builder
-	if p.File != "" {
-		b.WriteString(p.File)
-		b.WriteString(": ")
-	}
+	b.WriteString(Position(p.File, p.Line, p.Column))
 	if p.Document > 0 {
 		b.WriteString("document ")
 		b.WriteString(strconv.Itoa(p.Document))
@@ -74,6 +72,37 @@ func (p Problem) String() string {
 	}
 	b.WriteString(p.Msg)
 	return printable.String(b.String())
+}
+
+// Position writes where something is in a file as compilers do, ending
+// in ": ": "file:line:column: ", "file:line: " when the column is
+// unknown, "file: " when the line is; "line L, column C: " for an
+// unnamed input; "" when nothing is known.
+func Position(file string, line, column int) string {
+	var b strings.Builder
+	switch {
+	case file != "" && line > 0:
+		b.WriteString(file)
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(line))
+		if column > 0 {
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(column))
+		}
+	case file != "":
+		b.WriteString(file)
+	case line > 0:
+		b.WriteString("line ")
+		b.WriteString(strconv.Itoa(line))
+		if column > 0 {
+			b.WriteString(", column ")
+			b.WriteString(strconv.Itoa(column))
+		}
+	default:
+		return ""
+	}
+	b.WriteString(": ")
+	return b.String()
 }
 
 // Problems is every problem and warning of a load. As an error it reports
