@@ -184,3 +184,35 @@ func BenchmarkApplyRelabelSharedSelectors(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMemo measures the memo against the walk alone, in one run so
+// that the ratio holds on a loaded machine: cold flows (every flow of a
+// workload.LargeClusterParams cluster in order, as
+// benchmarks.BenchmarkCluster) and repeated ones (its first 4,096 over
+// and over, as BenchmarkClusterRepeat). The 100k cluster is skipped with
+// -short.
+func BenchmarkMemo(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		if n > 10_000 && testing.Short() {
+			continue
+		}
+		c := workload.NewCluster(workload.LargeClusterParams(n))
+		e := mustNew(b, c.Set)
+		for _, shape := range []struct {
+			name  string
+			flows []model.Flow
+		}{{"cold", c.Flows}, {"repeat", c.Flows[:4096]}} {
+			for _, v := range []struct {
+				name string
+				ev   eval.Evaluator
+			}{{"memo", e}, {"walk", eval.WithoutMemo(e)}} {
+				b.Run(fmt.Sprintf("%s/%dk/%s", shape.name, n/1000, v.name), func(b *testing.B) {
+					b.ReportAllocs()
+					for i := 0; b.Loop(); i++ {
+						v.ev.Evaluate(shape.flows[i%len(shape.flows)])
+					}
+				})
+			}
+		}
+	}
+}

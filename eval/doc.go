@@ -22,6 +22,15 @@
 // most) and the snapshots Apply derives share; it is exact, takes no lock
 // and allocates nothing. Explain gives the full trace and allocates it.
 //
+// The memo is always on. A flow is stored on its second sighting only:
+// a flow seen once costs one probe of the table and a one-word note,
+// about two cache-missing probes (BenchmarkMemoMiss: 1.9 floors, against
+// 5.2 when every miss stored its entry), a few percent of a cold walk on
+// a large cluster (BenchmarkMemo cold: memo and walk alike within the
+// noise), while traffic that repeats is answered several times faster
+// than the walk (BenchmarkMemo repeat, 10k cluster: 2.7-3.0 µs against
+// 5.5-9.8 µs, on a loaded machine).
+//
 // The answers are those of eval/reference, the executable specification,
 // hit for hit; the differential and conformance tests hold the engine to
 // it.

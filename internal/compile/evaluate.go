@@ -15,7 +15,7 @@ import (
 // allocates nothing.
 //
 // A flow is answered from the snapshot's memo when Evaluate has answered
-// it before (memo.go), and stored in it otherwise.
+// it before (memo.go), and stored in it from its second sighting.
 func (p *Program) Evaluate(f model.Flow) model.Verdict {
 	c := newFlowCtx(p, &f)
 	t := p.memoTable()
@@ -26,12 +26,19 @@ func (p *Program) Evaluate(f model.Flow) model.Verdict {
 			Ingress: c.judge(c.judgedAt(true), dirIngress, nil),
 		}
 	}
-	if v, ok := t.get(&k); ok {
+	h := k.hash()
+	if v, ok := t.get(&k, h); ok {
 		return v
+	}
+	if !t.admit(h) {
+		return model.Verdict{
+			Egress:  c.judge(c.judgedAt(false), dirEgress, nil),
+			Ingress: c.judge(c.judgedAt(true), dirIngress, nil),
+		}
 	}
 	eg := c.judgeSide(c.judgedAt(false), dirEgress)
 	in := c.judgeSide(c.judgedAt(true), dirIngress)
-	t.put(&k, &eg, &in)
+	t.put(&k, h, &eg, &in)
 	return model.Verdict{Egress: eg.dv, Ingress: in.dv}
 }
 

@@ -18,7 +18,9 @@ import (
 // snapshot's generation, so an entry can only ever answer the flow and
 // the snapshot it was computed for. A request whose method or path is
 // too long for the key's fixed size is walked every time. An entry is stored only
-// when decoding it gives back exactly the verdict the walk returned.
+// when decoding it gives back exactly the verdict the walk returned, and
+// only on a flow's second sighting (admit): most flows of a cold pass are
+// seen once, and for them the memo costs one probe and a one-word note.
 //
 // It is a fixed table of fixed-size entries shared by every snapshot that
 // Apply derives from one Compile: a snapshot's entries carry its
@@ -46,14 +48,17 @@ type memoKey [memoKeyWords]uint64
 // memoSlot is one entry, 192 bytes: three cache lines.
 type memoSlot struct {
 	seq atomic.Uint64
-	key [memoKeyWords]atomic.Uint64
+	// seen is the hash of the last flow that missed here on its first
+	// sighting (admit); it sits beside seq, in the line a miss has
+	// already read.
+	seen atomic.Uint64
+	key  [memoKeyWords]atomic.Uint64
 	// side holds per side (egress, ingress) the side's flags and its
 	// enforced and pending decisions (encodeDecision); by the policies or
 	// profiles their hits come from; ep the judged endpoints.
 	side [2]atomic.Uint64
 	by   [4]atomic.Pointer[hitOrigin]
 	ep   [2]atomic.Pointer[model.Endpoint]
-	_    [8]byte
 }
 
 // memoTable is the memo of one lineage of snapshots.
@@ -180,13 +185,15 @@ func addrKind(a netip.Addr) uint64 {
 	return 2
 }
 
+// hash mixes the key's words; never zero, so that an empty seen word
+// matches no flow.
 func (k *memoKey) hash() uint64 {
 	h := uint64(0x9e3779b97f4a7c15)
 	for _, w := range k {
 		hi, lo := bits.Mul64(h^w, 0xbf58476d1ce4e5b9)
 		h = hi ^ lo
 	}
-	return h
+	return h | 1
 }
 
 // A decision in 32 bits: the hit's rule index plus one, its action, and
@@ -292,13 +299,30 @@ func decodeSide(w uint64, ep *model.Endpoint, enfBy, penBy *hitOrigin) model.Dir
 	}
 }
 
-// get returns the memoized verdict of key k, if any.
-func (t *memoTable) get(k *memoKey) (model.Verdict, bool) {
-	i := k.hash() & t.mask
+// get returns the memoized verdict of key k with hash h, if any.
+func (t *memoTable) get(k *memoKey, h uint64) (model.Verdict, bool) {
+	i := h & t.mask
 	if v, ok := t.slots[i].read(k); ok {
 		return v, true
 	}
 	return t.slots[i^1].read(k)
+}
+
+// admit reports whether a flow that missed, with hash h, has missed
+// before and so should be stored; the first time, it only notes the
+// hash in the flow's first entry. A flow seen once is not stored: on
+// traffic that does not repeat, storing costs more than the probe (the
+// entry's three lines written under a sequence number) and evicts the
+// answers of flows that do repeat. A note can be overwritten by another
+// flow's before the second sighting; the flow is then stored one
+// sighting later, which costs a walk and changes no answer.
+func (t *memoTable) admit(h uint64) bool {
+	s := &t.slots[h&t.mask].seen
+	if s.Load() == h {
+		return true
+	}
+	s.Store(h)
+	return false
 }
 
 func (s *memoSlot) read(k *memoKey) (model.Verdict, bool) {
@@ -326,9 +350,9 @@ func (s *memoSlot) read(k *memoKey) (model.Verdict, bool) {
 	}, true
 }
 
-// put stores the verdict of key k, found by the walk, when it encodes
-// exactly; a busy entry is left as it is.
-func (t *memoTable) put(k *memoKey, eg, in *memoSide) {
+// put stores the verdict of key k with hash h, found by the walk, when
+// it encodes exactly; a busy entry is left as it is.
+func (t *memoTable) put(k *memoKey, h uint64, eg, in *memoSide) {
 	egW, ok1 := encodeSide(eg)
 	inW, ok2 := encodeSide(in)
 	if !ok1 || !ok2 ||
@@ -336,7 +360,6 @@ func (t *memoTable) put(k *memoKey, eg, in *memoSide) {
 		decodeSide(inW, in.endpoint(), in.enfBy, in.penBy) != in.dv {
 		return
 	}
-	h := k.hash()
 	i := h & t.mask
 	// Of the two entries the key may sit in, take an empty one, else
 	// one chosen by another bit of the hash.
