@@ -3,9 +3,11 @@ package analysis
 import (
 	"cmp"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/verdictlabs/verdict/internal/calico"
 	"github.com/verdictlabs/verdict/model"
@@ -186,11 +188,29 @@ func familyIndex(a netip.Addr) int {
 	return 1
 }
 
-// addressKey writes what tells one address apart from another as a peer
-// of rules: the rule CIDRs and network sets holding it, the service slices
-// listing it and, when endpoints share it, which.
-func (w *world) addressKey(b *strings.Builder, a netip.Addr) {
-	var rule, sets []int
+// keyScratch is the reusable working space of one goroutine writing
+// class keys.
+type keyScratch struct {
+	buf        []byte
+	labels     []string
+	ports      []model.EndpointPort
+	rule, sets []int
+	svc        []string
+}
+
+// appendField writes s so that no s can be mistaken for another: its
+// length, a colon, then s.
+func appendField(b []byte, s string) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':')
+	return append(b, s...)
+}
+
+// appendAddressKey writes what tells one address apart from another as a
+// peer of rules: the rule CIDRs and network sets holding it, the service
+// slices listing it and, when endpoints share it, which.
+func (w *world) appendAddressKey(sc *keyScratch, a netip.Addr) {
+	rule, sets := sc.rule[:0], sc.sets[:0]
 	for _, l := range w.lengths[familyIndex(a)] {
 		p := netip.PrefixFrom(a, l).Masked()
 		if id, ok := w.ruleNets[p]; ok {
@@ -200,26 +220,36 @@ func (w *world) addressKey(b *strings.Builder, a netip.Addr) {
 	}
 	slices.Sort(rule)
 	slices.Sort(sets)
-	b.WriteString("|nets")
+	sc.rule, sc.sets = rule, sets
+	b := append(sc.buf, "|nets"...)
 	for _, id := range rule {
-		b.WriteString(" " + strconv.Itoa(id))
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(id), 10)
 	}
-	b.WriteString("|sets")
+	b = append(b, "|sets"...)
 	for _, id := range slices.Compact(sets) {
-		b.WriteString(" " + strconv.Itoa(id))
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(id), 10)
 	}
-	b.WriteString("|svc")
-	svc := slices.Clone(w.slices[a])
+	b = append(b, "|svc"...)
+	svc := append(sc.svc[:0], w.slices[a]...)
 	slices.Sort(svc)
+	sc.svc = svc
 	for _, s := range svc {
-		b.WriteString(" " + s)
+		b = append(b, ' ')
+		b = appendField(b, s)
 	}
 	if owners := w.owners[a]; len(owners) > 1 {
-		b.WriteString("|shared")
+		b = append(b, "|shared"...)
 		for _, i := range owners {
-			b.WriteString(" " + w.endpoints[i].key.String())
+			k := &w.endpoints[i].key
+			b = append(b, ' ')
+			b = appendField(b, string(k.Kind))
+			b = appendField(b, k.Namespace)
+			b = appendField(b, k.Name)
 		}
 	}
+	sc.buf = b
 }
 
 // firstAddrs returns an endpoint's first address of each family.
@@ -236,44 +266,87 @@ func firstAddrs(ep *model.Endpoint) [2]netip.Addr {
 
 // classKey is the string equal for two endpoints exactly when every
 // verdict treats them alike.
-func (w *world) classKey(i int) string {
+func (w *world) classKey(sc *keyScratch, i int) string {
 	e := &w.endpoints[i]
-	var b strings.Builder
-	b.WriteString(string(e.ep.Kind))
-	b.WriteString("|labels")
-	keys := make([]string, 0, len(e.labels))
+	b := appendField(sc.buf[:0], string(e.ep.Kind))
+	b = append(b, "|labels"...)
+	keys := sc.labels[:0]
 	for k := range e.labels {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	sc.labels = keys
 	for _, k := range keys {
-		b.WriteString(" " + strconv.Quote(k) + "=" + strconv.Quote(e.labels[k]))
+		b = append(b, ' ')
+		b = appendField(b, k)
+		b = appendField(b, e.labels[k])
 	}
-	b.WriteString("|profiles")
+	b = append(b, "|profiles"...)
 	for _, p := range e.ep.Profiles {
-		b.WriteString(" " + strconv.Quote(p))
+		b = append(b, ' ')
+		b = appendField(b, p)
 	}
-	b.WriteString("|ports")
-	ports := slices.Clone(e.ep.Ports)
+	b = append(b, "|ports"...)
+	ports := append(sc.ports[:0], e.ep.Ports...)
 	slices.SortFunc(ports, func(x, y model.EndpointPort) int {
-		return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.Protocol, y.Protocol), cmp.Compare(x.Port, y.Port))
+		return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.Protocol, y.Protocol), cmp.Compare(x.Port, y.Port),
+			cmpBool(x.ProtocolByNumber, y.ProtocolByNumber))
 	})
+	sc.ports = ports
 	for _, p := range slices.Compact(ports) {
-		b.WriteString(" " + strconv.Quote(p.Name) + "/" + strconv.Itoa(int(p.Protocol)) + "/" + strconv.Itoa(int(p.Port)))
+		b = append(b, ' ')
+		b = appendField(b, p.Name)
+		b = append(b, '/')
+		b = strconv.AppendInt(b, int64(p.Protocol), 10)
+		if p.ProtocolByNumber {
+			b = append(b, '#')
+		}
+		b = append(b, '/')
+		b = strconv.AppendInt(b, int64(p.Port), 10)
 	}
+	sc.buf = b
 	for f, a := range firstAddrs(e.ep) {
 		if !a.IsValid() {
 			continue
 		}
-		b.WriteString("|v" + strconv.Itoa(4+2*f))
-		w.addressKey(&b, a)
+		sc.buf = append(sc.buf, "|v"...)
+		sc.buf = strconv.AppendInt(sc.buf, int64(4+2*f), 10)
+		w.appendAddressKey(sc, a)
 	}
-	return b.String()
+	return string(sc.buf)
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // classes partitions the endpoints with at least one address into
-// classes, in the order of their first members.
+// classes, in the order of their first members. The keys, most of the
+// work at a hundred thousand endpoints, are written on every core.
 func (w *world) classes() []Class {
+	keys := make([]string, len(w.endpoints))
+	workers := runtime.GOMAXPROCS(0)
+	chunk := (len(keys) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < len(keys); lo += chunk {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			var sc keyScratch
+			for i := lo; i < hi; i++ {
+				if len(w.endpoints[i].ep.Addresses) > 0 {
+					keys[i] = w.classKey(&sc, i)
+				}
+			}
+		}(lo, min(lo+chunk, len(keys)))
+	}
+	wg.Wait()
 	var out []Class
 	byKey := map[string]int{}
 	for i := range w.endpoints {
@@ -281,7 +354,7 @@ func (w *world) classes() []Class {
 		if len(e.ep.Addresses) == 0 {
 			continue
 		}
-		k := w.classKey(i)
+		k := keys[i]
 		if c, ok := byKey[k]; ok {
 			out[c].Members = append(out[c].Members, e.key)
 			continue

@@ -8,6 +8,7 @@ import (
 	"github.com/verdictlabs/verdict/benchmarks/workload"
 	"github.com/verdictlabs/verdict/eval"
 	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/selector"
 )
 
 // smallClusters are the generated clusters the soundness tests run on.
@@ -136,4 +137,40 @@ func endpointsByKey(set model.Set) map[model.Key]*model.Endpoint {
 func stripEndpoints(v model.Verdict) model.Verdict {
 	v.Egress.Endpoint, v.Ingress.Endpoint = model.Key{}, model.Key{}
 	return v
+}
+
+// A port declared by number does not resolve under a rule without a
+// protocol, one declared by name does: the two endpoints are told apart.
+func TestClassesTellPortProtocolByNumberApart(t *testing.T) {
+	pod := func(name, app, addr string, byNumber bool) model.Endpoint {
+		return model.Endpoint{
+			Kind: model.KindWorkloadEndpoint, Name: name, Namespace: "ns",
+			Labels:    map[string]string{"app": app},
+			Addresses: []netip.Addr{netip.MustParseAddr(addr)},
+			Ports:     []model.EndpointPort{{Name: "sql", Protocol: model.ProtoTCP, Port: 5432, ProtocolByNumber: byNumber}},
+		}
+	}
+	set := model.Set{
+		Namespaces: []model.Namespace{{Name: "ns"}},
+		Endpoints:  []model.Endpoint{pod("by-name", "db", "10.0.0.1", false), pod("by-number", "db", "10.0.0.2", true), pod("client", "client", "10.0.0.3", false)},
+		Policies: []model.Policy{{
+			Kind: model.KindNetworkPolicy, Name: "db", Namespace: "ns", Tier: "default",
+			Selector: selector.MustParse("all()"),
+			Types:    []model.Direction{model.Ingress},
+			Ingress:  []model.Rule{{Action: model.Allow, Destination: model.EntityRule{Ports: []model.Port{{Name: "sql"}}}}},
+		}},
+	}
+	eng, err := eval.New(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flow := func(dst string) bool {
+		return eng.Evaluate(model.Flow{Src: netip.MustParseAddr("10.0.0.3"), Dst: netip.MustParseAddr(dst), Protocol: model.ProtoTCP, SrcPort: 40000, DstPort: 5432}).Ingress.Allowed()
+	}
+	if flow("10.0.0.1") == flow("10.0.0.2") {
+		t.Fatal("the engine treats both alike; the case tests nothing")
+	}
+	if got := len(Classes(set)); got != 3 {
+		t.Errorf("%d classes, want 3: the port declared by number must not share the named one's class", got)
+	}
 }

@@ -128,16 +128,32 @@ func ParsePorts(s string) ([]Port, error) {
 // rules name without ports, and per port protocol an "other" port no rule
 // names. TCP is always there.
 func DefaultPorts(sets ...model.Set) []Port {
-	named := map[uint8][]model.Port{}
-	var out []Port
+	// Sets, not lists: a large cluster has thousands of rules naming
+	// the same few ports and tens of thousands of endpoints declaring
+	// each named port, and lists of every (rule, endpoint) pair grow
+	// with their product.
+	named := map[uint8]map[model.Port]bool{}
+	seen := map[Port]bool{}
 	protos := map[uint8]bool{model.ProtoTCP: true}
-	add := func(proto uint8, n uint16) { out = append(out, Port{Protocol: proto, Number: n}) }
+	add := func(proto uint8, n uint16) { seen[Port{Protocol: proto, Number: n}] = true }
+	addNamed := func(proto uint8, p model.Port) {
+		if named[proto] == nil {
+			named[proto] = map[model.Port]bool{}
+		}
+		named[proto][p] = true
+	}
 	for si := range sets {
 		set := &sets[si]
+		// declared holds each named port's distinct declarations.
 		declared := map[string][]model.EndpointPort{}
+		have := map[model.EndpointPort]bool{}
 		for _, ep := range set.Endpoints {
 			for _, p := range ep.Ports {
-				declared[p.Name] = append(declared[p.Name], p)
+				p.ProtocolByNumber = false
+				if !have[p] {
+					have[p] = true
+					declared[p.Name] = append(declared[p.Name], p)
+				}
 			}
 		}
 		services := map[model.Key]*model.Service{}
@@ -153,7 +169,7 @@ func DefaultPorts(sets ...model.Set) []Port {
 			for _, ports := range [][]model.Port{d.Ports, d.NotPorts} {
 				for _, p := range ports {
 					if proto.IsSet() {
-						named[proto.Number] = append(named[proto.Number], p)
+						addNamed(proto.Number, p)
 					}
 					if p.Name == "" {
 						if proto.SupportsPorts() {
@@ -166,7 +182,7 @@ func DefaultPorts(sets ...model.Set) []Port {
 						if namedPortProtocolAllowed(proto, dp.Protocol) {
 							protos[dp.Protocol] = true
 							add(dp.Protocol, dp.Port)
-							named[dp.Protocol] = append(named[dp.Protocol], model.Port{Min: dp.Port, Max: dp.Port})
+							addNamed(dp.Protocol, model.Port{Min: dp.Port, Max: dp.Port})
 						}
 					}
 				}
@@ -178,7 +194,7 @@ func DefaultPorts(sets ...model.Set) []Port {
 						for _, p := range sl.Ports {
 							protos[p.Protocol] = true
 							add(p.Protocol, p.Port)
-							named[p.Protocol] = append(named[p.Protocol], model.Port{Min: p.Port, Max: p.Port})
+							addNamed(p.Protocol, model.Port{Min: p.Port, Max: p.Port})
 						}
 					}
 				}
@@ -207,12 +223,20 @@ func DefaultPorts(sets ...model.Set) []Port {
 			}
 		}
 	}
+	out := make([]Port, 0, len(seen)+len(protos))
+	for p := range seen {
+		out = append(out, p)
+	}
 	for proto := range protos {
 		if !model.ProtocolNumber(proto).SupportsPorts() {
 			out = append(out, Port{Protocol: proto})
 			continue
 		}
-		if n, ok := otherPort(named[proto]); ok {
+		var ranges []model.Port
+		for p := range named[proto] {
+			ranges = append(ranges, p)
+		}
+		if n, ok := otherPort(ranges); ok {
 			out = append(out, Port{Protocol: proto, Number: n, Other: true})
 		}
 	}
@@ -224,20 +248,24 @@ func DefaultPorts(sets ...model.Set) []Port {
 // left out of ports: they hold what endpoints declare, which the caller
 // adds as numbers.
 func otherPort(ports []model.Port) (uint16, bool) {
-	for n := 1; n <= 65535; n++ {
-		taken := false
-		for _, p := range ports {
-			if p.Name == "" && int(p.Min) <= n && n <= int(p.Max) {
-				taken = true
-				n = int(p.Max) // skip the range
-				break
-			}
-		}
-		if !taken {
-			return uint16(n), true
+	var ranges []model.Port
+	for _, p := range ports {
+		if p.Name == "" && p.Min <= p.Max {
+			ranges = append(ranges, p)
 		}
 	}
-	return 0, false
+	slices.SortFunc(ranges, func(a, b model.Port) int { return cmp.Compare(a.Min, b.Min) })
+	n := 1 // the lowest candidate left
+	for _, p := range ranges {
+		if int(p.Min) > n {
+			break
+		}
+		n = max(n, int(p.Max)+1)
+	}
+	if n > 65535 {
+		return 0, false
+	}
+	return uint16(n), true
 }
 
 // resolveOther gives each "other" port of ports a number no rule of the

@@ -1,7 +1,6 @@
 package benchmarks
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
@@ -59,23 +58,37 @@ func BenchmarkMatrix(b *testing.B) {
 }
 
 // firstNamespaces returns a selector of the first namespaces (in the
-// order of the set's endpoints) whose groups number at least want, or nil
-// when the whole cluster has fewer.
+// order of the set's endpoints) whose groups and network sets number at
+// least want, or nil when the whole cluster has fewer. Deployments are
+// spread over the namespaces round-robin, so the first want groups touch
+// nearly every namespace: the namespaces are counted whole, else the
+// matrix would hold every group of all of them.
 func firstNamespaces(set model.Set, want int) *selector.Selector {
 	groups := analysis.GroupClasses(analysis.Classes(set), nil)
-	var names []string
-	count := 0
+	var order []string
+	peers := map[string]int{}
 	for _, g := range groups {
-		if count >= want {
-			break
-		}
 		if g.Namespace == "" {
 			continue
 		}
-		if !slices.Contains(names, g.Namespace) {
-			names = append(names, g.Namespace)
+		if peers[g.Namespace] == 0 {
+			order = append(order, g.Namespace)
 		}
-		count++
+		peers[g.Namespace]++
+	}
+	for _, ns := range set.NetworkSets {
+		if peers[ns.Namespace] > 0 {
+			peers[ns.Namespace]++
+		}
+	}
+	var names []string
+	count := 0
+	for _, n := range order {
+		if count >= want {
+			break
+		}
+		names = append(names, n)
+		count += peers[n]
 	}
 	if count < want {
 		return nil
