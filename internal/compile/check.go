@@ -660,6 +660,43 @@ func (c *checker) classes() {
 	}
 	countsEqual(c, "label counts", pairs, p.pairCount)
 	countsEqual(c, "key counts", keys, p.keyCount)
+	c.classIndex(live)
+}
+
+// classIndex checks that the class index, when the program has one,
+// lists exactly the live classes under each of their labels and keys.
+func (c *checker) classIndex(live map[uint32]bool) {
+	p := c.p
+	if p.byLabel == nil {
+		return
+	}
+	wantPairs, wantKeys := map[uint64][]uint32{}, map[uint32][]uint32{}
+	for id := range live {
+		for _, l := range p.classes.get(id).labels {
+			pk := pairKey(l.key, l.val)
+			wantPairs[pk] = append(wantPairs[pk], id)
+			wantKeys[l.key] = append(wantKeys[l.key], id)
+		}
+	}
+	same := func(got, want []uint32) bool {
+		got, want = slices.Clone(got), slices.Clone(want)
+		slices.Sort(got)
+		slices.Sort(want)
+		return slices.Equal(got, want)
+	}
+	if p.byLabel.byPair.len() != len(wantPairs) || p.byLabel.byKey.len() != len(wantKeys) {
+		c.fail("class index: %d labels and %d keys, want %d and %d", p.byLabel.byPair.len(), p.byLabel.byKey.len(), len(wantPairs), len(wantKeys))
+	}
+	for pk, want := range wantPairs {
+		if got, _ := p.byLabel.byPair.get(pk); !same(got, want) {
+			c.fail("class index: label %x lists classes %v, want %v", pk, got, want)
+		}
+	}
+	for k, want := range wantKeys {
+		if got, _ := p.byLabel.byKey.get(k); !same(got, want) {
+			c.fail("class index: key %d lists classes %v, want %v", k, got, want)
+		}
+	}
 }
 
 func countsEqual[K comparable](c *checker, what string, want map[K]int32, got pmap[K, int32]) {

@@ -17,6 +17,18 @@ type classTable struct {
 	// key: the label index files a selector under its rarest requirement.
 	pairCount pmap[uint64, int32]
 	keyCount  pmap[uint32, int32]
+	// byLabel lists the classes having each label and each key, so
+	// that a selector change tries only the classes with the label the
+	// selector is filed under. A cold compile has no use for it; the
+	// first change that needs it builds it, and later ones keep it.
+	byLabel *classIndex
+}
+
+// classIndex lists the classes having each label (byPair) and each key
+// (byKey), in no particular order.
+type classIndex struct {
+	byPair pmap[uint64, []uint32]
+	byKey  pmap[uint32, []uint32]
 }
 
 // classAt returns the class with id, or nil when there is none.
@@ -43,6 +55,17 @@ type classEdit struct {
 	pairDiff map[uint64]int32 // changes to pairs not yet flushed
 	keyDiff  map[uint32]int32 // likewise for keys
 	scratch  []uint32         // reused while matching label sets
+	// index is the batch's classTable.byLabel, nil until built; the
+	// lists in owned are the batch's own and change in place.
+	index     *classIndexEdit
+	oldIndex  *classIndex
+	ownedPair map[uint64]bool
+	ownedKey  map[uint32]bool
+}
+
+type classIndexEdit struct {
+	byPair *pmapEdit[uint64, []uint32]
+	byKey  *pmapEdit[uint32, []uint32]
 }
 
 // edit starts a batch that creates about n classes.
@@ -58,6 +81,115 @@ func (x *classTable) edit(n int) *classEdit {
 		keys:     x.keyCount.edit(),
 		pairDiff: map[uint64]int32{},
 		keyDiff:  map[uint32]int32{},
+		oldIndex: x.byLabel,
+	}
+}
+
+// indexed returns the batch's class index, building it from every class
+// when the table had none.
+func (e *classEdit) indexed() *classIndexEdit {
+	if e.index != nil {
+		return e.index
+	}
+	e.ownedPair, e.ownedKey = map[uint64]bool{}, map[uint32]bool{}
+	if e.oldIndex != nil {
+		e.index = &classIndexEdit{byPair: e.oldIndex.byPair.edit(), byKey: e.oldIndex.byKey.edit()}
+		return e.index
+	}
+	pairs, keys := map[uint64][]uint32{}, map[uint32][]uint32{}
+	for i := range e.classes.len() {
+		if c := e.classes.get(uint32(i)); c != nil {
+			for _, l := range c.labels {
+				pk := pairKey(l.key, l.val)
+				pairs[pk] = append(pairs[pk], uint32(i))
+				keys[l.key] = append(keys[l.key], uint32(i))
+			}
+		}
+	}
+	bp, bk := newPmapFor[uint64, []uint32](hashUint64, len(pairs)), newPmapFor[uint32, []uint32](hashUint32, len(keys))
+	e.index = &classIndexEdit{byPair: bp.edit(), byKey: bk.edit()}
+	for pk, ids := range pairs {
+		e.index.byPair.set(pk, ids)
+		e.ownedPair[pk] = true
+	}
+	for k, ids := range keys {
+		e.index.byKey.set(k, ids)
+		e.ownedKey[k] = true
+	}
+	return e.index
+}
+
+// indexClass adds (delta 1) or removes (-1) class id, with labels ls, in
+// the class index, if the batch has one.
+func (e *classEdit) indexClass(id uint32, ls labelSet, delta int) {
+	if e.index == nil && e.oldIndex == nil {
+		return
+	}
+	x := e.indexed()
+	for _, l := range ls {
+		pk := pairKey(l.key, l.val)
+		ids, _ := x.byPair.get(pk)
+		ids = editIDs(ids, id, delta, e.ownedPair[pk])
+		e.ownedPair[pk] = true
+		if len(ids) == 0 {
+			x.byPair.del(pk)
+		} else {
+			x.byPair.set(pk, ids)
+		}
+		kids, _ := x.byKey.get(l.key)
+		kids = editIDs(kids, id, delta, e.ownedKey[l.key])
+		e.ownedKey[l.key] = true
+		if len(kids) == 0 {
+			x.byKey.del(l.key)
+		} else {
+			x.byKey.set(l.key, kids)
+		}
+	}
+}
+
+// editIDs adds or removes id in a list, copying it first unless owned.
+func editIDs(ids []uint32, id uint32, delta int, owned bool) []uint32 {
+	if !owned {
+		ids = slices.Clone(ids)
+	}
+	if delta > 0 {
+		return append(ids, id)
+	}
+	if i := slices.Index(ids, id); i >= 0 {
+		last := len(ids) - 1
+		ids[i] = ids[last]
+		ids = ids[:last]
+	}
+	return ids
+}
+
+// candidates calls fn with every class that may match a selector filed
+// at p: the classes with its label or key, every class when it is
+// unindexed, none when it can match nothing.
+func (e *classEdit) candidates(p placement, fn func(id uint32)) {
+	switch p.mode {
+	case placeNever:
+		return
+	case placeValues:
+		x := e.indexed()
+		for _, v := range p.vals {
+			ids, _ := x.byPair.get(pairKey(p.key, v))
+			for _, id := range ids {
+				fn(id)
+			}
+		}
+		return
+	case placeKey:
+		ids, _ := e.indexed().byKey.get(p.key)
+		for _, id := range ids {
+			fn(id)
+		}
+		return
+	}
+	for i := range e.classes.len() {
+		if e.classes.get(uint32(i)) != nil {
+			fn(uint32(i))
+		}
 	}
 }
 
@@ -93,6 +225,7 @@ func (e *classEdit) acquire(ls labelSet) uint32 {
 	id := takeID(&e.free, func() uint32 { return e.classes.push(nil) })
 	e.classes.set(id, &class{labels: ls, refs: 1})
 	e.count(ls, 1)
+	e.indexClass(id, ls, 1)
 	e.owned[id] = true
 	// The list may be shared with an older program: never append in place.
 	e.ids.set(h, append(slices.Clip(ids), id))
@@ -161,8 +294,7 @@ func (e *classEdit) revisit(ch selectorChange, allDirty bool, prog func(uint32) 
 	if len(ch.added) == 0 && len(ch.removed) == 0 && len(ch.repolicied) == 0 && !allDirty {
 		return
 	}
-	for i := range e.classes.len() {
-		id := uint32(i)
+	for _, id := range e.revisiting(ch, allDirty) {
 		c := e.classes.get(id)
 		if c == nil || e.created[id] || c.refs == 0 {
 			continue
@@ -209,6 +341,37 @@ func (e *classEdit) revisit(ch selectorChange, allDirty bool, prog func(uint32) 
 			c.res = res.resolve(c.matched, res.shared)
 		}
 	}
+}
+
+// revisiting returns, sorted, the classes a selector change may touch:
+// those with the label or key some changed selector is filed under, or
+// every class when the tiers changed.
+func (e *classEdit) revisiting(ch selectorChange, allDirty bool) []uint32 {
+	all := allDirty || ch.place == nil
+	if !all {
+		for _, list := range [][]uint32{ch.added, ch.removed, ch.repolicied} {
+			for _, s := range list {
+				if ch.place(s).mode == placeUnindexed {
+					all = true
+				}
+			}
+		}
+	}
+	var ids []uint32
+	if all {
+		ids = make([]uint32, 0, e.classes.len())
+		for i := range e.classes.len() {
+			ids = append(ids, uint32(i))
+		}
+		return ids
+	}
+	for _, list := range [][]uint32{ch.added, ch.removed, ch.repolicied} {
+		for _, s := range list {
+			e.candidates(ch.place(s), func(id uint32) { ids = append(ids, id) })
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // mergeSorted returns the sorted union of two sorted, disjoint lists in a
@@ -284,16 +447,22 @@ func (e *classEdit) done() classTable {
 		}
 		e.forget(id, c.labels)
 		e.count(c.labels, -1)
+		e.indexClass(id, c.labels, -1)
 		e.classes.set(id, nil)
 		e.free = append(e.free, id)
 	}
 	e.flush()
+	index := e.oldIndex
+	if e.index != nil {
+		index = &classIndex{byPair: e.index.byPair.done(), byKey: e.index.byKey.done()}
+	}
 	return classTable{
 		classes:   e.classes.done(),
 		classIDs:  e.ids.done(),
 		classFree: e.free,
 		pairCount: e.pairs.done(),
 		keyCount:  e.keys.done(),
+		byLabel:   index,
 	}
 }
 

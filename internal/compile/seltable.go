@@ -197,6 +197,10 @@ type labelCounts struct {
 // changed its policies. Every list is sorted.
 type selectorChange struct {
 	added, removed, repolicied []uint32
+	// place gives where the label index files a selector of the change
+	// (a removed one, where it was filed), so that only the classes with
+	// its required label are tried; nil makes every class a candidate.
+	place func(uint32) placement
 }
 
 // settle files the selectors this batch created and still uses in the
@@ -204,6 +208,16 @@ type selectorChange struct {
 // After it the set of selectors is final for the batch.
 func (e *selectorEdit) settle(counts labelCounts) selectorChange {
 	var ch selectorChange
+	removedAt := map[uint32]placement{}
+	ch.place = func(id uint32) placement {
+		if p, ok := removedAt[id]; ok {
+			return p
+		}
+		if info := e.sels.get(id); info != nil {
+			return info.place
+		}
+		return placement{mode: placeNever} // created and dropped in this batch: no class has it
+	}
 	for id := range e.dead {
 		info := e.sels.get(id)
 		if info.refs > 0 {
@@ -212,6 +226,7 @@ func (e *selectorEdit) settle(counts labelCounts) selectorChange {
 		if !e.created[id] {
 			e.index.remove(id, info.place)
 			ch.removed = append(ch.removed, id)
+			removedAt[id] = info.place
 		}
 		e.ids.del(info.sel.String())
 		e.sels.set(id, nil)
