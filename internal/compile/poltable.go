@@ -209,25 +209,22 @@ func (e *policyEdit) rankAll(tierRanks map[string]int) policyRanks {
 // leave no number between them.
 func (e *policyEdit) rankChanged(tierRanks map[string]int) (policyRanks, bool) {
 	old := &e.old.ranks
-	gone := make(map[*policyRec]bool, len(e.removed))
+	cmpRank := func(a, b *policyRec) int { return comparePolicies(a, b, tierRanks) }
+	order := make([]*policyRec, len(old.order), len(old.order)+len(e.added))
+	copy(order, old.order)
 	for _, p := range e.removed {
-		gone[p] = true
-	}
-	order := make([]*policyRec, 0, len(old.order)-len(e.removed)+len(e.added))
-	if len(gone) == 0 {
-		order = append(order, old.order...)
-	} else {
-		for _, p := range old.order {
-			if !gone[p] {
-				order = append(order, p)
-			}
+		// The tiers are as they were, so p is where the order put it.
+		i, found := slices.BinarySearchFunc(order, p, cmpRank)
+		if !found || order[i] != p {
+			return policyRanks{}, false
 		}
+		order = slices.Delete(order, i, i+1)
 	}
 	for _, id := range e.freed {
 		e.keys.set(id, 0)
 	}
 	for _, p := range e.added {
-		i, _ := slices.BinarySearchFunc(order, p, func(a, b *policyRec) int { return comparePolicies(a, b, tierRanks) })
+		i, _ := slices.BinarySearchFunc(order, p, cmpRank)
 		var lo, hi uint64
 		if i > 0 {
 			lo = e.keys.get(order[i-1].id)

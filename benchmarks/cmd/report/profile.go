@@ -24,6 +24,7 @@ var profileFocus = map[string]string{
 	"BenchmarkCluster/compiled/100k":       `compile\.\(\*Program\)\.Evaluate`,
 	"BenchmarkClusterRepeat/compiled/100k": `compile\.\(\*Program\)\.Evaluate`,
 	"BenchmarkApply/policy":                `compile\.\(\*Program\)\.Apply`,
+	"BenchmarkApply/policy100k":            `compile\.\(\*Program\)\.Apply`,
 	"BenchmarkCompile/coldstart":           `compile\.Compile`,
 }
 

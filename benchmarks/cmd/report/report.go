@@ -57,7 +57,7 @@ var targets = []target{
 	{what: "relabel among 10,000 selectors sharing a label under 200 µs", bench: "BenchmarkRelabel/10000", unit: "ns/op", max: 200_000},
 	{what: "cold start at most 1.5 s", bench: "BenchmarkCompile/coldstart", unit: "ns/op", max: 1.5e9, shrinks: true},
 	{what: "cold start at most 220 MB", bench: "BenchmarkCompile/coldstart", unit: "heap-MB", max: 220, shrinks: true},
-	{what: "a policy change at most 1 ms (measured on the 10k cluster)", bench: "BenchmarkApply/policy", unit: "ns/op", max: 1e6, shrinks: true},
+	{what: "a policy change at most 1 ms on the 100k cluster", bench: "BenchmarkApply/policy100k", unit: "ns/op", max: 1e6},
 	{what: "impact at least 250,000 records/s from JSON lines (1M records, 100k cluster)", bench: "BenchmarkImpact", unit: "records/s", min: 250_000, shrinks: true},
 	{what: "impact's peak heap at 1M records within 64 MB of that at 100k", bench: "BenchmarkImpact", unit: "heap-growth-MB", max: 64, shrinks: true},
 	{what: "recommend at least 100,000 records/s", bench: "BenchmarkRecommend", unit: "records/s", min: 100_000, shrinks: true},
