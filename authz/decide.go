@@ -51,6 +51,9 @@ type decision struct {
 	// auditDeny is set when the pending set would deny what the enforced
 	// set allows.
 	auditDeny bool
+	// meta and pendingMeta are the response's parts for the enforced and
+	// pending decisions, when the check was decided (Allowed or Denied).
+	meta, pendingMeta *decisionMeta
 }
 
 func (d *decision) allowed() bool { return d.result == Allowed }
@@ -97,9 +100,17 @@ func (s *Server) decide(req *authv3.CheckRequest) decision {
 	var d decision
 	d.flow = r.flow
 	begin := time.Now()
-	if s.opts.Trace {
+	switch {
+	case s.opts.Trace:
 		d.dv, d.trace = snap.ExplainDirection(judged, model.Ingress, r.flow)
-	} else {
+	case judged == nil:
+		// Evaluate answers a flow it has seen before from the snapshot's
+		// memo (the requests of a kept-alive connection repeat) where
+		// EvaluateDirection walks the policies every time; its ingress
+		// side is the same verdict, and a first sighting costs the walk
+		// of the egress side besides.
+		d.dv = snap.Evaluate(r.flow).Ingress
+	default:
 		d.dv = snap.EvaluateDirection(judged, model.Ingress, r.flow)
 	}
 	d.engine = time.Since(begin)
@@ -114,11 +125,13 @@ func (s *Server) decide(req *authv3.CheckRequest) decision {
 		d.reason = fmt.Sprintf("no workload endpoint owns destination address %s, so there is no policy to judge it by", r.flow.Dst)
 	case d.dv.Decision.Allowed:
 		d.result, d.code = Allowed, code.Code_OK
-		d.reason = "allowed by " + describe(d.dv.Decision)
 		d.auditDeny = !d.dv.Pending.Allowed
 	default:
 		d.result, d.code = Denied, code.Code_PERMISSION_DENIED
-		d.reason = "denied by " + describe(d.dv.Decision)
+	}
+	if d.result == Allowed || d.result == Denied {
+		d.meta, d.pendingMeta = s.meta.decision(d.dv.Decision), s.meta.decision(d.dv.Pending)
+		d.reason = d.meta.reason
 	}
 	if d.auditDeny && s.opts.Audit {
 		s.log.Warn("audit: staged policy would deny",

@@ -1,8 +1,6 @@
 package authz
 
 import (
-	"strconv"
-
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	authv3 "github.com/envoyproxy/go-control-plane/envoy/service/auth/v3"
 	typev3 "github.com/envoyproxy/go-control-plane/envoy/type/v3"
@@ -28,7 +26,7 @@ const (
 	MetaAction        = "action"          // its action: allow, deny, pass
 	MetaEndOfProfiles = "end_of_profiles" // true when the end of the profiles decided
 	MetaPending       = "pending_verdict" // the verdict with staged policies enforced
-	MetaPendingPrefix = "pending_"        // before tier, policy_kind, policy, rule and action of the pending hit
+	MetaPendingPrefix = "pending_"        // before tier, policy_kind, policy, rule and action of the pending hit, when it is another than the enforced one
 	MetaTrace         = "trace"           // with Options.Trace: every enforced hit
 	MetaPendingTrace  = "pending_trace"   // with Options.Trace: every pending hit
 )
@@ -43,23 +41,44 @@ const (
 )
 
 func (s *Server) respond(d *decision) *authv3.CheckResponse {
-	meta := map[string]*structpb.Value{
-		MetaVerdict: structpb.NewStringValue(verdictWord(d.allowed())),
-		MetaResult:  structpb.NewStringValue(string(d.result)),
-		MetaReason:  structpb.NewStringValue(d.reason),
-	}
-	decided := d.result == Allowed || d.result == Denied
-	if d.endpoint != (model.Key{}) {
-		meta[MetaEndpoint] = structpb.NewStringValue(keyString(d.endpoint))
-	}
+	allowed := d.allowed()
+	decided := d.meta != nil
+	n := 4
 	if decided {
-		putDecision(meta, "", d.dv.Decision)
-		meta[MetaPending] = structpb.NewStringValue(verdictWord(d.dv.Pending.Allowed))
-		putDecision(meta, MetaPendingPrefix, d.dv.Pending)
+		n += 1 + 2*len(d.meta.fields)
+		if s.opts.Trace {
+			n += 2
+		}
+	}
+	meta := make(map[string]*structpb.Value, n)
+	meta[MetaVerdict] = verdictValues[allowed]
+	meta[MetaResult] = resultValues[d.result]
+	if d.endpoint != (model.Key{}) {
+		meta[MetaEndpoint] = s.meta.endpoint(d.endpoint)
+	}
+	body := ""
+	if decided {
+		meta[MetaReason] = d.meta.reasonValue
+		for _, f := range d.meta.fields {
+			meta[f.key] = f.v
+		}
+		meta[MetaPending] = verdictValues[d.dv.Pending.Allowed]
+		// The pending hit only when staged policies decide by another
+		// one: most checks have none to tell, and five values fewer to
+		// send and read is a sixth of a check's cost on both ends.
+		if d.dv.Pending != d.dv.Decision {
+			for _, f := range d.pendingMeta.fields {
+				meta[f.pendingKey] = f.v
+			}
+		}
 		if s.opts.Trace {
 			meta[MetaTrace] = hitsValue(d.trace.Hits)
 			meta[MetaPendingTrace] = hitsValue(d.trace.PendingHits)
 		}
+		body = d.meta.body
+	} else {
+		meta[MetaReason] = structpb.NewStringValue(d.reason)
+		body = d.reason + "\n"
 	}
 	resp := &authv3.CheckResponse{
 		Status:          &status.Status{Code: int32(d.code), Message: d.reason},
@@ -67,39 +86,29 @@ func (s *Server) respond(d *decision) *authv3.CheckResponse {
 	}
 	var headers []*corev3.HeaderValueOption
 	if s.opts.DecisionHeaders {
-		headers = append(headers, header(HeaderDecision, verdictWord(d.allowed())))
-		if decided && !d.dv.Decision.EndOfProfiles {
-			h := d.dv.Decision.Hit
-			headers = append(headers, header(HeaderTier, h.Tier), header(HeaderPolicy, hitName(h)), header(HeaderRule, strconv.Itoa(h.Index)))
+		headers = make([]*corev3.HeaderValueOption, 0, 5)
+		headers = append(headers, decisionHeaders[allowed])
+		if decided {
+			headers = append(headers, d.meta.headers...)
 		}
-		if !d.allowed() {
+		switch {
+		case allowed:
+		case decided:
+			headers = append(headers, d.meta.reasonHeader)
+		default:
 			headers = append(headers, header(HeaderReason, d.reason))
 		}
 	}
-	if d.allowed() {
+	if allowed {
 		resp.HttpResponse = &authv3.CheckResponse_OkResponse{OkResponse: &authv3.OkHttpResponse{ResponseHeadersToAdd: headers}}
 		return resp
 	}
 	resp.HttpResponse = &authv3.CheckResponse_DeniedResponse{DeniedResponse: &authv3.DeniedHttpResponse{
 		Status:  &typev3.HttpStatus{Code: typev3.StatusCode_Forbidden},
 		Headers: headers,
-		Body:    d.reason + "\n",
+		Body:    body,
 	}}
 	return resp
-}
-
-// putDecision files the deciding hit under prefix.
-func putDecision(meta map[string]*structpb.Value, prefix string, dec model.Decision) {
-	if dec.EndOfProfiles {
-		meta[prefix+MetaEndOfProfiles] = structpb.NewBoolValue(true)
-		return
-	}
-	h := dec.Hit
-	meta[prefix+MetaTier] = structpb.NewStringValue(h.Tier)
-	meta[prefix+MetaPolicyKind] = structpb.NewStringValue(string(h.Kind))
-	meta[prefix+MetaPolicy] = structpb.NewStringValue(hitName(h))
-	meta[prefix+MetaRule] = structpb.NewNumberValue(float64(h.Index))
-	meta[prefix+MetaAction] = structpb.NewStringValue(string(h.Action))
 }
 
 // hitsValue is a trace as a list of {tier, kind, namespace, name, index,
@@ -152,11 +161,4 @@ func header(k, v string) *corev3.HeaderValueOption {
 		Header:       &corev3.HeaderValue{Key: k, Value: v},
 		AppendAction: corev3.HeaderValueOption_OVERWRITE_IF_EXISTS_OR_ADD,
 	}
-}
-
-func verdictWord(allowed bool) string {
-	if allowed {
-		return "allow"
-	}
-	return "deny"
 }

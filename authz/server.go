@@ -57,6 +57,7 @@ type Server struct {
 	src  Source
 	opts Options
 	log  *slog.Logger
+	meta metaCache
 
 	checks      atomic.Uint64
 	checkNanos  atomic.Uint64

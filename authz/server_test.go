@@ -216,6 +216,12 @@ func TestDecisionHeadersAndAudit(t *testing.T) {
 	if got[authz.HeaderDecision] != "deny" || got[authz.HeaderPolicy] != "shop/api" || got[authz.HeaderRule] != "-1" || got[authz.HeaderReason] == "" {
 		t.Errorf("denial headers: %v", got)
 	}
+	// Staged policies that decide by the same hit add only the pending
+	// verdict.
+	resp = check(t, c, httpCheck(web, api, "GET", "/api/x"))
+	if meta(resp, authz.MetaPending) != "allow" || meta(resp, "pending_policy") != "" || meta(resp, authz.MetaPolicy) != "shop/api" {
+		t.Errorf("metadata of a check the pending set decides alike: %v", resp.GetDynamicMetadata())
+	}
 }
 
 // With Trace, the metadata holds both traces hit for hit.

@@ -60,23 +60,22 @@ type swap struct{ cur atomic.Pointer[eval.Snapshot] }
 func (s *swap) Snapshot() *eval.Snapshot { return s.cur.Load() }
 
 // Run starts a server on a free loopback port and sends it every
-// expressible case, one at a time.
+// expressible case, one at a time. The server writes both traces into its
+// answer, which is compared with Calico's; a second server, as deployed
+// (no traces, answering from the engine's memo once a flow repeats), is
+// sent each case three times and must name the same decisions.
 func Run(ctx context.Context, cases []conformance.Case) (Report, error) {
 	src := &swap{}
-	srv := authz.NewServer(src, authz.Options{Trace: true, TrustDomain: TrustDomain})
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	client, stop, err := start(authz.NewServer(src, authz.Options{Trace: true, TrustDomain: TrustDomain}))
 	if err != nil {
 		return Report{}, err
 	}
-	g := srv.NewGRPCServer()
-	go g.Serve(lis)
-	defer g.Stop()
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	defer stop()
+	plain, stopPlain, err := start(authz.NewServer(src, authz.Options{TrustDomain: TrustDomain}))
 	if err != nil {
 		return Report{}, err
 	}
-	defer conn.Close()
-	client := authv3.NewAuthorizationClient(conn)
+	defer stopPlain()
 
 	r := Report{Why: map[string]int{}}
 	var sent []conformance.Case
@@ -96,9 +95,60 @@ func Run(ctx context.Context, cases []conformance.Case) (Report, error) {
 			return conformance.Outcome{}, err
 		}
 		src.cur.Store(snap)
-		return ask(ctx, client, Request(c))
+		req := Request(c)
+		out, want, err := ask(ctx, client, req)
+		if err != nil {
+			return out, err
+		}
+		for range 3 {
+			_, got, err := ask(ctx, plain, req)
+			if err != nil {
+				return out, fmt.Errorf("without traces: %w", err)
+			}
+			if got != want {
+				return out, fmt.Errorf("without traces the decision is %v, with them %v", got, want)
+			}
+		}
+		return out, nil
 	})
 	return r, nil
+}
+
+// start serves srv on a free loopback port and returns a client of it.
+func start(srv *authz.Server) (authv3.AuthorizationClient, func(), error) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	g := srv.NewGRPCServer()
+	go g.Serve(lis)
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		g.Stop()
+		return nil, nil, err
+	}
+	return authv3.NewAuthorizationClient(conn), func() { conn.Close(); g.Stop() }, nil
+}
+
+// decisionKeys are the metadata naming a response's decisions.
+var decisionKeys = []string{
+	authz.MetaVerdict, authz.MetaResult, authz.MetaEndpoint, authz.MetaReason, authz.MetaPending,
+	authz.MetaTier, authz.MetaPolicyKind, authz.MetaPolicy, authz.MetaRule, authz.MetaAction, authz.MetaEndOfProfiles,
+	authz.MetaPendingPrefix + authz.MetaTier, authz.MetaPendingPrefix + authz.MetaPolicyKind,
+	authz.MetaPendingPrefix + authz.MetaPolicy, authz.MetaPendingPrefix + authz.MetaRule,
+	authz.MetaPendingPrefix + authz.MetaAction, authz.MetaPendingPrefix + authz.MetaEndOfProfiles,
+}
+
+// decisions renders those metadata in one string, for comparing answers.
+func decisions(resp *authv3.CheckResponse) string {
+	f := resp.GetDynamicMetadata().GetFields()
+	s := fmt.Sprintf("status %d", resp.GetStatus().GetCode())
+	for _, k := range decisionKeys {
+		if v, ok := f[k]; ok {
+			s += fmt.Sprintf(", %s=%v", k, v.AsInterface())
+		}
+	}
+	return s
 }
 
 // Request is the CheckRequest Envoy's HTTP ext_authz filter (or its
@@ -127,33 +177,35 @@ func peer(ip string, port uint16) *authv3.AttributeContext_Peer {
 	}}}
 }
 
-// ask sends one request and reads the outcome from the response: a
-// response that is not a policy decision is an error.
-func ask(ctx context.Context, c authv3.AuthorizationClient, req *authv3.CheckRequest) (conformance.Outcome, error) {
+// ask sends one request and reads the outcome from the response (its
+// traces, when it has them) and the decisions it names: a response that
+// is not a policy decision is an error.
+func ask(ctx context.Context, c authv3.AuthorizationClient, req *authv3.CheckRequest) (conformance.Outcome, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	resp, err := c.Check(ctx, req)
 	if err != nil {
-		return conformance.Outcome{}, fmt.Errorf("the Check call: %w", err)
+		return conformance.Outcome{}, "", fmt.Errorf("the Check call: %w", err)
 	}
 	f := resp.GetDynamicMetadata().GetFields()
 	result := f[authz.MetaResult].GetStringValue()
 	if result != string(authz.Allowed) && result != string(authz.Denied) {
-		return conformance.Outcome{}, fmt.Errorf("the server answered %s: %s", result, resp.GetStatus().GetMessage())
+		return conformance.Outcome{}, "", fmt.Errorf("the server answered %s: %s", result, resp.GetStatus().GetMessage())
 	}
 	allowed := resp.GetStatus().GetCode() == 0
 	if allowed != (result == string(authz.Allowed)) || allowed != (resp.GetOkResponse() != nil) {
-		return conformance.Outcome{}, fmt.Errorf("status %d, result %s and response %T disagree", resp.GetStatus().GetCode(), result, resp.GetHttpResponse())
+		return conformance.Outcome{}, "", fmt.Errorf("status %d, result %s and response %T disagree", resp.GetStatus().GetCode(), result, resp.GetHttpResponse())
 	}
-	hits, ok1 := authz.HitsOf(f[authz.MetaTrace])
-	pending, ok2 := authz.HitsOf(f[authz.MetaPendingTrace])
-	if !ok1 || !ok2 {
-		return conformance.Outcome{}, fmt.Errorf("the response has no traces: %v", resp.GetDynamicMetadata())
+	out := conformance.Outcome{Allowed: allowed, PendingAllowed: f[authz.MetaPending].GetStringValue() == "allow"}
+	if _, traced := f[authz.MetaTrace]; traced {
+		hits, ok1 := authz.HitsOf(f[authz.MetaTrace])
+		pending, ok2 := authz.HitsOf(f[authz.MetaPendingTrace])
+		if !ok1 || !ok2 {
+			return conformance.Outcome{}, "", fmt.Errorf("the response's traces cannot be read: %v", resp.GetDynamicMetadata())
+		}
+		out.Trace, out.PendingTrace = hits, pending
 	}
-	return conformance.Outcome{
-		Allowed: allowed, Trace: hits,
-		PendingAllowed: f[authz.MetaPending].GetStringValue() == "allow", PendingTrace: pending,
-	}, nil
+	return out, decisions(resp), nil
 }
 
 // Lines gives the count of unexpressible cases for a log, "not

@@ -56,8 +56,9 @@ the HTTP method and path of the request matched by rules' http criteria.
 
 The answer is OK, or PERMISSION_DENIED with HTTP 403 and the reason; the
 deciding tier, policy and rule are in the response's dynamic metadata
-(verdict, tier, policy_kind, policy, rule, action, reason, endpoint, and the
-pending_ ones with staged policies enforced), and with --decision-headers in
+(verdict, tier, policy_kind, policy, rule, action, reason, endpoint;
+pending_verdict with staged policies enforced, and pending_tier and the rest
+when staged policies decide by another hit), and with --decision-headers in
 x-verdict-* response headers. Staged policies never deny; --audit logs and
 counts each request they would deny.
 
