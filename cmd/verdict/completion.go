@@ -15,7 +15,7 @@ var protocolNames = []string{"tcp", "udp", "icmp", "icmpv6", "sctp", "udplite"}
 
 // formatList finds the formats an -o flag's usage lists ("output format:
 // table, json or yaml"), so completion and usage cannot drift apart.
-var formatList = regexp.MustCompile(`output format: (.*)$`)
+var formatList = regexp.MustCompile(`output format: ([^(]*?)(?: \(.*)?$`)
 
 // registerCompletions makes shell completion complete flag values: the
 // formats of -o, protocol names, evaluator names, and for --src and --dst

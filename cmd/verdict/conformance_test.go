@@ -2,8 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/verdictlabs/verdict/model"
 )
 
 func TestConformanceCommand(t *testing.T) {
@@ -135,5 +140,72 @@ func assertInOrder(t *testing.T, name, out string, want []string) {
 			return
 		}
 		rest = rest[i+len(w):]
+	}
+}
+
+// -o json and yaml give the report as data: counts, families and each
+// failure with its case, place and both outcomes, in camelCase.
+func TestConformanceStructuredOutput(t *testing.T) {
+	files := []string{"testdata/conformance/agree.jsonl", "testdata/conformance/disagree.jsonl"}
+	type report struct {
+		Engine   string
+		Via      string
+		Passed   int
+		Failed   int
+		Families []struct {
+			Family        string
+			Passed, Total int
+		}
+		Failures []struct {
+			ID, File string
+			Line     int
+			Expected struct {
+				Allowed        bool
+				Trace          []model.Hit
+				PendingAllowed bool
+			}
+			Got struct{ Allowed bool }
+		}
+		NotExpressible *struct{ Count int }
+	}
+	for _, tt := range []struct {
+		format string
+		via    bool
+	}{{"json", false}, {"yaml", false}, {"json", true}} {
+		args := append([]string{"conformance", "-o", tt.format}, files...)
+		if tt.via {
+			args = append(args, "--via", "authz")
+		}
+		code, stdout, stderr := runVerdict("", args...)
+		if code != exitNo {
+			t.Fatalf("%v: exit %d, want 1\n%s%s", args, code, stdout, stderr)
+		}
+		var r report
+		var err error
+		if tt.format == "json" {
+			err = json.Unmarshal([]byte(stdout), &r)
+			if !strings.Contains(stdout, `"pendingAllowed"`) || !strings.Contains(stdout, `"passed": 3`) {
+				t.Errorf("%v: not camelCase:\n%s", args, stdout)
+			}
+		} else {
+			err = yaml.Unmarshal([]byte(stdout), &r)
+		}
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, stdout)
+		}
+		if r.Engine != "compiled" || r.Passed != 3 || r.Failed != 1 || len(r.Failures) != 1 || len(r.Families) == 0 {
+			t.Fatalf("%v: report %+v", args, r)
+		}
+		f := r.Failures[0]
+		if f.ID != "netset-1-0002" || f.File != files[1] || f.Line != 2 || !f.Expected.Allowed || f.Got.Allowed ||
+			len(f.Expected.Trace) != 1 || f.Expected.Trace[0].Name != "deny-db" || f.Expected.Trace[0].Kind != "GlobalNetworkPolicy" {
+			t.Errorf("%v: failure %+v", args, f)
+		}
+		if tt.via != (r.NotExpressible != nil) || tt.via != (r.Via == "authz") {
+			t.Errorf("%v: via %q, not expressible %v", args, r.Via, r.NotExpressible)
+		}
+	}
+	if code, _, stderr := runVerdict("", "conformance", "-o", "xml", files[0]); code != exitUsage || !strings.Contains(stderr, "-o must be table, json or yaml") {
+		t.Errorf("-o xml: exit %d %s", code, stderr)
 	}
 }

@@ -25,15 +25,17 @@ type profileOptions struct {
 	files   []string
 	at      int
 	inPlace bool
+	output  string
 }
 
 func newProfileCmd() *cobra.Command {
 	o := &profileOptions{}
 	cmd := &cobra.Command{
-		Use:   "profile NAME rule show|add|remove [inbound|outbound] [--at N] [RULE...] -f FILE|DIR...",
+		Use:   "profile NAME rule show|add|remove [inbound|outbound] [--at N] [RULE...] -f FILE|DIR... [-o FORMAT]",
 		Short: "Show and edit a profile's rules as calicoctl's profile rule commands did",
 		Example: `  verdict profile databases rule show -f examples/docker-profiles
-  verdict profile databases rule add inbound allow tcp from tag applications to ports 3306 -f examples/docker-profiles > databases.yaml`,
+  verdict profile databases rule add inbound allow tcp from tag applications to ports 3306 -f examples/docker-profiles > databases.yaml
+  verdict profile databases rule show -f examples/docker-profiles -o json`,
 		Long: `profile works on the profile NAME of the loaded files (a Profile resource, a
 legacy profile or profile rules JSON, the profile a Docker network makes) with
 the commands and rule text of the original calicoctl:
@@ -47,8 +49,11 @@ RULE is calicoctl's rule text: allow|deny, then tcp|udp [from [ports P] [tag T]
 [CIDR]] [to ...], icmp [type N [code N]] [from ...] [to ...], or just from/to
 parts; for example "allow tcp from tag applications to ports 3306".
 
+show prints a table by default; -o json or yaml gives the profile's name and
+its inbound and outbound rules, each with its number and rule text.
+
 add and remove print the edited profile as a Calico v3 Profile on standard
-output; given beside the files it came from, it replaces a profile a Docker
+output (YAML, or JSON with -o json); given beside the files it came from, it replaces a profile a Docker
 network or namespace makes (with a note). --in-place writes it back into the
 file that defined the profile instead, which must hold it as a document of
 its own.
@@ -64,7 +69,33 @@ text that does not parse, or files with problems.`,
 	f.StringArrayVarP(&o.files, "file", "f", nil, "file or directory of policy resources (repeatable; - for standard input)")
 	f.IntVar(&o.at, "at", 0, "1-based rule position to add at or remove (calicoctl's --at)")
 	f.BoolVarP(&o.inPlace, "in-place", "i", false, "write the edited profile back into the file that defined it")
+	f.StringVarP(&o.output, "output", "o", "", "output format: table, json or yaml (add and remove: yaml or json)")
 	return cmd
+}
+
+// profileRulesReport is "profile NAME rule show" as data.
+type profileRulesReport struct {
+	Profile  string            `json:"profile"`
+	Inbound  []profileRuleLine `json:"inbound"`
+	Outbound []profileRuleLine `json:"outbound"`
+}
+
+// profileRuleLine is one rule, numbered from 1 as calicoctl numbered it,
+// in calicoctl's rule text.
+type profileRuleLine struct {
+	Number int    `json:"number"`
+	Rule   string `json:"rule"`
+}
+
+func newProfileRulesReport(p *legacy.Profile) profileRulesReport {
+	lines := func(rules []legacy.Rule) []profileRuleLine {
+		out := make([]profileRuleLine, 0, len(rules))
+		for i, r := range rules {
+			out = append(out, profileRuleLine{Number: i + 1, Rule: r.String()})
+		}
+		return out
+	}
+	return profileRulesReport{Profile: p.Name, Inbound: lines(p.Inbound), Outbound: lines(p.Outbound)}
 }
 
 func runProfile(cmd *cobra.Command, o *profileOptions, args []string) error {
@@ -81,9 +112,24 @@ func runProfile(cmd *cobra.Command, o *profileOptions, args []string) error {
 		if len(rest) > 0 || cmd.Flags().Changed("at") || o.inPlace {
 			return usageError("profile NAME rule show takes no rule, --at or --in-place")
 		}
+		if o.output == "" {
+			o.output = "table"
+		}
+		if err := checkFormat(o.output, "table", "json", "yaml"); err != nil {
+			return err
+		}
 	case "add", "remove":
 		if len(rest) == 0 || (rest[0] != "inbound" && rest[0] != "outbound") {
 			return usageError("profile NAME rule %s needs inbound or outbound first", verb)
+		}
+		if o.inPlace && o.output != "" {
+			return usageError("--in-place writes the profile back as it was written; -o is for standard output")
+		}
+		if o.output == "" {
+			o.output = "yaml"
+		}
+		if err := checkFormat(o.output, "yaml", "json"); err != nil {
+			return err
 		}
 	default:
 		return usageError("profile NAME rule %q: the rule commands are show, add and remove", verb)
@@ -103,6 +149,9 @@ func runProfile(cmd *cobra.Command, o *profileOptions, args []string) error {
 	}
 	out := cmd.OutOrStdout()
 	if verb == "show" {
+		if o.output != "table" {
+			return writeStructured(out, o.output, newProfileRulesReport(p))
+		}
 		fmt.Fprint(out, printable.Lines(p.Show()))
 		return nil
 	}
@@ -140,12 +189,11 @@ func runProfile(cmd *cobra.Command, o *profileOptions, args []string) error {
 			return usageError("%v", err)
 		}
 	}
+	if !o.inPlace {
+		return writeStructured(out, o.output, p.V3())
+	}
 	edited, err := yaml.Marshal(p.V3())
 	if err != nil {
-		return err
-	}
-	if !o.inPlace {
-		_, err := out.Write(edited)
 		return err
 	}
 	origin, ok := res.Origins[model.Key{Kind: model.KindProfile, Name: name}]

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 )
 
 var seed002 = []string{"-f", dockerDir + "seed002-networks.json", "-f", dockerDir + "seed002-containers.json"}
@@ -83,6 +86,52 @@ func TestProfileRuleErrors(t *testing.T) {
 		code, out, errs := runCmd(t, "", tt.args...)
 		if code != exitUsage || !strings.Contains(errs, tt.want) {
 			t.Errorf("%v: exit %d, want 2 with %q:\n%s%s", tt.args, code, tt.want, out, errs)
+		}
+	}
+}
+
+// rule show -o json|yaml gives the numbered rules as data; add and remove
+// write the edited Profile as YAML or, with -o json, JSON.
+func TestProfileStructuredOutput(t *testing.T) {
+	type report struct {
+		Profile           string
+		Inbound, Outbound []struct {
+			Number int
+			Rule   string
+		}
+	}
+	for _, format := range []string{"json", "yaml"} {
+		code, out, errs := runCmd(t, "", profileArgs("databases", "rule", "show", "-o", format)...)
+		var r report
+		var err error
+		if format == "json" {
+			err = json.Unmarshal([]byte(out), &r)
+		} else {
+			err = yaml.Unmarshal([]byte(out), &r)
+		}
+		if code != exitYes || err != nil || r.Profile != "databases" || len(r.Inbound) != 1 || r.Inbound[0].Number != 1 ||
+			r.Inbound[0].Rule != "allow from tag databases" || len(r.Outbound) != 1 || r.Outbound[0].Rule != "allow" {
+			t.Errorf("show -o %s: exit %d, %v, %+v:\n%s%s", format, code, err, r, out, errs)
+		}
+	}
+	code, out, errs := runCmd(t, "", profileArgs("databases", "rule", "add", "outbound", "deny", "icmp", "-o", "json")...)
+	var profile struct {
+		Kind     string
+		Metadata struct{ Name string }
+	}
+	if err := json.Unmarshal([]byte(out), &profile); code != exitYes || err != nil || profile.Kind != "Profile" || profile.Metadata.Name != "databases" {
+		t.Errorf("add -o json: exit %d, %v:\n%s%s", code, err, out, errs)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"databases", "rule", "show", "-o", "csv"}, "-o must be table, json or yaml"},
+		{[]string{"databases", "rule", "add", "inbound", "allow", "-o", "table"}, "-o must be yaml or json"},
+		{[]string{"databases", "rule", "add", "inbound", "allow", "-o", "json", "--in-place"}, "--in-place writes"},
+	} {
+		if code, _, errs := runCmd(t, "", profileArgs(tt.args...)...); code != exitUsage || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: exit %d, want 2 and %q: %s", tt.args, code, tt.want, errs)
 		}
 	}
 }

@@ -7,45 +7,71 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// versionString reads the module version and VCS revision that the Go
-// toolchain stamps into the binary, so that a go install'ed binary says
+// versionInfo is what the Go toolchain stamps into the binary: the
+// module version and VCS revision, so that a go install'ed binary says
 // what it was built from without a release step.
-func versionString() string {
+type versionInfo struct {
+	Version   string `json:"version"`
+	Revision  string `json:"revision,omitempty"`
+	Modified  bool   `json:"modified,omitempty"`
+	GoVersion string `json:"goVersion,omitempty"`
+}
+
+func readVersion() (versionInfo, bool) {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "verdict (no build information)"
+		return versionInfo{}, false
 	}
-	version := info.Main.Version
-	if version == "" {
-		version = "(devel)"
+	v := versionInfo{Version: info.Main.Version, GoVersion: info.GoVersion}
+	if v.Version == "" {
+		v.Version = "(devel)"
 	}
-	s := "verdict " + version
-	var rev, modified string
 	for _, kv := range info.Settings {
 		switch kv.Key {
 		case "vcs.revision":
-			rev = kv.Value
+			v.Revision = kv.Value
 		case "vcs.modified":
-			if kv.Value == "true" {
-				modified = " (modified)"
-			}
+			v.Modified = kv.Value == "true"
 		}
 	}
-	if rev != "" {
-		s += " revision " + rev + modified
+	return v, true
+}
+
+// versionString writes the version on one line.
+func versionString() string {
+	v, ok := readVersion()
+	if !ok {
+		return "verdict (no build information)"
 	}
-	return s + " " + info.GoVersion
+	s := "verdict " + v.Version
+	if v.Revision != "" {
+		s += " revision " + v.Revision
+		if v.Modified {
+			s += " (modified)"
+		}
+	}
+	return s + " " + v.GoVersion
 }
 
 func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:     "version",
+	var output string
+	cmd := &cobra.Command{
+		Use:     "version [-o table|json|yaml]",
 		Short:   "Print the module version and VCS revision of this binary",
-		Example: "  verdict version",
+		Example: "  verdict version\n  verdict version -o json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(output, "table", "json", "yaml"); err != nil {
+				return err
+			}
+			if output != "table" {
+				v, _ := readVersion()
+				return writeStructured(cmd.OutOrStdout(), output, v)
+			}
 			_, err := fmt.Fprintln(cmd.OutOrStdout(), versionString())
 			return err
 		},
 	}
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
+	return cmd
 }

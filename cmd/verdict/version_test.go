@@ -17,6 +17,9 @@ func TestVersionHelpAndBareSelector(t *testing.T) {
 	}{
 		{name: "version command", args: []string{"version"}, code: exitYes, stdout: "verdict "},
 		{name: "--version flag", args: []string{"--version"}, code: exitYes, stdout: "verdict "},
+		{name: "version as JSON", args: []string{"version", "-o", "json"}, code: exitYes, stdout: `"goVersion": "go1.`},
+		{name: "version as YAML", args: []string{"version", "-o", "yaml"}, code: exitYes, stdout: "goVersion: go1."},
+		{name: "version in no such format", args: []string{"version", "-o", "xml"}, code: exitUsage, stderr: "-o must be table, json or yaml"},
 		{name: "help of a command", args: []string{"help", "eval"}, code: exitYes, stdout: "verdict eval"},
 		{name: "help of no such topic", args: []string{"help", "nosuch"}, code: exitUsage, stderr: `unknown help topic "nosuch"`},
 		{name: "selector without labels", args: []string{"selector", "a == 'b'"}, code: exitYes, stdout: `selector:  a == "b"`},
