@@ -75,10 +75,10 @@ func choosePlacement(reqs selector.Requirements, in *internEdit, pairs func(uint
 
 func pairKey(k, v uint32) uint64 { return uint64(k)<<32 | uint64(v) }
 
-// needMask is a necessary condition for a selector to match, as bits: a
-// bit for each key its requirements say must be present, and one for the
-// label a key must have when a single value is allowed, each hashed to one
-// of 64 bits, keys and labels in words of their own. A label set whose
+// needMask is a necessary condition for a selector to match, as bits:
+// bits for each key its requirements say must be present, and for the
+// label a key must have when a single value is allowed, each hashed to two
+// of 64 bits (maskBit), keys and labels in words of their own. A label set whose
 // labelMask lacks one of them cannot match, so most candidates the label
 // index offers are dropped with two ANDs instead of a run of their
 // programs: a selector filed under has(feature) that also pins a
@@ -116,8 +116,14 @@ func (m needMask) lacks(have needMask) bool {
 	return m.keys&^have.keys != 0 || m.labels&^have.labels != 0
 }
 
-// maskBit hashes a key or a label to one bit.
-func maskBit(x uint64) uint64 { return 1 << (mix64(x) >> 58) }
+// maskBit hashes a key or a label to two bits of the word (they may
+// coincide). With two bits a label set's few keys leave most pairs
+// unset, so a key it lacks is told apart about three times as often as
+// with one bit, and far fewer candidates run their programs.
+func maskBit(x uint64) uint64 {
+	h := mix64(x)
+	return 1<<(h>>58) | 1<<((h>>52)&63)
+}
 
 // labelIndex finds the selectors that may match a label set: those filed
 // under one of its (key, value) pairs or keys, plus the unindexed ones. The
