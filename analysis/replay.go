@@ -131,10 +131,29 @@ func changeSide(before, after bool, afterSide func(model.Direction) (bool, model
 
 // Add replays one record into t.
 func (r *Replayer) Add(t *Impact, rec *flowlog.Record) {
-	t.Records++
 	src, dst := r.resolver.Resolve(&rec.Src), r.resolver.Resolve(&rec.Dst)
-	primary := primaryRecord(rec, &src)
-	if src.Kind == Unresolved || dst.Kind == Unresolved || !addresses(&src, &dst) {
+	var o outcome
+	judged := src.Kind != Unresolved && dst.Kind != Unresolved && addresses(&src, &dst)
+	if judged {
+		o = r.judge(rec.Flow(src.Addr, dst.Addr))
+	}
+	r.fold(t, rec, &src, &dst, judged, &o, nil, nil)
+}
+
+// AddJudgement folds into t a record Judge has already judged, as Add
+// would replay it, without judging it again.
+func (r *Replayer) AddJudgement(t *Impact, rec *flowlog.Record, j *Judgement) {
+	o := outcome{enforced: j.Verdict, before: j.Before, after: j.After, side: j.Side, decision: j.Decision}
+	r.fold(t, rec, &j.Src, &j.Dst, j.Judged, &o, j.SrcGroup, j.DstGroup)
+}
+
+// fold counts a record whose sides resolved to src and dst, judged (both
+// resolved to addresses of one family) with outcome o. The sides' groups
+// are looked up when a change needs them and not given.
+func (r *Replayer) fold(t *Impact, rec *flowlog.Record, src, dst *Resolved, judged bool, o *outcome, srcGroup, dstGroup *Group) {
+	t.Records++
+	primary := primaryRecord(rec, src)
+	if !judged {
 		if primary {
 			t.Unresolved += rec.Count
 			switch {
@@ -148,7 +167,6 @@ func (r *Replayer) Add(t *Impact, rec *flowlog.Record) {
 		}
 		return
 	}
-	o := r.judge(rec.Flow(src.Addr, dst.Addr))
 	if rec.Action != flowlog.NoAction {
 		enforced := o.enforced.Allowed()
 		switch rec.Reporter {
@@ -168,10 +186,16 @@ func (r *Replayer) Add(t *Impact, rec *flowlog.Record) {
 	if o.before == o.after {
 		return
 	}
+	if srcGroup == nil {
+		srcGroup = r.group(src)
+	}
+	if dstGroup == nil {
+		dstGroup = r.group(dst)
+	}
 	k := ChangeKey{
 		Change:      NewlyAllowed,
-		Source:      r.groupName(&src),
-		Destination: r.groupName(&dst),
+		Source:      srcGroup.Name,
+		Destination: dstGroup.Name,
 		Protocol:    rec.Protocol,
 		Port:        rec.DstPort,
 		Side:        o.side,
@@ -186,8 +210,6 @@ func (r *Replayer) Add(t *Impact, rec *flowlog.Record) {
 	}
 	t.add(k, rec.Count, rec.Start, rec.End)
 }
-
-func (r *Replayer) groupName(p *Resolved) string { return r.group(p).Name }
 
 // Options tune a replay.
 type Options struct {

@@ -253,6 +253,35 @@ func TestMergeLaws(t *testing.T) {
 
 // TestRunParallel: the parallel replay of a file gives the tally of the
 // sequential one, and a bad record names its file and line.
+// Judge then AddJudgement counts a record as Add does, in each mode.
+func TestAddJudgement(t *testing.T) {
+	res := load(t, voteCluster, `
+apiVersion: projectcalico.org/v3
+kind: StagedGlobalNetworkPolicy
+metadata: {name: default-deny}
+spec: {namespaceSelector: projectcalico.org/name == 'vote', types: [Ingress, Egress]}
+`)
+	r, err := NewReplayer(res.Set, ModePending, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := voteTraffic()
+	worker := rec("vote/worker-6c4d-q1w2e", "vote/db-0", "tcp", 5432)
+	worker.Reporter, worker.Action = flowlog.Dest, flowlog.Deny
+	unresolved := rec("vote/nginx-*", "vote/db-0", "tcp", 5432)
+	unresolved.Src.Name = "nginx-*"
+	recs = append(recs, worker, unresolved)
+	added, judged := NewImpact(), NewImpact()
+	for i := range recs {
+		r.Add(added, &recs[i])
+		j := r.Judge(&recs[i])
+		r.AddJudgement(judged, &recs[i], &j)
+	}
+	if !reflect.DeepEqual(added, judged) || added.NewlyDenied == 0 || added.Unresolved == 0 || added.ObservedMismatch == 0 {
+		t.Errorf("Judge and AddJudgement %+v\nAdd %+v", judged.Report("", 0).Summary, added.Report("", 0).Summary)
+	}
+}
+
 func TestRunParallel(t *testing.T) {
 	res := load(t, voteCluster, `
 apiVersion: projectcalico.org/v3

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/verdictlabs/verdict/analysis"
 	"github.com/verdictlabs/verdict/model"
 )
 
@@ -79,11 +80,12 @@ var sorts = map[string]func(s *Server, a, b int) int{
 	"":      func(*Server, int, int) int { return 0 },
 	"line":  func(*Server, int, int) int { return 0 },
 	"count": func(s *Server, a, b int) int { return cmp.Compare(s.records[b].count, s.records[a].count) },
+	// The sides by name: their ranks among the names, made at load.
 	"source": func(s *Server, a, b int) int {
-		return strings.Compare(s.records[a].side(true), s.records[b].side(true))
+		return cmp.Compare(s.records[a].srcName, s.records[b].srcName)
 	},
 	"destination": func(s *Server, a, b int) int {
-		return strings.Compare(s.records[a].side(false), s.records[b].side(false))
+		return cmp.Compare(s.records[a].dstName, s.records[b].dstName)
 	},
 	"port": func(s *Server, a, b int) int {
 		return cmp.Compare(s.records[a].flow.DstPort, s.records[b].flow.DstPort)
@@ -117,13 +119,17 @@ func (s *Server) flows(r *http.Request) (any, error) {
 		}
 		port, text = n, ""
 	}
+	var m *matcher
+	if text != "" {
+		m = s.newMatcher(text)
+	}
 	var ids []int
 	for i := range s.records {
 		rec := &s.records[i]
 		if !keep(rec) || (port >= 0 && int(rec.flow.DstPort) != port) {
 			continue
 		}
-		if text != "" && !s.mentions(rec, text) {
+		if m != nil && !m.mentions(rec) {
 			continue
 		}
 		ids = append(ids, i)
@@ -141,18 +147,36 @@ func (s *Server) flows(r *http.Request) (any, error) {
 	}{len(ids), len(s.records), rows}, nil
 }
 
-func (s *Server) mentions(r *record, text string) bool {
-	for _, v := range []string{r.side(true), r.side(false)} {
-		if strings.Contains(strings.ToLower(v), text) {
-			return true
-		}
+// matcher finds a search text in records' sides and groups, deciding
+// each distinct name once per search rather than once per record.
+type matcher struct {
+	text   string
+	names  []bool // by record.srcName and dstName
+	groups map[*analysis.Group]bool
+}
+
+func (s *Server) newMatcher(text string) *matcher {
+	m := &matcher{text: text, names: make([]bool, len(s.sideNames)), groups: map[*analysis.Group]bool{}}
+	for i, n := range s.sideNames {
+		m.names[i] = strings.Contains(n, text)
 	}
-	for _, g := range []string{groupName(r.srcGroup), groupName(r.dstGroup)} {
-		if strings.Contains(strings.ToLower(g), text) {
-			return true
-		}
+	return m
+}
+
+func (m *matcher) mentions(r *record) bool {
+	return m.names[r.srcName] || m.names[r.dstName] || m.group(r.srcGroup) || m.group(r.dstGroup)
+}
+
+func (m *matcher) group(g *analysis.Group) bool {
+	if g == nil {
+		return false
 	}
-	return false
+	hit, ok := m.groups[g]
+	if !ok {
+		hit = strings.Contains(strings.ToLower(g.Name), m.text)
+		m.groups[g] = hit
+	}
+	return hit
 }
 
 // explain answers one record's verdicts with every tier, policy and rule

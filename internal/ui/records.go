@@ -3,6 +3,7 @@ package ui
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/verdictlabs/verdict/analysis"
@@ -29,6 +30,9 @@ type record struct {
 	// enforced and pending are verdicts; primary: the record stands for
 	// its flow in counts (see analysis.Judgement).
 	judged, primary, enforced, pending bool
+	// srcName and dstName index the server's sideNames: the sides' names
+	// (side), which the table sorts and searches by.
+	srcName, dstName uint32
 }
 
 // tally is what the loader folds the records into, per worker.
@@ -52,8 +56,11 @@ func loadRecords(r *analysis.Replayer, files []string, format flowlog.Format, wo
 		t, err := analysis.Stream([]*flowlog.Reader{rd}, analysis.Options{Workers: workers},
 			func() *tally { return &tally{impact: analysis.NewImpact()} },
 			func(t *tally, rec *flowlog.Record) {
-				r.Add(t.impact, rec)
-				nr := newRecord(r.Judge(rec), rec)
+				// Judged once: the judgement is both the row and what
+				// the impact counts.
+				j := r.Judge(rec)
+				r.AddJudgement(t.impact, rec, &j)
+				nr := newRecord(j, rec)
 				nr.file = int32(i)
 				t.records = append(t.records, nr)
 			},
@@ -131,6 +138,34 @@ func (r *record) side(src bool) string {
 		return g.Name
 	}
 	return text
+}
+
+// nameSides gives each record the rank of its sides' names among all of
+// them, so that sorting by a side compares two numbers, and returns the
+// names in order, lower-cased for searching.
+func nameSides(records []record) []string {
+	rank := map[string]uint32{}
+	for i := range records {
+		rank[records[i].side(true)] = 0
+		rank[records[i].side(false)] = 0
+	}
+	names := make([]string, 0, len(rank))
+	for n := range rank {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for i, n := range names {
+		rank[n] = uint32(i)
+	}
+	for i := range records {
+		r := &records[i]
+		r.srcName, r.dstName = rank[r.side(true)], rank[r.side(false)]
+	}
+	lower := make([]string, len(names))
+	for i, n := range names {
+		lower[i] = strings.ToLower(n)
+	}
+	return lower
 }
 
 func unixTime(s int64) *time.Time {

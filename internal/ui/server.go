@@ -54,8 +54,11 @@ type Server struct {
 	replayer *analysis.Replayer
 	impact   *analysis.Impact
 	records  []record
-	edges    []*edge
-	edgeByID map[string]*edge
+	// sideNames are the records' side names, sorted and lower-cased
+	// (record.srcName, dstName).
+	sideNames []string
+	edges     []*edge
+	edgeByID  map[string]*edge
 
 	nsList   []string // the namespaces, sorted
 	tiers    []analysis.TierAnswer
@@ -93,6 +96,7 @@ func New(cfg Config) (*Server, error) {
 		if s.impact, s.records, err = loadRecords(s.replayer, cfg.Flows, cfg.Format, cfg.Workers); err != nil {
 			return nil, err
 		}
+		s.sideNames = nameSides(s.records)
 		s.edges, s.edgeByID = buildEdges(s.records)
 	} else if s.eng, err = eval.New(s.set); err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -193,6 +194,47 @@ func TestGraphWithoutFlows(t *testing.T) {
 		em := e.(map[string]any)
 		if em["source"] == "vote/app=vote" && em["target"] == "vote/app=db" {
 			t.Errorf("vote reaches db in the matrix graph, though the db policy admits worker and result only: %v", em)
+		}
+	}
+}
+
+// The flows table sorts by a side's name and finds a text in sides and
+// groups, as the names read: checked against every record's row.
+func TestFlowsSortAndSearch(t *testing.T) {
+	s := seed004(t, true)
+	h := s.Handler()
+	for _, by := range []string{"source", "destination"} {
+		_, ans := get(t, h, "GET", "/api/flows?limit="+strconv.Itoa(maxPage)+"&sort="+by, "")
+		rows := ans["rows"].([]any)
+		if len(rows) != len(s.records) {
+			t.Fatalf("sort=%s: %d rows of %d", by, len(rows), len(s.records))
+		}
+		field := map[string]string{"source": "source", "destination": "destination"}[by]
+		for i := 1; i < len(rows); i++ {
+			a, b := rows[i-1].(map[string]any), rows[i].(map[string]any)
+			if a[field].(string) > b[field].(string) || (a[field] == b[field] && a["id"].(float64) > b["id"].(float64)) {
+				t.Fatalf("sort=%s: row %d (%v) after %v", by, i, b, a)
+			}
+		}
+	}
+	for _, q := range []string{"vote", "REDIS", "app=db", "no-such-name"} {
+		text := strings.ToLower(q)
+		want := 0
+		for i := range s.records {
+			r := &s.records[i]
+			for _, v := range []string{r.side(true), r.side(false), groupName(r.srcGroup), groupName(r.dstGroup)} {
+				if strings.Contains(strings.ToLower(v), text) {
+					want++
+					break
+				}
+			}
+		}
+		_, ans := get(t, h, "GET", "/api/flows?q="+q, "")
+		if int(ans["total"].(float64)) != want {
+			t.Errorf("q=%s: %v records, want %d", q, ans["total"], want)
+		}
+		if q == "vote" && want == 0 {
+			t.Errorf("q=vote finds nothing in seed 004")
 		}
 	}
 }
