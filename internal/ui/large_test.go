@@ -3,6 +3,7 @@ package ui
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -28,10 +29,17 @@ import (
 // them of an input this large. Run it once per request:
 //
 //	go test ./internal/ui -run '^$' -bench Pages -benchtime 1x -timeout 60m
+//
+// -pages.endpoints N takes another size (10 records per endpoint):
+//
+//	go test ./internal/ui -run '^$' -bench Pages -benchtime 1x -args -pages.endpoints 10000
 func BenchmarkPages(b *testing.B) {
 	n := 100_000
 	if testing.Short() {
 		n = 1_000
+	}
+	if *pagesEndpoints > 0 {
+		n = *pagesEndpoints
 	}
 	c := workload.NewCluster(workload.LargeClusterParams(n))
 	flows := filepath.Join(b.TempDir(), "flows.jsonl")
@@ -145,6 +153,8 @@ func BenchmarkPages(b *testing.B) {
 		b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 	})
 }
+
+var pagesEndpoints = flag.Int("pages.endpoints", 0, "BenchmarkPages: the generated cluster's endpoints (default 100,000, 1,000 with -short)")
 
 // cpuTime is the CPU time the process has used, user and system: on a
 // shared machine it says what a request costs better than the wall clock.
