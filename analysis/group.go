@@ -1,11 +1,13 @@
 package analysis
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/selector"
 )
 
 // DefaultGroupKeys are the labels that name a workload, tried in order
@@ -36,6 +38,7 @@ type Group struct {
 
 // Selector writes the group's labels as a Calico selector, keys sorted:
 // app == 'vote' && !has(tier). It is "all()" for a group without labels.
+// It is for people to read; LabelSelector gives the selector itself.
 func (g *Group) Selector() string {
 	keys := make([]string, 0, len(g.Labels))
 	for k := range g.Labels {
@@ -53,6 +56,59 @@ func (g *Group) Selector() string {
 		return "all()"
 	}
 	return strings.Join(parts, " && ")
+}
+
+// maxStatedValue is the longest label value a selector written for a
+// group states. Kubernetes allows 63 bytes; a longer value (from a source
+// that does not check) would soon make a selector longer than the limit
+// on written selector text, which the policy written would then break.
+const maxStatedValue = 1024
+
+// LabelSelector returns the group's labels as a selector, keys sorted, as
+// Selector writes it, and whether it states every label. A label that no
+// selector can state (a value holding both quote characters, which the
+// selector language cannot quote, or longer than maxStatedValue; a key
+// the language cannot name) is left out, keeping has(key) where the key
+// can be named: the selector then selects more than the group, and
+// unstated lists the keys so left out.
+func (g *Group) LabelSelector() (sel *selector.Selector, unstated []string) {
+	parts, unstated := g.labelParts()
+	return selector.And(parts...), unstated
+}
+
+// labelParts returns the clauses of LabelSelector, to be joined by And.
+func (g *Group) labelParts() (parts []*selector.Selector, unstated []string) {
+	keys := make([]string, 0, len(g.Labels))
+	for k := range g.Labels {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if eq, err := equal(k, g.Labels[k]); err == nil {
+			parts = append(parts, eq)
+			continue
+		}
+		unstated = append(unstated, k)
+		if has, err := selector.Has(k); err == nil {
+			parts = append(parts, has)
+		}
+	}
+	for _, k := range g.Missing {
+		if has, err := selector.Has(k); err == nil {
+			parts = append(parts, selector.Not(has))
+		} else {
+			unstated = append(unstated, k)
+		}
+	}
+	return parts, unstated
+}
+
+// equal returns key == value, refusing a value longer than maxStatedValue.
+func equal(key, value string) (*selector.Selector, error) {
+	if len(value) > maxStatedValue {
+		return nil, fmt.Errorf("label %s: value of %d bytes is longer than %d", key, len(value), maxStatedValue)
+	}
+	return selector.Equal(key, value)
 }
 
 func quote(v string) string {

@@ -192,7 +192,7 @@ func (r *Recommender) Policies(o *Observed) []model.Policy {
 			Namespace: r.opts.Namespace,
 			Name:      policyName(g, names),
 			Tier:      r.opts.Tier,
-			Selector:  selector.MustParse(g.Selector()),
+			Selector:  r.targetSelector(g),
 			Types:     []model.Direction{model.Ingress, model.Egress},
 		}
 		if r.opts.Enforce {
@@ -275,13 +275,72 @@ func (r *Recommender) peerCriteria(er *model.EntityRule, g *Group) {
 		er.Nets = slices.Clone(g.NetworkSet.Nets)
 		return
 	}
-	er.Selector = selector.MustParse(g.Selector())
+	sel, unstated := g.LabelSelector()
+	if len(unstated) > 0 {
+		// A selector for the group would admit more than it: name its
+		// members by address instead, which admits exactly them.
+		er.Nets = memberNets(r.grouper.Members(g))
+		return
+	}
+	er.Selector = sel
 	switch {
 	case g.Namespace == "":
-		er.NamespaceSelector = selector.MustParse("global()")
+		er.NamespaceSelector = selector.Global()
 	case g.Namespace != r.opts.Namespace:
-		er.NamespaceSelector = selector.MustParse(model.LabelName + " == " + quote(g.Namespace))
+		ns, err := selector.Equal(model.LabelName, g.Namespace)
+		if err != nil {
+			// No namespace name holds a quote; should one, the peer is
+			// named by address as above.
+			er.Selector, er.Nets = nil, memberNets(r.grouper.Members(g))
+			return
+		}
+		er.NamespaceSelector = ns
 	}
+}
+
+// memberNets returns the addresses of the endpoints as single-address
+// nets, sorted.
+func memberNets(eps []*model.Endpoint) []netip.Prefix {
+	var out []netip.Prefix
+	for _, ep := range eps {
+		for _, a := range ep.Addresses {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+		}
+	}
+	slices.SortFunc(out, func(a, b netip.Prefix) int { return a.Addr().Compare(b.Addr()) })
+	return slices.Compact(out)
+}
+
+// targetSelector returns the selector of the policy written for group g.
+// Where the group's labels cannot all be stated (see LabelSelector), the
+// selector would also select the namespace's other endpoints that have
+// the unstated key, and give them g's rules: their values of the key are
+// excluded by name. What it still selects beyond g are endpoints whose
+// value of the key cannot be stated either.
+func (r *Recommender) targetSelector(g *Group) *selector.Selector {
+	parts, unstated := g.labelParts()
+	for _, k := range unstated {
+		var others []string
+		for _, o := range r.grouper.Groups(g.Namespace) {
+			if o == g {
+				continue
+			}
+			for _, ep := range r.grouper.Members(o) {
+				if v, ok := ep.Labels[k]; ok {
+					if _, err := equal(k, v); err == nil {
+						others = append(others, v)
+					}
+				}
+			}
+		}
+		if len(others) == 0 {
+			continue
+		}
+		if notIn, err := selector.NotIn(k, others...); err == nil {
+			parts = append(parts, notIn)
+		}
+	}
+	return selector.And(parts...)
 }
 
 // Ranges merges ports into sorted ranges of consecutive ports.

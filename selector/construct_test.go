@@ -70,3 +70,13 @@ func TestConstructorsRefuse(t *testing.T) {
 }
 
 func second(_ *Selector, err error) error { return err }
+
+// Global is global(), as parsing it gives.
+func TestGlobal(t *testing.T) {
+	if got, want := Global().String(), MustParse("global()").String(); got != want {
+		t.Errorf("Global() = %q, want %q", got, want)
+	}
+	if _, ok := Global().Root().(*GlobalNode); !ok {
+		t.Errorf("Global() root is %T, want *GlobalNode", Global().Root())
+	}
+}

@@ -20,6 +20,14 @@ var allSelector = newSelector(allNode)
 // All returns the selector all(), which matches every label set.
 func All() *Selector { return allSelector }
 
+// globalSelector is shared by every Global.
+var globalSelector = newSelector(globalNode)
+
+// Global returns the selector global(), which as a namespace selector
+// matches what belongs to no namespace: global network sets, host
+// endpoints.
+func Global() *Selector { return globalSelector }
+
 // node returns the root, treating the zero Selector as all().
 func (s *Selector) node() Node {
 	if s.root == nil {
