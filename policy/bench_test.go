@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"testing"
+	"time"
 
 	"sigs.k8s.io/yaml"
 )
@@ -200,4 +202,68 @@ func BenchmarkLoadDocker(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n), "µs/container")
 		})
 	}
+}
+
+// BenchmarkLoadList loads one List of 20,000 items (Pods, with a
+// Namespace), as kubectl get -o json writes it and as -o yaml does,
+// reporting per byte of input the bytes allocated (alloc-B/B) and the
+// most heap in use, sampled every millisecond (peak-heap-B/B).
+func BenchmarkLoadList(b *testing.B) {
+	const n = 20_000
+	jsonText := kubectlJSONList(b, n)
+	for _, in := range []struct {
+		format string
+		text   []byte
+	}{{"json", jsonText}, {"yaml", []byte(bigList(n, ""))}} {
+		b.Run(in.format, func(b *testing.B) {
+			b.SetBytes(int64(len(in.text)))
+			b.ReportAllocs()
+			runtime.GC()
+			stop, peak := sampleHeap()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for b.Loop() {
+				l := NewLoader()
+				if err := l.Add("list."+in.format, bytes.NewReader(in.text)); err != nil {
+					b.Fatal(err)
+				}
+				res, err := l.Finish()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(res.Set.Endpoints) != n {
+					b.Fatalf("loaded %d endpoints, want %d", len(res.Set.Endpoints), n)
+				}
+			}
+			runtime.ReadMemStats(&after)
+			stop()
+			size := float64(len(in.text))
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/size, "alloc-B/B")
+			b.ReportMetric(float64(*peak)/size, "peak-heap-B/B")
+		})
+	}
+}
+
+// sampleHeap samples the bytes of heap objects (live or not yet swept)
+// every millisecond until stop is called, keeping the most seen.
+func sampleHeap() (stop func(), peak *uint64) {
+	peak = new(uint64)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(s)
+			*peak = max(*peak, s[0].Value.Uint64())
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }, peak
 }

@@ -366,7 +366,7 @@ func (d *docReader) nextJSON() (any, error) {
 			return nil, err
 		}
 		switch v.(type) {
-		case map[string]any, []any:
+		case map[string]any, []any, *listStream:
 			return v, nil
 		}
 		return nil, &ReadError{Document: d.docNum, Err: errNotResource}
@@ -393,12 +393,17 @@ func (d *docReader) decodeJSON(doc int) (any, error) {
 		}
 		return nil, &ReadError{Document: doc, Err: err}
 	}
+	line, column := d.jlines.position(d.jdec.InputOffset() - int64(len(raw)))
+	pos := &docPos{raw: raw, line: line, column: column, isJSON: true}
+	if ls := jsonList(raw); ls != nil {
+		ls.doc, ls.jsonDoc = doc, pos
+		return ls, nil
+	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return nil, jsonReadError(doc, err)
 	}
-	line, column := d.jlines.position(d.jdec.InputOffset() - int64(len(raw)))
-	d.last = &docPos{raw: raw, line: line, column: column, isJSON: true}
+	d.last = pos
 	return v, nil
 }
 

@@ -23,11 +23,24 @@ import (
 // whole-document path costs little.
 var streamListMin = 1 << 20
 
-// listStream is a List document whose items are decoded on demand.
+// listStream is a List document whose items are decoded on demand: YAML
+// text (items), or with isJSON spans of one JSON text (see jsonlist.go).
 type listStream struct {
 	list  map[string]any // the List without its items
 	items []listChunk
 	doc   int // the document's number in its input
+
+	isJSON    bool
+	jsonDoc   *docPos  // the List's JSON text and where it is
+	jsonItems [][2]int // the start and end of each item in jsonDoc.raw
+}
+
+// len returns the number of items.
+func (s *listStream) len() int {
+	if s.isJSON {
+		return len(s.jsonItems)
+	}
+	return len(s.items)
 }
 
 // listChunk is the text of one item, a YAML sequence of one entry, and
@@ -169,6 +182,14 @@ func plainLine(s []byte) bool {
 
 // item decodes entry i.
 func (s *listStream) item(i int) (any, error) {
+	if s.isJSON {
+		span := s.jsonItems[i]
+		var v any
+		if err := json.Unmarshal(s.jsonDoc.raw[span[0]:span[1]], &v); err != nil {
+			return nil, &ReadError{Document: s.doc, Err: err}
+		}
+		return v, nil
+	}
 	c := s.items[i]
 	j, err := yaml.YAMLToJSONStrict(c.text)
 	if err != nil {

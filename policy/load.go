@@ -394,8 +394,7 @@ func (l *Loader) addListStream(file string, ls *listStream, next *int) error {
 	kind, _ := ls.list["kind"].(string)
 	apiVersion, _ := ls.list["apiVersion"].(string)
 	itemKind := strings.TrimSuffix(kind, "List")
-	for i := range ls.items {
-		c := ls.items[i]
+	for i := range ls.len() {
 		item, err := ls.item(i)
 		if err != nil {
 			var re *ReadError
@@ -408,7 +407,13 @@ func (l *Loader) addListStream(file string, ls *listStream, next *int) error {
 		// The item's text is kept for its problems' positions: the text
 		// of the whole List is held until now anyway, and it is the
 		// syntax trees, some twenty times larger, that streaming avoids.
-		pos := &srcPos{doc: &docPos{raw: c.text, line: c.line, column: 1}, prefix: "[0]"}
+		var pos *srcPos
+		if ls.isJSON {
+			pos = (&srcPos{doc: ls.jsonDoc}).field("items").index(i)
+		} else {
+			c := ls.items[i]
+			pos = &srcPos{doc: &docPos{raw: c.text, line: c.line, column: 1}, prefix: "[0]"}
+		}
 		l.addItem(file, item, next, pos)
 	}
 	return nil
