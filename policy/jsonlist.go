@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"unicode/utf8"
 )
 
 // A JSON List (kubectl get -o json of a whole cluster) is one value, and
@@ -70,4 +71,28 @@ func jsonList(raw []byte) *listStream {
 		return nil
 	}
 	return &listStream{list: list, isJSON: true, jsonItems: items}
+}
+
+// itemPositions gives each item of a JSON List its own text and where it
+// starts in the file, counting lines once through the List: locating a
+// problem then reads one item, not the List up to it.
+func (s *listStream) itemPositions() []*docPos {
+	raw := s.jsonDoc.raw
+	out := make([]*docPos, len(s.jsonItems))
+	line, from := s.jsonDoc.line, 0
+	lineStart := -1 // offset of the last line end before from; -1 for none
+	for i, span := range s.jsonItems {
+		gap := raw[from:span[0]]
+		if n := bytes.Count(gap, []byte("\n")); n > 0 {
+			line += n
+			lineStart = from + bytes.LastIndexByte(gap, '\n')
+		}
+		column := utf8.RuneCount(raw[lineStart+1:span[0]]) + 1
+		if lineStart < 0 {
+			column += s.jsonDoc.column - 1
+		}
+		out[i] = &docPos{raw: raw[span[0]:span[1]], line: line, column: column, isJSON: true}
+		from = span[0]
+	}
+	return out
 }

@@ -394,6 +394,10 @@ func (l *Loader) addListStream(file string, ls *listStream, next *int) error {
 	kind, _ := ls.list["kind"].(string)
 	apiVersion, _ := ls.list["apiVersion"].(string)
 	itemKind := strings.TrimSuffix(kind, "List")
+	var itemPos []*docPos
+	if ls.isJSON {
+		itemPos = ls.itemPositions()
+	}
 	for i := range ls.len() {
 		item, err := ls.item(i)
 		if err != nil {
@@ -409,7 +413,7 @@ func (l *Loader) addListStream(file string, ls *listStream, next *int) error {
 		// syntax trees, some twenty times larger, that streaming avoids.
 		var pos *srcPos
 		if ls.isJSON {
-			pos = (&srcPos{doc: ls.jsonDoc}).field("items").index(i)
+			pos = &srcPos{doc: itemPos[i]}
 		} else {
 			c := ls.items[i]
 			pos = &srcPos{doc: &docPos{raw: c.text, line: c.line, column: 1}, prefix: "[0]"}
