@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"regexp"
 	"strconv"
 	"strings"
@@ -33,13 +34,21 @@ type ReadError struct {
 
 // Error gives "file:L: document N: reason", as problems are written,
 // leaving out what is unknown.
+//
+// A file that cannot be opened or listed is "file: reason", the file
+// named once: the *fs.PathError's operation (open, stat, lstat) says
+// nothing to the reader, and its path is the file's.
 func (e *ReadError) Error() string {
 	var b bytes.Buffer
-	b.WriteString(resource.Position(e.File, e.Line, 0))
+	file, err := e.File, e.Err
+	if pe, ok := err.(*fs.PathError); ok {
+		file, err = pe.Path, pe.Err
+	}
+	b.WriteString(resource.Position(file, e.Line, 0))
 	if e.Document > 0 {
 		fmt.Fprintf(&b, "document %d: ", e.Document)
 	}
-	b.WriteString(e.Err.Error())
+	b.WriteString(err.Error())
 	return b.String()
 }
 

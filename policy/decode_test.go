@@ -260,3 +260,12 @@ func TestYAMLErrorLines(t *testing.T) {
 		})
 	}
 }
+
+// A file that cannot be opened is named once, without the system call.
+func TestReadErrorOfMissingFile(t *testing.T) {
+	missing := t.TempDir() + "/nosuch.yaml"
+	err := NewLoader().AddPath(missing)
+	if err == nil || err.Error() != missing+": no such file or directory" {
+		t.Errorf("got %v", err)
+	}
+}

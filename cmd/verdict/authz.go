@@ -76,7 +76,7 @@ metrics are served on --metrics-listen at /metrics.
 
 Exit status: 0 after an interrupt; 2 for bad flags, policy files with
 problems at start, or an address it cannot listen on.`,
-		Args: cobra.NoArgs,
+		Args: argCount(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runAuthz(cmd, o) },
 	}
 	f := cmd.Flags()
@@ -137,7 +137,7 @@ func runAuthz(cmd *cobra.Command, o *authzOptions) error {
 			}
 			return usageError("the policy files have problems; nothing is served")
 		}
-		return usageError("%v", err)
+		return inputError(err)
 	}
 	printWarnings(cmd, stderr, res)
 	if workload != (model.Key{}) {

@@ -40,7 +40,7 @@ engine said (verdicts and traces, hits as in the case schema) or the error.
 
 Exit status: 0 when every case agrees, 1 when any case disagrees or cannot be
 built, 2 when a file cannot be read or is not in the case schema.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: argCount(1, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(output, "table", "json", "yaml"); err != nil {
 				return err
@@ -62,7 +62,7 @@ built, 2 when a file cannot be read or is not in the case schema.`,
 			for _, path := range args {
 				cs, err := conformance.ReadFile(path)
 				if err != nil {
-					return usageError("%v", err)
+					return inputError(err)
 				}
 				cases = append(cases, cs...)
 			}

@@ -113,7 +113,7 @@ func TestConformanceCommand(t *testing.T) {
 			name:   "no file",
 			args:   []string{"conformance"},
 			code:   exitUsage,
-			stderr: []string{"requires at least 1 arg"},
+			stderr: []string{"conformance needs 1 argument, got 0", "usage: verdict conformance FILE..."},
 		},
 	}
 	for _, tt := range tests {

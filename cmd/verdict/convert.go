@@ -50,7 +50,7 @@ problems; convert cannot do its job, as eval cannot.)`,
 				return usageError("the input has problems; nothing was converted")
 			}
 			if err := policy.Encode(cmd.OutOrStdout(), res.Set, format); err != nil {
-				return usageError("%v", err)
+				return inputError(err)
 			}
 			return nil
 		},

@@ -32,7 +32,7 @@ groups found on one side only. Both sides ask about the same ports: those
 
 Exit status: 1 when access was removed, else 0; 2 for bad flags, unreadable
 files or problems in them.`,
-		Args: cobra.NoArgs,
+		Args: argCount(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDiff(cmd, &o) },
 	}
 	f := cmd.Flags()

@@ -67,7 +67,7 @@ exit status.
 Exit status: 0 when the flow is allowed, 1 when it is denied, 2 for bad flags,
 unreadable files or problems in them (printed to standard error, warnings
 too).`,
-		Args: cobra.NoArgs,
+		Args: argCount(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runEval(cmd, o)
 		},
@@ -157,7 +157,7 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 
 	e, err := newEvaluator(res.Set)
 	if err != nil {
-		return usageError("%v", err)
+		return inputError(err)
 	}
 	flow := model.Flow{Src: srcAddr, Dst: dstAddr, Protocol: proto, SrcPort: o.sport.port, DstPort: o.dport.port, ICMP: icmp, HTTP: http}
 	// A named endpoint is judged as itself, even when another endpoint
@@ -165,7 +165,7 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 	// judged at the endpoint owning it.
 	x := e.ExplainEndpoints(flow, src.Endpoint, dst.Endpoint)
 	if err := unjudgedError(x.Verdict, src, dst); err != nil {
-		return usageError("%v", err)
+		return inputError(err)
 	}
 	report := newEvalReport(flow, x)
 	report.DockerMode = string(res.DockerMode)
@@ -176,7 +176,7 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 	if o.account {
 		acc, err := accountOf(res.Set, flow, src.Endpoint, dst.Endpoint)
 		if err != nil {
-			return usageError("%v", err)
+			return inputError(err)
 		}
 		account = &acc
 		printed = explainReport{evalReport: report, Account: newAccountReport(acc)}

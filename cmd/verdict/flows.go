@@ -87,7 +87,7 @@ func openFlows(cmd *cobra.Command, o *flowsOptions) (readers []*flowlog.Reader, 
 		}
 		if err != nil {
 			closeAll()
-			return nil, func() {}, usageError("%v", err)
+			return nil, func() {}, inputError(err)
 		}
 		readers = append(readers, r)
 	}

@@ -52,7 +52,7 @@ from the enforced verdict at the end that logged it.
 
 Exit status: 1 when a flow allowed before is denied after, else 0; 2 for bad
 flags, unreadable input or a bad record (named by file and line).`,
-		Args: cobra.NoArgs,
+		Args: argCount(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runImpact(cmd, &o) },
 	}
 	addFlowsFlags(cmd, &o.flowsOptions)
@@ -96,7 +96,7 @@ func runImpact(cmd *cobra.Command, o *impactOptions) error {
 	}
 	r, err := analysis.NewReplayer(res.Set, mode, after, o.groupBy)
 	if err != nil {
-		return usageError("%v", err)
+		return inputError(err)
 	}
 	readers, closeAll, err := openFlows(cmd, &o.flowsOptions)
 	defer closeAll()
@@ -107,7 +107,7 @@ func runImpact(cmd *cobra.Command, o *impactOptions) error {
 	imp, err := r.Run(readers, analysis.Options{Workers: o.workers, Progress: counter})
 	stop()
 	if err != nil {
-		return usageError("%v", err)
+		return inputError(err)
 	}
 	report := imp.Report(string(mode), o.maxGroups)
 	if err := analysis.WriteImpact(cmd.OutOrStdout(), report, o.output); err != nil {

@@ -49,7 +49,7 @@ matches. The API server is the EndpointSlice of Service default/kubernetes, or
 
 Exit status: 1 when any warning is reported, else 0; 2 for bad flags,
 unreadable files or problems in them.`,
-		Args: cobra.NoArgs,
+		Args: argCount(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runLint(cmd, &o) },
 	}
 	f := cmd.Flags()
@@ -97,7 +97,7 @@ func runLint(cmd *cobra.Command, o *lintOptions) error {
 	}
 	findings, err := analysis.Lint(res.Set, opts)
 	if err != nil {
-		return usageError("%v", err)
+		return inputError(err)
 	}
 	out := cmd.OutOrStdout()
 	if o.output == "table" {

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -49,6 +50,13 @@ func answerNo() error { return &exitError{code: exitNo} }
 // usageError reports bad usage or unreadable input (exit status 2).
 func usageError(format string, args ...any) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// inputError reports input that cannot be read or used (exit status 2),
+// keeping err whole so that errorText can word a file that cannot be
+// read as every command words it.
+func inputError(err error) error {
+	return &exitError{code: exitUsage, err: err}
 }
 
 func newRootCmd() *cobra.Command {
@@ -96,14 +104,30 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(stderr, "verdict:", printable.Lines(ee.err.Error()))
+			fmt.Fprintln(stderr, "verdict:", printable.Lines(errorText(ee.err)))
 		}
 		return ee.code
 	}
-	// Cobra's own errors (unknown command, bad flag, wrong argument count)
-	// are usage errors.
-	fmt.Fprintln(stderr, "verdict:", printable.Lines(err.Error()))
+	// Cobra's own errors (unknown command, bad flag) and files that cannot
+	// be read are usage errors.
+	fmt.Fprintln(stderr, "verdict:", printable.Lines(errorText(err)))
 	return exitUsage
+}
+
+// errorText words an error as every command words it. A file that
+// cannot be read is "FILE: reason" whichever command and layer found it
+// (the loader, the file watcher of serve and authz, a flow reader):
+// Go's "lstat FILE: reason" names a system call, not the problem, and
+// layers that add the file's name again would name it twice.
+func errorText(err error) string {
+	msg := err.Error()
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		return msg
+	}
+	plain := pe.Path + ": " + pe.Err.Error()
+	msg = strings.Replace(msg, pe.Error(), plain, 1)
+	return strings.Replace(msg, pe.Path+": "+plain, plain, 1)
 }
 
 func main() {

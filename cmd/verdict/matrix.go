@@ -88,7 +88,7 @@ Formats: table, csv (header source,destination,protocol,port,egress,ingress,verd
 json, yaml, dot (an edge per allowed or partial path) and svg (the grid).
 
 Exit status: 0, or 2 for bad flags, unreadable files or problems in them.`,
-		Args: cobra.NoArgs,
+		Args: argCount(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runMatrix(cmd, &o) },
 	}
 	f := cmd.Flags()
@@ -112,7 +112,7 @@ func runMatrix(cmd *cobra.Command, o *matrixOptions) error {
 	}
 	m, err := analysis.NewMatrix(res.Set, opts)
 	if err != nil {
-		return usageError("%v", err)
+		return inputError(err)
 	}
 	return writeMatrix(cmd.OutOrStdout(), m, o.output)
 }

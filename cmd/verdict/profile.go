@@ -60,7 +60,7 @@ its own.
 
 Exit status: 0 on success, 2 for bad usage, a profile not in the files, rule
 text that does not parse, or files with problems.`,
-		Args: cobra.MinimumNArgs(3),
+		Args: argCount(3, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runProfile(cmd, o, args)
 		},
@@ -145,7 +145,7 @@ func runProfile(cmd *cobra.Command, o *profileOptions, args []string) error {
 	}
 	p, err := legacyProfile(res.Set.Profiles[i])
 	if err != nil {
-		return usageError("%v", err)
+		return inputError(err)
 	}
 	out := cmd.OutOrStdout()
 	if verb == "show" {
@@ -168,14 +168,14 @@ func runProfile(cmd *cobra.Command, o *profileOptions, args []string) error {
 			return usageError("rule %q: %v", text, err)
 		}
 		if err := p.AddRule(inbound, o.at, r); err != nil {
-			return usageError("%v", err)
+			return inputError(err)
 		}
 	case cmd.Flags().Changed("at"):
 		if text != "" {
 			return usageError("profile NAME rule remove takes --at N or the rule text, not both")
 		}
 		if err := p.RemoveRuleAt(inbound, o.at); err != nil {
-			return usageError("%v", err)
+			return inputError(err)
 		}
 	default:
 		if text == "" {
@@ -186,7 +186,7 @@ func runProfile(cmd *cobra.Command, o *profileOptions, args []string) error {
 			return usageError("rule %q: %v", text, err)
 		}
 		if err := p.RemoveRule(inbound, r); err != nil {
-			return usageError("%v", err)
+			return inputError(err)
 		}
 	}
 	if !o.inPlace {

@@ -50,7 +50,7 @@ flags, an endpoint or policy not in the files, a name two policies share
 	endpoint := &cobra.Command{
 		Use:   "endpoint NS/NAME|NAME|ADDR",
 		Short: "Effective labels, applicable policies and rules naming an endpoint",
-		Args:  cobra.ExactArgs(1),
+		Args:  argCount(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runQuery(cmd, &o, func(set model.Set) (any, bool, error) {
 				a, err := analysis.QueryEndpoint(set, args[0])
@@ -61,7 +61,7 @@ flags, an endpoint or policy not in the files, a name two policies share
 	policyCmd := &cobra.Command{
 		Use:   "policy [NS/]NAME",
 		Short: "A policy's tier, the endpoints it selects and what each rule matches",
-		Args:  cobra.ExactArgs(1),
+		Args:  argCount(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runQuery(cmd, &o, func(set model.Set) (any, bool, error) {
 				a, err := analysis.QueryPolicy(set, args[0], o.kind)
@@ -73,11 +73,11 @@ flags, an endpoint or policy not in the files, a name two policies share
 	selectorCmd := &cobra.Command{
 		Use:   "selector EXPR",
 		Short: "The endpoints and network sets a selector matches",
-		Args:  cobra.ExactArgs(1),
+		Args:  argCount(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sel, err := selector.Parse(args[0])
 			if err != nil {
-				return usageError("%v", err)
+				return inputError(err)
 			}
 			return runQuery(cmd, &o, func(set model.Set) (any, bool, error) {
 				a, err := analysis.QuerySelector(set, sel, o.namespace)
@@ -102,7 +102,7 @@ func runQuery(cmd *cobra.Command, o *queryOptions, ask func(model.Set) (any, boo
 	if err != nil {
 		// Not in the files, ambiguous (*analysis.AmbiguousError lists
 		// every match) or not computable: all usage errors.
-		return usageError("%v", err)
+		return inputError(err)
 	}
 	out := cmd.OutOrStdout()
 	if o.output == "table" {

@@ -46,7 +46,7 @@ gets a policy without rules, which denies both ways.
 
 Exit status: 0; 2 for bad flags, unreadable input, a bad record or a selection
 naming no endpoint.`,
-		Args: cobra.NoArgs,
+		Args: argCount(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runRecommend(cmd, &o) },
 	}
 	addFlowsFlags(cmd, &o.flowsOptions)
@@ -86,7 +86,7 @@ func runRecommend(cmd *cobra.Command, o *recommendOptions) error {
 	}
 	r, err := analysis.NewRecommender(res.Set, opts)
 	if err != nil {
-		return usageError("%v", err)
+		return inputError(err)
 	}
 	readers, closeAll, err := openFlows(cmd, &o.flowsOptions)
 	defer closeAll()
@@ -98,7 +98,7 @@ func runRecommend(cmd *cobra.Command, o *recommendOptions) error {
 		r.Add, func(a, b *analysis.Observed) { a.Merge(b) })
 	stop()
 	if err != nil {
-		return usageError("%v", err)
+		return inputError(err)
 	}
 	printable.Fprintf(cmd.ErrOrStderr(), "recommend: %d records read, %d used, %d unresolved; %d policies for namespace %s\n",
 		obs.Records, obs.Used, obs.Unresolved, len(r.Targets()), o.namespace)

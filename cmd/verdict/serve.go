@@ -93,7 +93,7 @@ and the verdict_authz_* metrics join serve's /metrics.
 It listens on 127.0.0.1:8080 unless --listen says otherwise. Exit status: 0
 after SIGINT or SIGTERM, 2 for bad flags, an address it cannot listen on,
 or a cluster that cannot be reached.`,
-		Args: cobra.NoArgs,
+		Args: argCount(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmd, &o)
 		},
@@ -137,7 +137,7 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 	} else {
 		cfg, err := kubeConfig(o.kubeconfig)
 		if err != nil {
-			return usageError("%v", err)
+			return inputError(err)
 		}
 		ks := newKubeSource(cfg, log, m)
 		errc := make(chan error, 1)
@@ -149,7 +149,7 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 		select {
 		case err := <-errc:
 			if err != nil {
-				return usageError("%v", err)
+				return inputError(err)
 			}
 			return nil
 		case <-time.After(100 * time.Millisecond):

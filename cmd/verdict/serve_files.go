@@ -40,10 +40,10 @@ func newFileSource(paths []string, log *slog.Logger, m *serveMetrics) (*fileSour
 	f := &fileSource{paths: paths, log: log, m: m}
 	sig, err := signature(paths)
 	if err != nil {
-		return nil, usageError("%v", err)
+		return nil, inputError(err)
 	}
 	if err := f.load(); err != nil {
-		return nil, usageError("%v", err)
+		return nil, inputError(err)
 	}
 	f.sig = sig
 	m.watch(f)

@@ -57,7 +57,7 @@ is reported as reachable from other machines. It serves until interrupted.
 
 Exit status: 0 after an interrupt; 2 for bad flags, unreadable input or an
 address it cannot listen on.`,
-		Args: cobra.NoArgs,
+		Args: argCount(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runUI(cmd, o) },
 	}
 	f := cmd.Flags()
@@ -91,7 +91,7 @@ func runUI(cmd *cobra.Command, o *uiOptions) error {
 	start := time.Now()
 	srv, err := ui.New(ui.Config{Result: res, Flows: o.flows, Format: format, GroupBy: o.groupBy, Workers: o.workers})
 	if err != nil {
-		return usageError("%v", err)
+		return inputError(err)
 	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {

@@ -180,7 +180,7 @@ func loadInputs(cmd *cobra.Command, args []string) (*policy.Result, error) {
 			err = l.AddPath(arg)
 		}
 		if err != nil {
-			return nil, usageError("%v", err)
+			return nil, inputError(err)
 		}
 	}
 	return l.Finish()

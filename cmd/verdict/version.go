@@ -59,7 +59,7 @@ func newVersionCmd() *cobra.Command {
 		Use:     "version [-o table|json|yaml]",
 		Short:   "Print the module version and VCS revision of this binary",
 		Example: "  verdict version\n  verdict version -o json",
-		Args:    cobra.NoArgs,
+		Args:    argCount(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkFormat(output, "table", "json", "yaml"); err != nil {
 				return err
