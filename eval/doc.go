@@ -20,7 +20,9 @@
 // A flow Evaluate has answered on the same snapshot is answered again
 // from a memo, a fixed table the first Evaluate makes (a few megabytes at
 // most) and the snapshots Apply derives share; it is exact, takes no lock
-// and allocates nothing. Explain gives the full trace and allocates it.
+// and allocates nothing. A change drops its answers, except one that
+// leaves every resource as it was (a resync re-applying what the engine
+// holds), which keeps them. Explain gives the full trace and allocates it.
 //
 // The memo is always on. A flow is stored on its second sighting only:
 // a flow seen once costs one probe of the table and a one-word note,

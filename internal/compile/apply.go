@@ -32,7 +32,11 @@ func (p *Program) Apply(c model.Change) (*Program, error) {
 	if err := c.Check(); err != nil {
 		return nil, err
 	}
-	return p.apply(c, false)
+	next, err := p.apply(c, false)
+	if err == nil && p.unchangedBy(&c) {
+		next.gen = p.gen // the same answers: the memo's carry over
+	}
+	return next, err
 }
 
 func (p *Program) apply(c model.Change, cold bool) (*Program, error) {

@@ -3,6 +3,7 @@ package compile
 import (
 	"math/bits"
 	"net/netip"
+	"reflect"
 	"sync/atomic"
 
 	"github.com/verdictlabs/verdict/model"
@@ -26,7 +27,8 @@ import (
 // Apply derives from one Compile: a snapshot's entries carry its
 // generation, so an Apply drops the old snapshot's answers without
 // freeing or clearing anything, and snapshots alive at once share the
-// space. Neither a hit nor a miss allocates (the table itself is made on
+// space. An Apply that leaves every resource as it was (unchangedBy)
+// keeps the generation, and the answers with it. Neither a hit nor a miss allocates (the table itself is made on
 // the first Evaluate of the lineage). Readers and writers take no lock:
 // each entry is guarded by a sequence number, odd while a writer fills
 // it, which a reader checks before and after reading; a writer that finds
@@ -383,4 +385,110 @@ func (t *memoTable) put(k *memoKey, h uint64, eg, in *memoSide) {
 	s.ep[0].Store(eg.endpoint())
 	s.ep[1].Store(in.endpoint())
 	s.seq.Store(seq + 2)
+}
+
+// unchangedBy reports whether change c, applied to p, leaves every
+// resource as p holds it: each upsert equal to the resource of its key
+// and each delete naming a key p does not hold. The program Apply
+// derives then answers every flow as p does, and keeps p's generation,
+// so the memo's answers carry over (a resync or a reload that re-applies
+// what is already there). Any other change, however small, gets a new
+// generation: telling which answers a real change leaves alone costs
+// more than walking them again.
+func (p *Program) unchangedBy(c *model.Change) bool {
+	u := &c.Upserts
+	for i := range u.Tiers {
+		if r, ok := p.tiers.get(u.Tiers[i].Name); !ok || !reflect.DeepEqual(r.model, u.Tiers[i]) {
+			return false
+		}
+	}
+	for i := range u.Policies {
+		if r, ok := p.policies.get(u.Policies[i].Key()); !ok || !reflect.DeepEqual(r.model, u.Policies[i]) {
+			return false
+		}
+	}
+	for i := range u.Profiles {
+		if r := p.profileAt(u.Profiles[i].Name); r == nil || !reflect.DeepEqual(r.model, u.Profiles[i]) {
+			return false
+		}
+	}
+	for i := range u.Services {
+		if r := p.serviceAt(u.Services[i].Key()); r == nil || !reflect.DeepEqual(r.model, u.Services[i]) {
+			return false
+		}
+	}
+	for i := range u.Endpoints {
+		if e := p.entityAt(u.Endpoints[i].Key()); e == nil || e.endpoint == nil || !reflect.DeepEqual(*e.endpoint, u.Endpoints[i]) {
+			return false
+		}
+	}
+	for i := range u.NetworkSets {
+		if e := p.entityAt(u.NetworkSets[i].Key()); e == nil || e.netset == nil || !reflect.DeepEqual(*e.netset, u.NetworkSets[i]) {
+			return false
+		}
+	}
+	for i := range u.Namespaces {
+		if ns, ok := p.namespaces.get(u.Namespaces[i].Name); !ok || !reflect.DeepEqual(*ns, u.Namespaces[i]) {
+			return false
+		}
+	}
+	for i := range u.ServiceAccounts {
+		if sa, ok := p.serviceAccounts.get(u.ServiceAccounts[i].Key()); !ok || !reflect.DeepEqual(*sa, u.ServiceAccounts[i]) {
+			return false
+		}
+	}
+	for _, k := range c.Deletes {
+		if p.holds(k) {
+			return false
+		}
+	}
+	return true
+}
+
+// holds reports whether p has a resource with key k; a key of a kind it
+// does not know counts as held.
+func (p *Program) holds(k model.Key) bool {
+	switch k.Kind {
+	case model.KindTier:
+		_, ok := p.tiers.get(k.Name)
+		return ok
+	case model.KindProfile:
+		return p.profileAt(k.Name) != nil
+	case model.KindService:
+		return p.serviceAt(k) != nil
+	case model.KindNamespace:
+		_, ok := p.namespaces.get(k.Name)
+		return ok
+	case model.KindServiceAccount:
+		_, ok := p.serviceAccounts.get(k)
+		return ok
+	case model.KindNetworkSet, model.KindGlobalNetworkSet, model.KindWorkloadEndpoint, model.KindHostEndpoint:
+		return p.entityAt(k) != nil
+	}
+	if k.Kind.IsPolicy() {
+		_, ok := p.policies.get(k)
+		return ok
+	}
+	return true
+}
+
+func (p *Program) profileAt(name string) *profileRec {
+	if id, ok := p.profileIDs.get(name); ok {
+		return p.profiles.get(id)
+	}
+	return nil
+}
+
+func (p *Program) serviceAt(k model.Key) *serviceRec {
+	if id, ok := p.serviceIDs.get(k); ok {
+		return p.services.get(id)
+	}
+	return nil
+}
+
+func (p *Program) entityAt(k model.Key) *entity {
+	if id, ok := p.entityIDs.get(k); ok {
+		return p.entities.get(id)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package compile
 
 import (
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"unsafe"
@@ -72,8 +73,8 @@ func TestMemoDifferential(t *testing.T) {
 			if err != nil {
 				t.Fatalf("seed %d: the model refused a change the program took: %v", seed, err)
 			}
-			if next.memo != p.memo || next.gen == p.gen {
-				t.Fatalf("seed %d: Apply did not keep the table under a new generation", seed)
+			if next.memo != p.memo || (next.gen == p.gen) != p.unchangedBy(&c) {
+				t.Fatalf("seed %d: Apply did not keep the table, under the same generation exactly when the change leaves every resource as it was", seed)
 			}
 			memoAgrees(t, next, flows, "after Apply")
 			// The old program answers as before from the shared table.
@@ -185,5 +186,72 @@ func TestMemoBytes(t *testing.T) {
 	}
 	if got := next.Stats().MemoBytes; got != want {
 		t.Errorf("MemoBytes after Apply = %d, want the shared %d", got, want)
+	}
+}
+
+// An Apply that leaves every resource as it was keeps the generation, so
+// the memo's answers carry over; any change to a resource drops them.
+func TestMemoCarry(t *testing.T) {
+	carried := 0
+	for seed := range uint64(30) {
+		g, _, p, ok := compiledGen(seed + 1<<41)
+		if !ok {
+			continue
+		}
+		flows := make([]model.Flow, 40)
+		for i := range flows {
+			flows[i] = g.flow()
+		}
+		memoAgrees(t, p, flows, "Compile")
+		held := p.Set()
+		// Everything again, and a delete of what is not there: a resync.
+		same := model.Change{Upserts: held, Deletes: []model.Key{{Kind: model.KindWorkloadEndpoint, Namespace: "nowhere", Name: "nobody"}}}
+		next, err := p.Apply(same)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if next.gen != p.gen {
+			t.Fatalf("seed %d: re-applying what the program holds dropped the memo", seed)
+		}
+		for i, f := range flows {
+			nf := f.Normalized()
+			k, _ := memoKeyOf(&nf, next.gen)
+			if _, ok := next.memoTable().get(&k, k.hash()); ok {
+				carried++
+			} else if _, was := p.memoTable().get(&k, k.hash()); was {
+				t.Fatalf("seed %d, flow %d: answered before the resync, not after", seed, i)
+			}
+		}
+		memoAgrees(t, next, flows, "after a resync")
+		// One resource changed among the same: a new generation, whose
+		// answers the walk gives again.
+		var changes []model.Change
+		if len(held.Endpoints) > 0 {
+			ep := held.Endpoints[0]
+			ep.Labels = map[string]string{"carry-test": "changed"}
+			changes = append(changes, model.Change{Upserts: model.Set{Endpoints: []model.Endpoint{ep}}})
+			changes = append(changes, model.Change{Deletes: []model.Key{ep.Key()}})
+		}
+		if len(held.Policies) > 0 {
+			pol := held.Policies[len(held.Policies)-1]
+			pol.Egress = append(slices.Clone(pol.Egress), model.Rule{Action: model.Deny})
+			changes = append(changes, model.Change{Upserts: model.Set{Policies: []model.Policy{pol}}})
+		}
+		for _, c := range changes {
+			if p.unchangedBy(&c) {
+				t.Fatalf("seed %d: %+v counted as no change", seed, c)
+			}
+			changed, err := next.Apply(c)
+			if err != nil {
+				continue
+			}
+			if changed.gen == next.gen {
+				t.Fatalf("seed %d: a change kept the generation", seed)
+			}
+			memoAgrees(t, changed, flows, "after a change")
+		}
+	}
+	if carried == 0 {
+		t.Error("no answer carried over a resync")
 	}
 }
