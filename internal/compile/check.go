@@ -338,7 +338,13 @@ func (c *checker) policies() {
 			if bit {
 				c.fail("selector %d: freed but marked as a policy selector", id)
 			}
+			if hasBit(p.netSels, id) {
+				c.fail("selector %d: freed but marked as having network-set CIDRs", id)
+			}
 			continue
+		}
+		if hasBit(p.netSels, id) != (info.nets != nil) {
+			c.fail("selector %d: network-set bit %v, with CIDRs %v", id, hasBit(p.netSels, id), info.nets != nil)
 		}
 		want := bySel[id]
 		if bit != (len(want) > 0) {
@@ -352,6 +358,13 @@ func (c *checker) policies() {
 		for ; word != 0; word &= word - 1 {
 			if id := w<<6 + bits.TrailingZeros64(word); id >= p.sels.len() {
 				c.fail("selector %d: beyond the last selector but marked as a policy selector", id)
+			}
+		}
+	}
+	for w, word := range p.netSels {
+		for ; word != 0; word &= word - 1 {
+			if id := w<<6 + bits.TrailingZeros64(word); id >= p.sels.len() {
+				c.fail("selector %d: beyond the last selector but marked as having network-set CIDRs", id)
 			}
 		}
 	}

@@ -21,6 +21,11 @@ type selectorTable struct {
 	// so resolving a label set skips its peer selectors without loading
 	// them.
 	policySels []uint64
+	// netSels has a bit for every selector with network-set CIDRs
+	// (selInfo.nets), so that a peer check whose owners' classes fail
+	// reads one dense word, not the selector's record, to learn that no
+	// network set can hold the address either.
+	netSels []uint64
 	// readKeys counts, per label key, the live selectors that read it.
 	// A class keeps only the labels of keys some selector reads: no
 	// selector can tell apart label sets that differ elsewhere, so pods
@@ -49,6 +54,9 @@ type selectorEdit struct {
 	// first change.
 	policyBits      []uint64
 	policyBitsOwned bool
+	// netBits is the batch's selectorTable.netSels, likewise.
+	netBits      []uint64
+	netBitsOwned bool
 	// repolicied are selectors whose set of policies changed, so the
 	// resolved lists of the classes they match must be rebuilt.
 	repolicied map[uint32]bool
@@ -70,6 +78,7 @@ func (x *selectorTable) edit(in *internEdit) *selectorEdit {
 		created:    map[uint32]bool{},
 		dead:       map[uint32]bool{},
 		policyBits: x.policySels,
+		netBits:    x.netSels,
 		repolicied: map[uint32]bool{},
 		dirtyPeers: map[uint32]bool{},
 		readKeys:   x.readKeys.edit(),
@@ -169,19 +178,38 @@ func (e *selectorEdit) removePolicy(id uint32, p *policyRec) {
 }
 
 func (e *selectorEdit) setPolicyBit(id uint32, on bool) {
-	w := int(id >> 6)
-	if !e.policyBitsOwned {
-		e.policyBits = slices.Clone(e.policyBits)
-		e.policyBitsOwned = true
+	setOwnedBit(&e.policyBits, &e.policyBitsOwned, id, on)
+}
+
+// setNetBit records whether selector id has network-set CIDRs.
+func (e *selectorEdit) setNetBit(id uint32, on bool) {
+	if hasBit(e.netBits, id) != on {
+		setOwnedBit(&e.netBits, &e.netBitsOwned, id, on)
 	}
-	if w >= len(e.policyBits) {
-		e.policyBits = append(e.policyBits, make([]uint64, w+1-len(e.policyBits))...)
+}
+
+// setOwnedBit sets or clears bit id of a bit set an older table may
+// share, copying it first unless owned.
+func setOwnedBit(bits *[]uint64, owned *bool, id uint32, on bool) {
+	w := int(id >> 6)
+	if !*owned {
+		*bits = slices.Clone(*bits)
+		*owned = true
+	}
+	if w >= len(*bits) {
+		*bits = append(*bits, make([]uint64, w+1-len(*bits))...)
 	}
 	if on {
-		e.policyBits[w] |= 1 << (id & 63)
+		(*bits)[w] |= 1 << (id & 63)
 	} else {
-		e.policyBits[w] &^= 1 << (id & 63)
+		(*bits)[w] &^= 1 << (id & 63)
 	}
+}
+
+// hasBit reports whether bit id of a bit set is set.
+func hasBit(bits []uint64, id uint32) bool {
+	w := int(id >> 6)
+	return w < len(bits) && bits[w]&(1<<(id&63)) != 0
 }
 
 // labelCounts are the numbers of classes having each label and each
@@ -229,6 +257,7 @@ func (e *selectorEdit) settle(counts labelCounts) selectorChange {
 			removedAt[id] = info.place
 		}
 		e.ids.del(info.sel.String())
+		e.setNetBit(id, false)
 		e.sels.set(id, nil)
 		e.progs.set(id, nil)
 		delete(e.created, id)
@@ -323,6 +352,7 @@ func (e *selectorEdit) gatherNets(moved map[uint32][]uint32, netsets []uint32, n
 			}
 		}
 		e.own(s).nets = nets
+		e.setNetBit(s, nets != nil)
 	}
 }
 
@@ -342,6 +372,7 @@ func (e *selectorEdit) done() selectorTable {
 		selFree:    e.free,
 		selIndex:   e.index.done(),
 		policySels: e.policyBits,
+		netSels:    e.netBits,
 		readKeys:   e.readKeys.done(),
 	}
 }

@@ -163,6 +163,9 @@ func (c *flowCtx) someOwnerMatches(dst bool, sel uint32) bool {
 			return true
 		}
 	}
+	if !hasBit(c.p.netSels, sel) {
+		return false // no network set matches sel: nothing more to read
+	}
 	nets := c.p.sels.get(sel).nets
 	return nets != nil && nets.contains(addr)
 }
