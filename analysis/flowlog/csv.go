@@ -94,7 +94,7 @@ func (p *csvParser) parse(line []byte, rec *Record) error {
 	if c, err = num("icmp_code"); err != nil {
 		return err
 	}
-	v.ICMPType, v.ICMPCode = &t, &c
+	v.ICMPType, v.ICMPCode = t, c
 	if v.Count, err = num("count"); err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func fastVerdict(line []byte, v *verdictLine) bool {
 			str = line[i:j]
 			i = j
 		}
-		if !fastField(v, string(key), str, num, isString) {
+		if !fastField(v, key, str, num, isString) {
 			return false
 		}
 		i = skipSpace(line, i)
@@ -70,34 +70,31 @@ func fastVerdict(line []byte, v *verdictLine) bool {
 }
 
 // fastField stores one value; false for a key or a value the fast path
-// leaves to encoding/json.
-func fastField(v *verdictLine, key string, str []byte, num flexUint, isString bool) bool {
-	switch key {
+// leaves to encoding/json. Strings stay the line's bytes: the caller
+// keeps the line until the record is filled.
+func fastField(v *verdictLine, key []byte, str []byte, num flexUint, isString bool) bool {
+	switch string(key) {
 	case "src", "dst", "action":
 		if !isString {
 			return false
 		}
-		s := string(str)
-		switch key {
+		switch string(key) {
 		case "src":
-			v.Src = s
+			v.src = str
 		case "dst":
-			v.Dst = s
+			v.dst = str
 		default:
-			v.Action = s
+			v.action = str
 		}
-	case "proto", "time":
-		s := flexString(str)
-		if key == "proto" {
-			v.Proto = s
-		} else {
-			v.Time = s
-		}
+	case "proto":
+		v.proto = str
+	case "time":
+		v.Time = flexString(str)
 	case "sport", "dport", "count", "icmp_type", "icmp_code":
 		if isString {
 			return false
 		}
-		switch key {
+		switch string(key) {
 		case "sport":
 			v.Sport = num
 		case "dport":
@@ -105,9 +102,9 @@ func fastField(v *verdictLine, key string, str []byte, num flexUint, isString bo
 		case "count":
 			v.Count = num
 		case "icmp_type":
-			v.ICMPType = &num
+			v.ICMPType = num
 		default:
-			v.ICMPCode = &num
+			v.ICMPCode = num
 		}
 	default:
 		return false

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net/netip"
 	"reflect"
 	"testing"
 )
@@ -78,6 +80,11 @@ func FuzzFastVerdict(f *testing.F) {
 	f.Add([]byte(`{"src":"vote/vote-1","dst":"10.0.0.5","proto":"udp","sport":4000,"dport":53,"count":3,"time":"2026-12-01T10:00:00Z","action":"allow"}`))
 	f.Add([]byte(`{"src":"10.0.0.1","dst":"10.0.0.2","proto":1,"icmp_type":8,"icmp_code":0}`))
 	f.Add([]byte(` { "src" : "a" , "dst":"b" } `))
+	f.Add([]byte(`{"src":"010.0.0.1","dst":"10.0.0.2.","proto":"TCP","action":"ALLOW"}`))
+	f.Add([]byte(`{"src":"10.0.0.1","dst":"::ffff:10.0.0.2","proto":"icmp6","action":"-"}`))
+	f.Add([]byte(`{"src":"10.0.0.1","dst":"256.0.0.2","proto":0,"action":""}`))
+	f.Add([]byte(`{"src":"10.0.0.1","dst":"1.2.3","proto":"256","action":"Deny"}`))
+	f.Add([]byte(`{"src":"","dst":"1.2.3.4","proto":""}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var fast verdictLine
 		if !fastVerdict(data, &fast) {
@@ -91,8 +98,26 @@ func FuzzFastVerdict(f *testing.F) {
 		}
 		var a, b Record
 		errA, errB := fast.fill(&a), slow.fill(&b)
-		if (errA == nil) != (errB == nil) || !reflect.DeepEqual(a, b) {
+		if fmt.Sprint(errA) != fmt.Sprint(errB) || !reflect.DeepEqual(a, b) {
 			t.Fatalf("%q: fast %+v (%v), encoding/json %+v (%v)", data, a, errA, b, errB)
+		}
+	})
+}
+
+// FuzzParseIPv4: what parseIPv4 takes, netip.ParseAddr reads to the same
+// address.
+func FuzzParseIPv4(f *testing.F) {
+	for _, s := range []string{"10.0.0.1", "0.0.0.0", "255.255.255.255", "01.2.3.4", "1.2.3.4.", ".1.2.3", "1..2.3", "256.1.1.1", "1.2.3", "1.2.3.4.5", "::1", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseIPv4([]byte(s))
+		if !ok {
+			return
+		}
+		want, err := netip.ParseAddr(s)
+		if err != nil || got != want {
+			t.Fatalf("parseIPv4(%q) = %v, netip.ParseAddr gives %v, %v", s, got, want, err)
 		}
 	})
 }

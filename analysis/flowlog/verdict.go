@@ -19,11 +19,16 @@ type verdictLine struct {
 	Proto    flexString `json:"proto"`
 	Sport    flexUint   `json:"sport"`
 	Dport    flexUint   `json:"dport"`
-	ICMPType *flexUint  `json:"icmp_type"`
-	ICMPCode *flexUint  `json:"icmp_code"`
+	ICMPType flexUint   `json:"icmp_type"`
+	ICMPCode flexUint   `json:"icmp_code"`
 	Count    flexUint   `json:"count"`
 	Time     flexString `json:"time"`
 	Action   string     `json:"action"`
+
+	// The fast path leaves these values as the line's bytes, non-nil
+	// when given, so that a record of addresses costs no allocation;
+	// they stand in for Src, Dst, Proto and Action.
+	src, dst, proto, action []byte
 }
 
 // verdictKeys are the keys of the verdict format, for auto detection and
@@ -33,11 +38,17 @@ var verdictKeys = []string{"src", "dst", "proto", "sport", "dport", "icmp_type",
 // parseVerdict reads one JSON line of the verdict format. Unknown keys are
 // errors: the format is Verdict's own, so a misspelt key is a mistake.
 func parseVerdict(line []byte, rec *Record) error {
-	var v verdictLine
-	if fastVerdict(line, &v) {
-		return v.fill(rec)
+	var fast verdictLine
+	if fastVerdict(line, &fast) {
+		return fast.fill(rec)
 	}
-	v = verdictLine{}
+	return slowVerdict(line, rec)
+}
+
+// slowVerdict is parseVerdict's encoding/json path, apart so that the
+// fast path's line stays on the stack.
+func slowVerdict(line []byte, rec *Record) error {
+	var v verdictLine
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
@@ -60,27 +71,37 @@ func jsonError(err error) error {
 }
 
 func (v *verdictLine) fill(rec *Record) error {
-	if v.Src == "" {
+	if v.Src == "" && len(v.src) == 0 {
 		return fmt.Errorf("src is missing")
 	}
-	if v.Dst == "" {
+	if v.Dst == "" && len(v.dst) == 0 {
 		return fmt.Errorf("dst is missing")
 	}
-	rec.Src = peerArg(v.Src)
-	rec.Dst = peerArg(v.Dst)
-	return fillCommon(rec, string(v.Proto), v.Sport, v.Dport, v.ICMPType, v.ICMPCode, v.Count, string(v.Time), v.Action)
+	rec.Src = peerOf(v.Src, v.src)
+	rec.Dst = peerOf(v.Dst, v.dst)
+	rec.Protocol = 6
+	if p, ok := fastProtocol(v.proto); ok {
+		rec.Protocol = p
+	} else {
+		proto := string(v.Proto)
+		if v.proto != nil {
+			proto = string(v.proto)
+		}
+		if proto != "" {
+			p, err := ParseProtocol(proto)
+			if err != nil {
+				return fmt.Errorf("proto: %w", err)
+			}
+			rec.Protocol = p
+		}
+	}
+	return fillCommon(rec, v.Sport, v.Dport, &v.ICMPType, &v.ICMPCode, v.Count, string(v.Time), v.Action, v.action)
 }
 
-// fillCommon fills what the verdict JSON and CSV formats share.
-func fillCommon(rec *Record, proto string, sport, dport flexUint, icmpType, icmpCode *flexUint, count flexUint, at, action string) error {
-	rec.Protocol = 6
-	if proto != "" {
-		p, err := ParseProtocol(proto)
-		if err != nil {
-			return fmt.Errorf("proto: %w", err)
-		}
-		rec.Protocol = p
-	}
+// fillCommon fills what the verdict JSON and CSV formats share, but for
+// the peers and the protocol. action is the logged action, or actionB
+// when not nil.
+func fillCommon(rec *Record, sport, dport flexUint, icmpType, icmpCode *flexUint, count flexUint, at, action string, actionB []byte) error {
 	var err error
 	if rec.SrcPort, err = portOf("sport", sport); err != nil {
 		return err
@@ -101,8 +122,111 @@ func fillCommon(rec *Record, proto string, sport, dport flexUint, icmpType, icmp
 		return err
 	}
 	rec.End = rec.Start
-	rec.Action, err = parseAction(action)
+	rec.Action, err = actionOf(action, actionB)
 	return err
+}
+
+// actionOf is parseAction, without making a string of the common
+// spellings of b when b is not nil.
+func actionOf(s string, b []byte) (Action, error) {
+	if b != nil {
+		switch {
+		case len(b) == 0:
+			return NoAction, nil
+		case bytes.EqualFold(b, []byte("allow")):
+			return Allow, nil
+		case bytes.EqualFold(b, []byte("deny")):
+			return Deny, nil
+		}
+		s = string(b)
+	}
+	return parseAction(s)
+}
+
+// peerOf is peerArg of s, or of b when b is not nil, reading an IPv4
+// address in b without making a string of it.
+func peerOf(s string, b []byte) Peer {
+	if b != nil {
+		if a, ok := parseIPv4(b); ok {
+			return Peer{Addr: model.PacketAddr(a)}
+		}
+		s = string(b)
+	}
+	return peerArg(s)
+}
+
+// parseIPv4 reads a dotted quad as netip.ParseAddr does (four decimal
+// fields of 0 to 255, no leading zeros); false for anything else, which
+// the caller leaves to netip.ParseAddr.
+func parseIPv4(b []byte) (netip.Addr, bool) {
+	var out [4]byte
+	field, digits, val := 0, 0, 0
+	for i, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			if digits == 1 && val == 0 {
+				return netip.Addr{}, false // leading zero
+			}
+			val = val*10 + int(c-'0')
+			digits++
+			if val > 255 {
+				return netip.Addr{}, false
+			}
+		case c == '.' && digits > 0 && field < 3 && i < len(b)-1:
+			out[field] = byte(val)
+			field, digits, val = field+1, 0, 0
+		default:
+			return netip.Addr{}, false
+		}
+	}
+	if field != 3 || digits == 0 {
+		return netip.Addr{}, false
+	}
+	out[3] = byte(val)
+	return netip.AddrFrom4(out), true
+}
+
+// protocolsByName are the protocol names ParseProtocol takes, in lower
+// case.
+var protocolsByName = func() map[string]uint8 {
+	m := map[string]uint8{}
+	for _, name := range []string{"tcp", "udp", "icmp", "icmpv6", "icmp6", "sctp", "udplite"} {
+		if n, err := ParseProtocol(name); err == nil {
+			m[name] = n
+		}
+	}
+	return m
+}()
+
+// fastProtocol reads a protocol as ParseProtocol does, for the forms
+// that need no string: a number from 1 to 255 without leading zeros, or
+// a name in ASCII of any case. False leaves b to ParseProtocol.
+func fastProtocol(b []byte) (uint8, bool) {
+	if len(b) == 0 || len(b) > 8 {
+		return 0, false
+	}
+	if b[0] >= '1' && b[0] <= '9' {
+		n := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		if n > 255 {
+			return 0, false
+		}
+		return uint8(n), true
+	}
+	var lower [8]byte
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	n, ok := protocolsByName[string(lower[:len(b)])]
+	return n, ok
 }
 
 func fillICMP(rec *Record, icmpType, icmpCode *flexUint) error {
