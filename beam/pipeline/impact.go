@@ -64,14 +64,22 @@ func init() {
 func Impact(s beam.Scope, in Input, cfg ImpactConfig) {
 	s = s.Scope("Impact")
 	docs := ReadResources(s, in.Resources)
-	batches, readProblems := ReadFlows(s, in)
-	keyed, problems := beam.ParDo2(s, &impactFn{Mode: string(cfg.Mode), GroupBy: cfg.GroupBy}, batches, beam.SideInput{Input: docs})
-	perGroup := beam.DropKey(s, beam.CombinePerKey(s, &impactCombine{}, keyed))
-	// The empty tally, Merge's identity, makes the total of no records
-	// an empty report rather than no report.
-	total := beam.Combine(s, &impactCombine{}, beam.Flatten(s, perGroup, beam.Create(s, analysis.NewImpact())))
+	total := tallies(s, in, docs, &impactFn{Mode: string(cfg.Mode), GroupBy: cfg.GroupBy}, &impactCombine{}, analysis.NewImpact(), cfg.Problems, cfg.Sample)
 	beam.ParDo0(s, &writeImpactFn{Config: cfg}, total)
-	WriteProblems(s, cfg.Problems, cfg.Sample, readProblems, problems)
+}
+
+// tallies adds what impact and recommend share: read the flows, fold
+// each batch's records with fn (the resources a side input), combine the
+// keyed tallies per key and then into one, and write the problems. empty
+// is the tally of no records, the combination's identity, which makes
+// the total of no records an empty report rather than no report.
+func tallies(s beam.Scope, in Input, docs beam.PCollection, fn, combine, empty any, problemsPath string, sample int) beam.PCollection {
+	batches, readProblems := ReadFlows(s, in)
+	keyed, problems := beam.ParDo2(s, fn, batches, beam.SideInput{Input: docs})
+	perGroup := beam.DropKey(s, beam.CombinePerKey(s, combine, keyed))
+	total := beam.Combine(s, combine, beam.Flatten(s, perGroup, beam.Create(s, empty)))
+	WriteProblems(s, problemsPath, sample, readProblems, problems)
+	return total
 }
 
 type impactFn struct {

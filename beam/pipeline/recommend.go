@@ -76,12 +76,8 @@ func init() {
 func Recommend(s beam.Scope, in Input, cfg RecommendConfig) {
 	s = s.Scope("Recommend")
 	docs := ReadResources(s, in.Resources)
-	batches, readProblems := ReadFlows(s, in)
-	keyed, problems := beam.ParDo2(s, &observeFn{Config: cfg}, batches, beam.SideInput{Input: docs})
-	perGroup := beam.DropKey(s, beam.CombinePerKey(s, &observedCombine{}, keyed))
-	total := beam.Combine(s, &observedCombine{}, beam.Flatten(s, perGroup, beam.Create(s, analysis.NewObserved())))
+	total := tallies(s, in, docs, &observeFn{Config: cfg}, &observedCombine{}, analysis.NewObserved(), cfg.Problems, cfg.Sample)
 	beam.ParDo0(s, &writePoliciesFn{Config: cfg}, total, beam.SideInput{Input: docs})
-	WriteProblems(s, cfg.Problems, cfg.Sample, readProblems, problems)
 }
 
 func recommender(c RecommendConfig, docs func(*ResourceDoc) bool) (*analysis.Recommender, error) {
