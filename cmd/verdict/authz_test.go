@@ -82,8 +82,11 @@ spec:
     http: {methods: [GET]}
 `
 
-func TestAuthzCommand(t *testing.T) {
-	dir := t.TempDir()
+// authzPolicyDir writes the shop cluster and authzPolicyV1 into a fresh
+// directory, returning it and the policy file's path, which tests edit.
+func authzPolicyDir(t *testing.T) (dir, pol string) {
+	t.Helper()
+	dir = t.TempDir()
 	cluster, err := os.ReadFile("../../authz/testdata/shop.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -91,10 +94,15 @@ func TestAuthzCommand(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "cluster.yaml"), cluster, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pol := filepath.Join(dir, "policy.yaml")
+	pol = filepath.Join(dir, "policy.yaml")
 	if err := os.WriteFile(pol, []byte(authzPolicyV1), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return dir, pol
+}
+
+func TestAuthzCommand(t *testing.T) {
+	dir, pol := authzPolicyDir(t)
 	get := authzRequest("10.0.1.5", "10.0.2.7", 8080, "GET", "/")
 	post := authzRequest("10.0.1.5", "10.0.2.7", 8080, "POST", "/")
 	// Edits are written aside and renamed into place, as configuration

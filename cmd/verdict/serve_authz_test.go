@@ -61,18 +61,7 @@ func startServeAuthz(t *testing.T, args ...string) (authv3.AuthorizationClient, 
 // files: an edit changes both answers, a bad edit neither, and the authz
 // metrics are on serve's /metrics.
 func TestServeAuthz(t *testing.T) {
-	dir := t.TempDir()
-	cluster, err := os.ReadFile("../../authz/testdata/shop.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "cluster.yaml"), cluster, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	pol := filepath.Join(dir, "policy.yaml")
-	if err := os.WriteFile(pol, []byte(authzPolicyV1), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, pol := authzPolicyDir(t)
 	c, base := startServeAuthz(t, "-f", dir, "--poll", "20ms", "--authz-listen", "127.0.0.1:0", "--decision-headers")
 
 	get := authzRequest("10.0.1.5", "10.0.2.7", 8080, "GET", "/")
