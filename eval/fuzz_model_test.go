@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"net/netip"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/verdictlabs/verdict/eval"
 	"github.com/verdictlabs/verdict/eval/reference"
+	"github.com/verdictlabs/verdict/internal/fuzzing"
 	"github.com/verdictlabs/verdict/model"
 )
 
@@ -24,7 +24,7 @@ import (
 // the same verdicts from both; a change Engine.Apply takes is the change
 // Set.Apply makes, and one it refuses leaves every answer as it was.
 func FuzzNewAndApply(f *testing.F) {
-	boundMinimizing(f, 5*time.Second)
+	fuzzing.BoundMinimizing(f, 5*time.Second)
 	base := compactJSON(f, checkBase())
 	shopSet := compactJSON(f, shop())
 	if max(len(base), len(shopSet)) > maxFuzzSet/2 {
@@ -48,7 +48,7 @@ func FuzzNewAndApply(f *testing.F) {
 	f.Add([]byte(`{"Endpoints":[{"Kind":"WorkloadEndpoint","Namespace":"a","Name":"b","Addresses":["::ffff:10.0.0.1"]}]}`), []byte(`{"Deletes":[{"Kind":"Pod"}]}`), uint8(3), uint16(1))
 
 	f.Fuzz(func(t *testing.T, setJSON, changeJSON []byte, pick uint8, port uint16) {
-		// Small inputs keep minimizing short (see boundMinimizing).
+		// Small inputs keep minimizing short (see fuzzing.BoundMinimizing).
 		if len(setJSON) > maxFuzzSet || len(changeJSON) > maxFuzzChange {
 			return
 		}
@@ -83,25 +83,6 @@ func FuzzNewAndApply(f *testing.F) {
 		}
 		agree(t, "the change", after, eng, append(flows, fuzzFlows(change.Upserts, pick+1, port)...))
 	})
-}
-
-// boundMinimizing sets -test.fuzzminimizetime to d unless the command
-// line sets it. go test minimizes every input that finds new coverage,
-// trying to remove every span of bytes (quadratic in its length), for
-// up to 60s by default and counting no execs meanwhile. With a body
-// taking about a millisecond (New, Apply and Evaluate on both
-// evaluators) a few hundred bytes already take the whole minute, so
-// both workers sat there and fuzzing looked hung at 0 execs/s.
-func boundMinimizing(f *testing.F, d time.Duration) {
-	f.Helper()
-	const name = "test.fuzzminimizetime"
-	set := false
-	flag.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
-	if fl := flag.Lookup(name); fl != nil && !set {
-		if err := fl.Value.Set(d.String()); err != nil {
-			f.Fatal(err)
-		}
-	}
 }
 
 // Input bounds of FuzzNewAndApply, in bytes: room for a few dozen

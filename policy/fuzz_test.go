@@ -7,14 +7,18 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/verdictlabs/verdict/internal/fuzzing"
 )
 
 // FuzzDecode: any input gives a model, Problems or a *ReadError, never a
 // panic; and a model that loads writes out as v3 that loads back to the
 // same model.
 func FuzzDecode(f *testing.F) {
+	fuzzing.BoundMinimizing(f, 2*time.Second)
 	// Seeds are single documents: the fuzzer minimises every input that
 	// finds new coverage, and whole multi-document files made it spend its
 	// time minimising (120 executions in 45 s).

@@ -17,9 +17,10 @@ var Allowed = map[string]Rule{
 	"policy/internal/resource": {Imports: []string{"internal/printable", "internal/suggest"}},
 	"policy/legacy":            {Imports: []string{"internal/suggest", "model", "policy/internal/resource", "selector"}},
 	"policy/kube":              {Imports: []string{"model", "policy/internal/resource", "selector"}},
-	"policy":                   {Imports: []string{"internal/suggest", "model", "policy/internal/resource", "policy/kube", "policy/legacy", "selector"}},
+	"policy":                   {Imports: []string{"internal/suggest", "model", "policy/internal/resource", "policy/kube", "policy/legacy", "selector"}, TestImports: []string{"internal/fuzzing"}},
 	"internal/suggest":         {},
 	"internal/printable":       {},
+	"internal/fuzzing":         {},
 	"internal/calico":          {Imports: []string{"model", "selector"}},
 	"internal/compile": {
 		Imports:     []string{"internal/calico", "model", "selector"},
@@ -27,11 +28,12 @@ var Allowed = map[string]Rule{
 	},
 	"eval": {
 		Imports:     []string{"internal/compile", "model"},
-		TestImports: []string{"benchmarks/workload", "eval/reference", "internal/conformance", "policy", "selector"},
+		TestImports: []string{"benchmarks/workload", "eval/reference", "internal/conformance", "internal/fuzzing", "policy", "selector"},
 	},
 	"eval/reference": {Imports: []string{"internal/calico", "model", "selector"}},
 	"internal/conformance": {
-		Imports: []string{"eval", "eval/reference", "model", "policy", "policy/kube", "selector"},
+		Imports:     []string{"eval", "eval/reference", "model", "policy", "policy/kube", "selector"},
+		TestImports: []string{"internal/fuzzing"},
 	},
 	"analysis/flowlog": {Imports: []string{"model"}},
 	"analysis": {

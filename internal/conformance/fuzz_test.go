@@ -5,12 +5,17 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/verdictlabs/verdict/internal/fuzzing"
 )
 
 // FuzzReadCases feeds arbitrary lines to the case reader and builder: they
 // must return cases or errors, never panic, and every case read must
 // either build or say why not.
 func FuzzReadCases(f *testing.F) {
+	// Real case lines are 1-2 KB: unbounded minimizing takes the run.
+	fuzzing.BoundMinimizing(f, 2*time.Second)
 	f.Add(minimal)
 	f.Add(strings.Replace(minimal, `"policies":[]`, `"policies":[{"name":"p","selector":"has(a)","types":["Ingress"],"ingress":[{"action":"Allow","source":{"nets":["10.0.0.0/8"]}}]}]`, 1))
 	f.Add(strings.Replace(minimal, `"tiers":[]`, `"tiers":[],"k8s_network_policies":[{"metadata":{"name":"k","namespace":"ns1"},"spec":{"podSelector":{}}}]`, 1))
