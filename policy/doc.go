@@ -9,9 +9,10 @@
 // List (kind List, or any kind ending in List) with items, or a bare
 // sequence or JSON array of resources, as `calicoctl create -f` and
 // `docker inspect` write them. Inputs are read one document at a time, so
-// a large input is never held whole in memory. A directory (AddPath) is
-// read as calicoctl reads one: every *.yaml, *.yml and *.json file in it
-// and below it, in lexical order. Result.Origins names the file and
+// a large input is never held whole in memory. A directory is read as
+// calicoctl reads one: every *.yaml, *.yml and *.json file in it, in
+// lexical order, and those below it too when recursive (AddPath,
+// AddPathRecursive). Result.Origins names the file and
 // document each resource came from.
 //
 //   - Calico projectcalico.org/v3: Tier, GlobalNetworkPolicy,

@@ -263,9 +263,15 @@ func (l *Loader) Add(name string, r io.Reader) error {
 
 // AddPath reads a file, or every file named *.yaml, *.yml or *.json in a
 // directory and the directories below it, in lexical order, as calicoctl
-// reads a directory given to -f. A directory holding no such file is an
+// -R reads a directory given to -f: AddPathRecursive(path, true).
+func (l *Loader) AddPath(path string) error { return l.AddPathRecursive(path, true) }
+
+// AddPathRecursive reads a file, or every file named *.yaml, *.yml or
+// *.json in a directory (and, when recursive, in the directories below
+// it) in lexical order, as calicoctl and kubectl read a directory given
+// to -f (with -R when recursive). A directory holding no such file is an
 // error: it is almost certainly the wrong one.
-func (l *Loader) AddPath(path string) error {
+func (l *Loader) AddPathRecursive(path string, recursive bool) error {
 	info, err := os.Stat(path)
 	if err != nil {
 		return &ReadError{File: path, Err: err}
@@ -273,7 +279,7 @@ func (l *Loader) AddPath(path string) error {
 	if !info.IsDir() {
 		return l.AddFile(path)
 	}
-	files, err := ResourceFiles(path)
+	files, err := ResourceFilesIn(path, recursive)
 	if err != nil {
 		return err
 	}
@@ -285,14 +291,24 @@ func (l *Loader) AddPath(path string) error {
 	return nil
 }
 
-// ResourceFiles lists the files AddPath reads from a directory.
-func ResourceFiles(dir string) ([]string, error) {
+// ResourceFiles lists the files AddPath reads from a directory:
+// ResourceFilesIn(dir, true).
+func ResourceFiles(dir string) ([]string, error) { return ResourceFilesIn(dir, true) }
+
+// ResourceFilesIn lists the files AddPathRecursive reads from a
+// directory, in lexical order.
+func ResourceFilesIn(dir string, recursive bool) ([]string, error) {
 	var files []string
+	below := 0
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
+			if !recursive && p != dir {
+				below++
+				return fs.SkipDir
+			}
 			return nil
 		}
 		switch strings.ToLower(filepath.Ext(p)) {
@@ -305,7 +321,12 @@ func ResourceFiles(dir string) ([]string, error) {
 		return nil, &ReadError{File: dir, Err: err}
 	}
 	if len(files) == 0 {
-		return nil, &ReadError{File: dir, Err: errors.New("directory holds no *.yaml, *.yml or *.json file")}
+		msg := "directory holds no *.yaml, *.yml or *.json file"
+		if below > 0 {
+			// The user may have meant the files below it.
+			msg += " (the directories below it are read only when reading recursively, -R)"
+		}
+		return nil, &ReadError{File: dir, Err: errors.New(msg)}
 	}
 	return files, nil
 }

@@ -67,6 +67,45 @@ func TestAddPathDirectory(t *testing.T) {
 	}
 }
 
+// TestAddPathRecursive: without recursion a directory is its own files
+// only, as calicoctl and kubectl read -f DIR without -R; a directory whose
+// files are all below it says so.
+func TestAddPathRecursive(t *testing.T) {
+	gnp := func(name string) string {
+		return "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: " + name + "\nspec:\n  selector: all()\n  types: [Ingress]\n"
+	}
+	dir := writeTree(t, map[string]string{"b.yaml": gnp("b"), "a.yaml": gnp("a"), "sub/c.yaml": gnp("c"), "only/deeper/d.yaml": gnp("d")})
+	// Lexical order of the paths: a, b, only/deeper/d, sub/c.
+	for _, tc := range []struct {
+		recursive bool
+		want      []string
+	}{{false, []string{"a", "b"}}, {true, []string{"a", "b", "d", "c"}}} {
+		l := NewLoader()
+		if err := l.AddPathRecursive(dir, tc.recursive); err != nil {
+			t.Fatal(err)
+		}
+		res, err := l.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, p := range res.Set.Policies {
+			names = append(names, p.Name)
+		}
+		if diff := cmp.Diff(tc.want, names); diff != "" {
+			t.Errorf("recursive %v: policies (-want +got):\n%s", tc.recursive, diff)
+		}
+	}
+	err := NewLoader().AddPathRecursive(filepath.Join(dir, "only"), false)
+	var re *ReadError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "read only when reading recursively") {
+		t.Errorf("flat read of a directory with files only below it = %v, want a ReadError pointing at recursion", err)
+	}
+	if err := NewLoader().AddPathRecursive(filepath.Join(dir, "only"), true); err != nil {
+		t.Errorf("recursive read of the same directory: %v", err)
+	}
+}
+
 func TestAddPathErrors(t *testing.T) {
 	empty := writeTree(t, map[string]string{"README.md": "x"})
 	for _, path := range []string{empty, filepath.Join(empty, "missing")} {

@@ -30,6 +30,9 @@ type Options struct {
 	// OnReload is called after each load of changed files: with nil when
 	// the new set is in force, with the error when it was refused.
 	OnReload func(res *policy.Result, err error)
+	// Recursive reads the directories below a directory too
+	// (policy.Loader.AddPathRecursive), as calicoctl -R does.
+	Recursive bool
 }
 
 // Files is a policy set read from files and directories. Snapshot is safe
@@ -52,7 +55,7 @@ func Load(paths []string, opts Options) (*Files, *policy.Result, error) {
 		return nil, nil, fmt.Errorf("no policy files given")
 	}
 	f := &Files{paths: slices.Clone(paths), opts: opts}
-	sig, err := signature(f.paths)
+	sig, err := signature(f.paths, f.opts.Recursive)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -75,7 +78,7 @@ func (f *Files) Snapshot() *eval.Snapshot { return f.cur.Load() }
 func (f *Files) Check() (changed bool, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	sig, err := signature(f.paths)
+	sig, err := signature(f.paths, f.opts.Recursive)
 	if err == nil && sig == f.sig {
 		return false, nil
 	}
@@ -116,7 +119,7 @@ func (f *Files) load() (*eval.Snapshot, *policy.Result, error) {
 		l = f.opts.Loader()
 	}
 	for _, p := range f.paths {
-		if err := l.AddPath(p); err != nil {
+		if err := l.AddPathRecursive(p, f.opts.Recursive); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -135,7 +138,7 @@ func (f *Files) load() (*eval.Snapshot, *policy.Result, error) {
 // would read, with its size, modification time and inode (an editor or a
 // configuration tool that replaces a file by renaming changes the inode
 // even within one tick of the clock).
-func signature(paths []string) (string, error) {
+func signature(paths []string, recursive bool) (string, error) {
 	var lines []string
 	add := func(path string) error {
 		info, err := os.Stat(path)
@@ -160,7 +163,7 @@ func signature(paths []string) (string, error) {
 			}
 			continue
 		}
-		files, err := policy.ResourceFiles(p)
+		files, err := policy.ResourceFilesIn(p, recursive)
 		if err != nil {
 			return "", err
 		}

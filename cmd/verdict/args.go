@@ -21,8 +21,8 @@ func argCount(min, max int) cobra.PositionalArgs {
 		switch {
 		case max == 0:
 			what = fmt.Sprintf("takes no arguments, got %q", args)
-			if cmd.Flags().Lookup("file") != nil {
-				what += "; give files with -f FILE|DIR"
+			if cmd.Flags().Lookup("before") != nil && cmd.Flags().Lookup("after") != nil {
+				what += "; give the two sets with --before FILE|DIR and --after FILE|DIR"
 			}
 		case len(args) < min:
 			what = fmt.Sprintf("needs %s, got %d", plural(min, "argument"), len(args))

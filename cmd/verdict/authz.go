@@ -42,7 +42,7 @@ func newAuthzCmd() *cobra.Command { return newAuthzCmdWith(&authzOptions{}) }
 
 func newAuthzCmdWith(o *authzOptions) *cobra.Command {
 	cmd := &cobra.Command{
-		Use: "authz -f FILE|DIR... [--listen ADDR|unix:PATH] [--workload NS/NAME] [--decision-headers] [--audit] [--metrics-listen ADDR]",
+		Use: "authz [-f] FILE|DIR... [--listen ADDR|unix:PATH] [--workload NS/NAME] [--decision-headers] [--audit] [--metrics-listen ADDR]",
 		Example: "  verdict authz -f policies/ --metrics-listen 127.0.0.1:9192 --audit\n" +
 			"  verdict authz -f policies/ --listen unix:/var/run/verdict/authz.sock --workload shop/api",
 		Short: "Serve Envoy external authorization (ext_authz) from the policy files, as Calico's Dikastes does",
@@ -76,11 +76,14 @@ metrics are served on --metrics-listen at /metrics.
 
 Exit status: 0 after an interrupt; 2 for bad flags, policy files with
 problems at start, or an address it cannot listen on.`,
-		Args: argCount(0, 0),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runAuthz(cmd, o) },
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.files = withArgs(o.files, args)
+			return runAuthz(cmd, o)
+		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.files, "file", "f", nil, "file or directory of policy resources (repeatable; read again on change)")
+	addFileFlags(cmd, &o.files, "file or directory of policy resources (repeatable; read again on change); files may also be given as arguments")
 	f.StringVar(&o.listen, "listen", "127.0.0.1:9191", "gRPC address, HOST:PORT (no host is 127.0.0.1) or unix:PATH")
 	f.StringVar(&o.workload, "workload", "", "the protected workload endpoint, NAMESPACE/NAME (default: the one owning the destination address)")
 	f.BoolVar(&o.decisionHeaders, "decision-headers", false, "add x-verdict-* headers with the decision to the response")
@@ -93,7 +96,7 @@ problems at start, or an address it cannot listen on.`,
 
 func runAuthz(cmd *cobra.Command, o *authzOptions) error {
 	if len(o.files) == 0 {
-		return usageError("no policy files: give at least one -f FILE|DIR")
+		return usageError("no policy files: give at least one FILE|DIR or -f FILE|DIR")
 	}
 	for _, f := range o.files {
 		if f == "-" {
@@ -119,7 +122,8 @@ func runAuthz(cmd *cobra.Command, o *authzOptions) error {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	metrics := authz.NewMetrics()
 	files, res, err := reload.Load(o.files, reload.Options{
-		Loader: func() *policy.Loader { return policy.NewLoader(lopts...) },
+		Loader:    func() *policy.Loader { return policy.NewLoader(lopts...) },
+		Recursive: recursive(cmd),
 		OnReload: func(res *policy.Result, err error) {
 			metrics.Reloaded(err)
 			if err != nil {

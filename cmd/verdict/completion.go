@@ -19,7 +19,7 @@ var formatList = regexp.MustCompile(`output format: ([^(]*?)(?: \(.*)?$`)
 
 // registerCompletions makes shell completion complete flag values: the
 // formats of -o, protocol names, evaluator names, and for --src and --dst
-// the endpoints of the files already given with -f.
+// the endpoints of the files already given (with -f or as arguments).
 func registerCompletions(cmd *cobra.Command) {
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
 		var values []string
@@ -50,8 +50,9 @@ func registerCompletions(cmd *cobra.Command) {
 // completeEndpoints offers the endpoints of the files given so far, as
 // --src and --dst take them: namespace/name, or the bare name of one
 // without a namespace. Files that do not load offer nothing.
-func completeEndpoints(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	given, err := cmd.Flags().GetStringArray("file")
+func completeEndpoints(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	given, err := cmd.Flags().GetStringArray(filenameFlag)
+	given = append(given, args...)
 	if err != nil || len(given) == 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

@@ -31,7 +31,7 @@ problems; convert cannot do its job, as eval cannot.)`,
 			if format != "yaml" && format != "json" {
 				return usageError("-o must be yaml or json, not %q", format)
 			}
-			inputs := append(append([]string(nil), files...), args...)
+			inputs := withArgs(files, args)
 			if len(inputs) == 0 {
 				return usageError("no policy files: give at least one FILE or -f FILE|DIR")
 			}
@@ -55,7 +55,7 @@ problems; convert cannot do its job, as eval cannot.)`,
 			return nil
 		},
 	}
-	addFileFlag(cmd, &files)
+	addFileFlags(cmd, &files, "file or directory of policy resources (repeatable; - for standard input); files may also be given as arguments")
 	cmd.Flags().StringVarP(&format, "output", "o", "yaml", "output format: yaml or json")
 	return cmd
 }

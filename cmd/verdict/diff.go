@@ -38,6 +38,7 @@ files or problems in them.`,
 	f := cmd.Flags()
 	f.StringArrayVar(&o.before, "before", nil, "file or directory of the set before the change (repeatable)")
 	f.StringArrayVar(&o.after, "after", nil, "file or directory of the set after the change (repeatable)")
+	f.BoolP(recursiveFlag, "R", false, "read the directories below a directory given too")
 	o.flags.register(f)
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json, yaml or markdown")
 	return cmd

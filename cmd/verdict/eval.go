@@ -44,7 +44,7 @@ func newEvalCmd() *cobra.Command {
 // flags and checks.
 func newEvalCmdWith(o *evalOptions) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "eval -f FILE... --src ADDR|NS/NAME|NAME --dst ADDR|NS/NAME|NAME [flags]",
+		Use:     "eval [-f] FILE|DIR... --src ADDR|NS/NAME|NAME --dst ADDR|NS/NAME|NAME [flags]",
 		Example: "  verdict eval -f examples/tiers-staged --src vote/worker-6c4d --dst vote/db-0 --dport 5432",
 		Short:   "Decide one flow and show which tier, policy and rule decided",
 		Long: `eval loads policy resources as validate does, then decides one flow exactly
@@ -67,13 +67,14 @@ exit status.
 Exit status: 0 when the flow is allowed, 1 when it is denied, 2 for bad flags,
 unreadable files or problems in them (printed to standard error, warnings
 too).`,
-		Args: argCount(0, 0),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.files = withArgs(o.files, args)
 			return runEval(cmd, o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.files, "file", "f", nil, "file or directory of policy resources (repeatable; - for standard input)")
+	addFileFlags(cmd, &o.files, "file or directory of policy resources (repeatable; - for standard input); files may also be given as arguments")
 	f.StringVar(&o.src, "src", "", "source: address, namespace/name or name of an endpoint")
 	f.StringVar(&o.dst, "dst", "", "destination: address, namespace/name or name of an endpoint")
 	f.StringVar(&o.proto, "proto", "tcp", "IP protocol: tcp, udp, icmp, icmpv6, sctp, udplite or a number")
@@ -92,7 +93,7 @@ too).`,
 func runEval(cmd *cobra.Command, o *evalOptions) error {
 	switch {
 	case len(o.files) == 0:
-		return usageError("no policy files: give at least one -f FILE")
+		return usageError("no policy files: give at least one FILE|DIR or -f FILE|DIR")
 	case o.src == "" || o.dst == "":
 		return usageError("--src and --dst are both required")
 	case o.output != "table" && o.output != "json" && o.output != "yaml":
@@ -304,6 +305,9 @@ func nonNil(h []model.Hit) []model.Hit {
 // --staged.
 func writeEvalTable(w io.Writer, r evalReport, staged bool) {
 	printable.Fprintf(w, "flow     %s\n", namedFlowString(r))
+	if r.srcName != "" || r.dstName != "" {
+		printable.Fprintf(w, "peers    %s -> %s\n", orOutside(r.srcName), orOutside(r.dstName))
+	}
 	printable.Fprintf(w, "verdict  %s\n", verdictString(r.Allowed, r.Egress.Decision, r.Ingress.Decision))
 	if staged || r.PendingAllowed != r.Allowed {
 		printable.Fprintf(w, "pending  %s (staged policies enforced)\n", verdictString(r.PendingAllowed, r.Egress.Pending, r.Ingress.Pending))
@@ -318,15 +322,11 @@ func writeEvalTable(w io.Writer, r evalReport, staged bool) {
 }
 
 // namedFlowString is flowString with the source port explained when it
-// was not given, and the endpoints the flow is between on a line of their
-// own, as the user named them.
+// was not given.
 func namedFlowString(r evalReport) string {
 	out := flowString(r.Flow)
 	if carriesPorts(r.Flow.Protocol) && r.Flow.SrcPort == 0 {
 		out += " (source port :0 means not given: any port)"
-	}
-	if r.srcName != "" || r.dstName != "" {
-		out += fmt.Sprintf("\npeers    %s -> %s", orOutside(r.srcName), orOutside(r.dstName))
 	}
 	return out
 }

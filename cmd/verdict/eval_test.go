@@ -166,7 +166,7 @@ func TestEvalCommand(t *testing.T) {
 		{name: "HTTP with UDP", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "--proto", "udp", "--dport", "53", "--http-path", "/"), code: exitUsage, stderr: []string{"need --proto tcp"}},
 		{name: "families differ", args: evalArgs("--src", "prod/web", "--dst", "fd00::1", "--dport", "80"), code: exitUsage, stderr: []string{"same IP family"}},
 		{name: "bad output format", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "-o", "xml"), code: exitUsage, stderr: []string{"-o must be table, json or yaml"}},
-		{name: "arguments are not taken", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "extra"), code: exitUsage, stderr: []string{"extra"}},
+		{name: "an argument is a policy file", args: evalArgs("--src", "prod/web", "--dst", "prod/db", "--dport", "80", "extra"), code: exitUsage, stderr: []string{"extra: no such file or directory"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -353,8 +353,8 @@ func TestEvalDirectory(t *testing.T) {
 func TestEvalReadableTableCalicoJSON(t *testing.T) {
 	code, out, _ := runCmd(t, "", evalArgs("--src", "prod/web", "--dst", "prod/db", "--dport", "3307")...)
 	for _, want := range []string{
-		"(source port :0 means not given: any port)",
-		"peers    prod/web -> prod/db",
+		"(source port :0 means not given: any port)\n",
+		"\npeers    prod/web -> prod/db\n",
 		"Profile kns.prod (the namespace profile of prod) rule #1 (index 0) (profiles, after every tier): allow",
 		"NetworkPolicy prod/db-ingress in tier default: no rule matched, tier default's default action: deny",
 		"1  (profiles)  Profile  kns.prod  1       allow",

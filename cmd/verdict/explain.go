@@ -14,7 +14,7 @@ import (
 
 func newExplainCmd() *cobra.Command {
 	cmd := newEvalCmdWith(&evalOptions{account: true})
-	cmd.Use = "explain -f FILE|DIR... --src ADDR|NS/NAME|NAME --dst ADDR|NS/NAME|NAME [flags]"
+	cmd.Use = "explain [-f] FILE|DIR... --src ADDR|NS/NAME|NAME --dst ADDR|NS/NAME|NAME [flags]"
 	cmd.Example = "  verdict explain -f examples/tiers-staged --src vote/vote-7d9c --dst vote/db-0 --dport 5432"
 	cmd.Short = "Say why a flow is allowed or denied: every tier, policy and rule looked at, and what each rule failed"
 	cmd.Long = `explain decides one flow as eval does, with the same flags and exit status,

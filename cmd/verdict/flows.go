@@ -28,7 +28,7 @@ type flowsOptions struct {
 
 func addFlowsFlags(cmd *cobra.Command, o *flowsOptions) {
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.files, "file", "f", nil, "file or directory of policy resources (repeatable; - for standard input)")
+	addFileFlags(cmd, &o.files, "file or directory of policy resources (repeatable; - for standard input); files may also be given as arguments")
 	f.StringArrayVar(&o.flows, "flows", nil, "file of flow records (repeatable; - for standard input; .gz is read as gzip)")
 	f.StringVar(&o.format, "flows-format", "auto", "format of the flow records: auto, verdict, csv, calico or goldmane")
 	f.StringSliceVar(&o.groupBy, "group-by", nil, "label keys that name a workload group (default: the first of app.kubernetes.io/name, app, k8s-app, else every label but hashes)")
@@ -39,6 +39,9 @@ func addFlowsFlags(cmd *cobra.Command, o *flowsOptions) {
 // standard error; problems are a usage error.
 func loadChecked(cmd *cobra.Command, flag string, files []string) (*policy.Result, error) {
 	if len(files) == 0 {
+		if flag == "-f" {
+			return nil, usageError("no policy files: give at least one FILE|DIR or -f FILE|DIR")
+		}
 		return nil, usageError("no policy files: give at least one %s FILE|DIR", flag)
 	}
 	res, err := loadInputs(cmd, files)

@@ -19,7 +19,7 @@ type impactOptions struct {
 func newImpactCmd() *cobra.Command {
 	var o impactOptions
 	cmd := &cobra.Command{
-		Use:     "impact -f FILE|DIR... --flows FILE... [--as-applied | --candidate FILE|DIR...] [flags]",
+		Use:     "impact [-f] FILE|DIR... --flows FILE... [--as-applied | --candidate FILE|DIR...] [flags]",
 		Example: "  verdict impact -f examples/tiers-staged --flows examples/tiers-staged/flows.calico.jsonl",
 		Short:   "Replay logged flows and show what staged or candidate policy would change",
 		Long: `impact replays every flow record against two verdicts and lists the flows
@@ -52,8 +52,11 @@ from the enforced verdict at the end that logged it.
 
 Exit status: 1 when a flow allowed before is denied after, else 0; 2 for bad
 flags, unreadable input or a bad record (named by file and line).`,
-		Args: argCount(0, 0),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runImpact(cmd, &o) },
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.files = withArgs(o.files, args)
+			return runImpact(cmd, &o)
+		},
 	}
 	addFlowsFlags(cmd, &o.flowsOptions)
 	f := cmd.Flags()

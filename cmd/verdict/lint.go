@@ -24,7 +24,7 @@ type lintOptions struct {
 func newLintCmd() *cobra.Command {
 	var o lintOptions
 	cmd := &cobra.Command{
-		Use:     "lint -f FILE|DIR... [--before FILE|DIR...] [flags]",
+		Use:     "lint [-f] FILE|DIR... [--before FILE|DIR...] [flags]",
 		Example: "  verdict lint -f examples/tiers-staged",
 		Short:   "Find likely mistakes in policy: dead selectors, shadowed rules, lost DNS",
 		Long: `lint loads policy resources as eval does and reports what is most likely a
@@ -49,11 +49,14 @@ matches. The API server is the EndpointSlice of Service default/kubernetes, or
 
 Exit status: 1 when any warning is reported, else 0; 2 for bad flags,
 unreadable files or problems in them.`,
-		Args: argCount(0, 0),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runLint(cmd, &o) },
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.files = withArgs(o.files, args)
+			return runLint(cmd, &o)
+		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.files, "file", "f", nil, "file or directory of policy resources (repeatable)")
+	addFileFlags(cmd, &o.files, "file or directory of policy resources (repeatable; - for standard input); files may also be given as arguments")
 	f.StringArrayVar(&o.before, "before", nil, "file or directory of the set the input replaces (repeatable)")
 	f.StringVar(&o.dnsSelector, "dns-selector", "", "selector of the DNS server endpoints")
 	f.StringVar(&o.apiServer, "apiserver", "", "API server address and port after DNAT, as ADDR:PORT")

@@ -72,6 +72,7 @@ func newRootCmd() *cobra.Command {
 	root.Version = versionString()
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(commands()...)
+	root.SetGlobalNormalizationFunc(normalizeFlag)
 	root.SetHelpCommand(newHelpCmd(root))
 	rootHelp(root)
 	root.InitDefaultCompletionCmd()

@@ -68,7 +68,7 @@ type matrixOptions struct {
 func newMatrixCmd() *cobra.Command {
 	var o matrixOptions
 	cmd := &cobra.Command{
-		Use:     "matrix -f FILE|DIR... [flags]",
+		Use:     "matrix [-f] FILE|DIR... [flags]",
 		Example: "  verdict matrix -f examples/tiers-staged",
 		Short:   "Who can reach whom: the connectivity matrix of groups and ports",
 		Long: `matrix loads policy resources as eval does and decides, per source group,
@@ -88,11 +88,14 @@ Formats: table, csv (header source,destination,protocol,port,egress,ingress,verd
 json, yaml, dot (an edge per allowed or partial path) and svg (the grid).
 
 Exit status: 0, or 2 for bad flags, unreadable files or problems in them.`,
-		Args: argCount(0, 0),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runMatrix(cmd, &o) },
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.files = withArgs(o.files, args)
+			return runMatrix(cmd, &o)
+		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.files, "file", "f", nil, "file or directory of policy resources (repeatable)")
+	addFileFlags(cmd, &o.files, "file or directory of policy resources (repeatable; - for standard input); files may also be given as arguments")
 	o.flags.register(f)
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, csv, json, yaml, dot or svg")
 	return cmd

@@ -45,7 +45,8 @@ the commands and rule text of the original calicoctl:
   profile NAME rule remove (inbound|outbound) --at N      remove the rule at position N
   profile NAME rule remove (inbound|outbound) RULE        remove the rule equal to RULE
 
-RULE is calicoctl's rule text: allow|deny, then tcp|udp [from [ports P] [tag T]
+The files are given with -f only: the arguments after the command are
+RULE, calicoctl's rule text: allow|deny, then tcp|udp [from [ports P] [tag T]
 [CIDR]] [to ...], icmp [type N [code N]] [from ...] [to ...], or just from/to
 parts; for example "allow tcp from tag applications to ports 3306".
 
@@ -66,7 +67,7 @@ text that does not parse, or files with problems.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.files, "file", "f", nil, "file or directory of policy resources (repeatable; - for standard input)")
+	addFileFlags(cmd, &o.files, "file or directory of policy resources (repeatable; - for standard input); only with -f, as the arguments are the rule text")
 	f.IntVar(&o.at, "at", 0, "1-based rule position to add at or remove (calicoctl's --at)")
 	f.BoolVarP(&o.inPlace, "in-place", "i", false, "write the edited profile back into the file that defined it")
 	f.StringVarP(&o.output, "output", "o", "", "output format: table, json or yaml (add and remove: yaml or json)")

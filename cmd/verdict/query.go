@@ -25,11 +25,11 @@ type queryOptions struct {
 func newQueryCmd() *cobra.Command {
 	var o queryOptions
 	cmd := &cobra.Command{
-		Use:     "query endpoint|policy|selector ARG -f FILE|DIR... [flags]",
+		Use:     "query endpoint|policy|selector ARG [-f] FILE|DIR... [flags]",
 		Example: "  verdict query endpoint vote/db-0 -f examples/tiers-staged",
 		Short:   "Reverse queries: what applies to an endpoint, what a policy or selector reaches",
-		Long: `query answers questions about the resources of the files (flags may follow
-the arguments):
+		Long: `query answers questions about the resources of the files, given with -f or
+as the arguments after ARG (flags may follow the arguments):
 
   query endpoint NS/NAME|NAME|ADDR   effective labels; per direction the tiers and
                                      policies applying, in order (staged marked);
@@ -44,14 +44,15 @@ flags, an endpoint or policy not in the files, a name two policies share
 (listing both; give --kind or NS/), or a selector that does not parse.`,
 	}
 	pf := cmd.PersistentFlags()
-	pf.StringArrayVarP(&o.files, "file", "f", nil, "file or directory of policy resources (repeatable)")
+	addFileFlagsTo(pf, &o.files, "file or directory of policy resources (repeatable; - for standard input); files may also follow ARG as arguments")
 	pf.StringVarP(&o.output, "output", "o", "table", "output format: table, json or yaml")
 
 	endpoint := &cobra.Command{
-		Use:   "endpoint NS/NAME|NAME|ADDR",
+		Use:   "endpoint NS/NAME|NAME|ADDR [FILE|DIR...]",
 		Short: "Effective labels, applicable policies and rules naming an endpoint",
-		Args:  argCount(1, 1),
+		Args:  argCount(1, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.files = withArgs(o.files, args[1:])
 			return runQuery(cmd, &o, func(set model.Set) (any, bool, error) {
 				a, err := analysis.QueryEndpoint(set, args[0])
 				return a, true, err
@@ -59,10 +60,11 @@ flags, an endpoint or policy not in the files, a name two policies share
 		},
 	}
 	policyCmd := &cobra.Command{
-		Use:   "policy [NS/]NAME",
+		Use:   "policy [NS/]NAME [FILE|DIR...]",
 		Short: "A policy's tier, the endpoints it selects and what each rule matches",
-		Args:  argCount(1, 1),
+		Args:  argCount(1, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.files = withArgs(o.files, args[1:])
 			return runQuery(cmd, &o, func(set model.Set) (any, bool, error) {
 				a, err := analysis.QueryPolicy(set, args[0], o.kind)
 				return a, true, err
@@ -71,10 +73,11 @@ flags, an endpoint or policy not in the files, a name two policies share
 	}
 	policyCmd.Flags().StringVar(&o.kind, "kind", "", "the policy's kind, when two kinds hold the name (NetworkPolicy, GlobalNetworkPolicy, ...)")
 	selectorCmd := &cobra.Command{
-		Use:   "selector EXPR",
+		Use:   "selector EXPR [FILE|DIR...]",
 		Short: "The endpoints and network sets a selector matches",
-		Args:  argCount(1, 1),
+		Args:  argCount(1, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.files = withArgs(o.files, args[1:])
 			sel, err := selector.Parse(args[0])
 			if err != nil {
 				return inputError(err)

@@ -25,7 +25,7 @@ type recommendOptions struct {
 func newRecommendCmd() *cobra.Command {
 	var o recommendOptions
 	cmd := &cobra.Command{
-		Use:     "recommend -f FILE|DIR... --flows FILE... --namespace NS [flags]",
+		Use:     "recommend [-f] FILE|DIR... --flows FILE... --namespace NS [flags]",
 		Example: "  verdict recommend -f examples/tiers-staged --flows examples/tiers-staged/flows.calico.jsonl --namespace vote",
 		Short:   "Write a policy per workload of a namespace from observed traffic",
 		Long: `recommend reads flow records as impact does and writes one policy per workload
@@ -46,8 +46,11 @@ gets a policy without rules, which denies both ways.
 
 Exit status: 0; 2 for bad flags, unreadable input, a bad record or a selection
 naming no endpoint.`,
-		Args: argCount(0, 0),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runRecommend(cmd, &o) },
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.files = withArgs(o.files, args)
+			return runRecommend(cmd, &o)
+		},
 	}
 	addFlowsFlags(cmd, &o.flowsOptions)
 	f := cmd.Flags()

@@ -61,7 +61,7 @@ func newServeCmd() *cobra.Command {
 		o.extra = append(o.extra, mk())
 	}
 	cmd := &cobra.Command{
-		Use: "serve [--kubeconfig FILE | -f FILE|DIR...] [--listen ADDR] [--authz-listen ADDR|unix:PATH]",
+		Use: "serve [--kubeconfig FILE | [-f] FILE|DIR...] [--listen ADDR] [--authz-listen ADDR|unix:PATH]",
 		Example: `  verdict serve -f examples/tiers-staged
   verdict serve -f policies/ --authz-listen unix:/var/run/verdict/authz.sock --audit
   verdict serve --kubeconfig ~/.kube/config --listen 127.0.0.1:8080`,
@@ -93,14 +93,15 @@ and the verdict_authz_* metrics join serve's /metrics.
 It listens on 127.0.0.1:8080 unless --listen says otherwise. Exit status: 0
 after SIGINT or SIGTERM, 2 for bad flags, an address it cannot listen on,
 or a cluster that cannot be reached.`,
-		Args: argCount(0, 0),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.files = withArgs(o.files, args)
 			return runServe(cmd, &o)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig `FILE` of the cluster to follow")
-	f.StringArrayVarP(&o.files, "file", "f", nil, "policy `FILE` or DIR to serve instead of a cluster (repeatable)")
+	addFileFlags(cmd, &o.files, "policy `FILE` or DIR to serve instead of a cluster (repeatable; read again on change); files may also be given as arguments")
 	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "`ADDR`ess to listen on")
 	f.DurationVar(&o.poll, "poll", time.Second, "how often -f files are checked for changes")
 	for _, l := range o.extra {
@@ -111,7 +112,12 @@ or a cluster that cannot be reached.`,
 
 func runServe(cmd *cobra.Command, o *serveOptions) error {
 	if o.kubeconfig != "" && len(o.files) > 0 {
-		return usageError("give --kubeconfig or -f, not both")
+		return usageError("give --kubeconfig or policy files, not both")
+	}
+	for _, f := range o.files {
+		if f == "-" {
+			return usageError("-f -: serve reads the files again when they change, so it needs files, not standard input")
+		}
 	}
 	if o.poll <= 0 {
 		return usageError("--poll must be positive")
@@ -128,7 +134,7 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 	m := newServeMetrics()
 	var src source
 	if len(o.files) > 0 {
-		fs, err := newFileSource(o.files, log, m)
+		fs, err := newFileSource(o.files, recursive(cmd), log, m)
 		if err != nil {
 			return err
 		}

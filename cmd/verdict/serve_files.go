@@ -22,9 +22,10 @@ import (
 // fileSource serves policy files, loaded again when they change. A load
 // with problems leaves the last good one in force.
 type fileSource struct {
-	paths []string
-	log   *slog.Logger
-	m     *serveMetrics
+	paths     []string
+	recursive bool
+	log       *slog.Logger
+	m         *serveMetrics
 
 	cur atomic.Pointer[snapshot]
 
@@ -36,9 +37,9 @@ type fileSource struct {
 
 // newFileSource loads the files once; problems then are a usage error, as
 // for eval.
-func newFileSource(paths []string, log *slog.Logger, m *serveMetrics) (*fileSource, error) {
-	f := &fileSource{paths: paths, log: log, m: m}
-	sig, err := signature(paths)
+func newFileSource(paths []string, recursive bool, log *slog.Logger, m *serveMetrics) (*fileSource, error) {
+	f := &fileSource{paths: paths, recursive: recursive, log: log, m: m}
+	sig, err := signature(paths, recursive)
 	if err != nil {
 		return nil, inputError(err)
 	}
@@ -77,7 +78,7 @@ func (f *fileSource) watch(ctx context.Context, poll time.Duration) {
 			return
 		case <-t.C:
 		}
-		sig, err := signature(f.paths)
+		sig, err := signature(f.paths, f.recursive)
 		if err != nil {
 			f.refuse(err)
 			continue
@@ -117,7 +118,7 @@ func (f *fileSource) refuse(err error) {
 func (f *fileSource) load() error {
 	l := policy.NewLoader()
 	for _, p := range f.paths {
-		if err := l.AddPath(p); err != nil {
+		if err := l.AddPathRecursive(p, f.recursive); err != nil {
 			return err
 		}
 	}
@@ -159,8 +160,9 @@ func (f *fileSource) load() error {
 }
 
 // signature names the state of the files: every regular file under the
-// paths with its size and modification time.
-func signature(paths []string) (string, error) {
+// paths (in a directory given, and below it when recursive) with its size
+// and modification time.
+func signature(paths []string, recursive bool) (string, error) {
 	var lines []string
 	for _, p := range paths {
 		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
@@ -168,6 +170,9 @@ func signature(paths []string) (string, error) {
 				return err
 			}
 			if d.IsDir() {
+				if !recursive && path != p {
+					return fs.SkipDir
+				}
 				return nil
 			}
 			info, err := os.Stat(path)

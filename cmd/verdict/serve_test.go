@@ -33,7 +33,7 @@ func serveFiles(t *testing.T) (*httptest.Server, *fileSource, string) {
 		}
 	}
 	m := newServeMetrics()
-	src, err := newFileSource([]string{dir}, slog.New(slog.NewTextHandler(io.Discard, nil)), m)
+	src, err := newFileSource([]string{dir}, false, slog.New(slog.NewTextHandler(io.Discard, nil)), m)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func newUICmd() *cobra.Command { return newUICmdWith(&uiOptions{}) }
 
 func newUICmdWith(o *uiOptions) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "ui -f FILE|DIR... [--flows FILE...] [--listen ADDR]",
+		Use:     "ui [-f] FILE|DIR... [--flows FILE...] [--listen ADDR]",
 		Example: "  verdict ui -f examples/tiers-staged --flows examples/tiers-staged/flows.calico.jsonl",
 		Short:   "Serve a local web console: policies board, service graph, flows, recommend, staged impact, what if",
 		Long: `ui loads policy resources (and flow records) as impact and recommend do and
@@ -57,11 +57,14 @@ is reported as reachable from other machines. It serves until interrupted.
 
 Exit status: 0 after an interrupt; 2 for bad flags, unreadable input or an
 address it cannot listen on.`,
-		Args: argCount(0, 0),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runUI(cmd, o) },
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.files = withArgs(o.files, args)
+			return runUI(cmd, o)
+		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.files, "file", "f", nil, "file or directory of policy resources (repeatable)")
+	addFileFlags(cmd, &o.files, "file or directory of policy resources (repeatable; - for standard input); files may also be given as arguments")
 	f.StringArrayVar(&o.flows, "flows", nil, "file of flow records (repeatable; .gz is read as gzip)")
 	f.StringVar(&o.format, "flows-format", "auto", "format of the flow records: auto, verdict, csv, calico or goldmane")
 	f.StringSliceVar(&o.groupBy, "group-by", nil, "label keys that name a workload group (default: the first of app.kubernetes.io/name, app, k8s-app, else every label but hashes)")

@@ -18,7 +18,7 @@ func newValidateCmd() *cobra.Command {
 	var files []string
 	var output string
 	cmd := &cobra.Command{
-		Use:     "validate [-f] FILE|DIR...",
+		Use:     "validate [-f] FILE|DIR... [-R]",
 		Short:   "Check policy resources and report every problem",
 		Example: "  verdict validate -f examples/tiers-staged",
 		Long: `validate reads Calico, Kubernetes, legacy Calico and Docker resources from
@@ -35,7 +35,7 @@ was found, 2 when a file cannot be read or is not YAML or JSON at all.`,
 			if err := checkFormat(output, "table", "json", "yaml"); err != nil {
 				return err
 			}
-			inputs := append(append([]string(nil), files...), args...)
+			inputs := withArgs(files, args)
 			if len(inputs) == 0 {
 				return usageError("no policy files: give at least one FILE or -f FILE|DIR")
 			}
@@ -69,15 +69,9 @@ was found, 2 when a file cannot be read or is not YAML or JSON at all.`,
 			return nil
 		},
 	}
-	addFileFlag(cmd, &files)
+	addFileFlags(cmd, &files, "file or directory of policy resources (repeatable; - for standard input); files may also be given as arguments")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
 	return cmd
-}
-
-// addFileFlag gives a command that also takes files as arguments the
-// -f/--filename flag of calicoctl and kubectl.
-func addFileFlag(cmd *cobra.Command, files *[]string) {
-	cmd.Flags().StringArrayVarP(files, "file", "f", nil, "file or directory of policy resources (repeatable; - for standard input); files may also be given as arguments")
 }
 
 // refusals are what convert or eval would refuse of a load without
@@ -177,7 +171,7 @@ func loadInputs(cmd *cobra.Command, args []string) (*policy.Result, error) {
 			stdinUsed = true
 			err = l.Add("<stdin>", cmd.InOrStdin())
 		} else {
-			err = l.AddPath(arg)
+			err = l.AddPathRecursive(arg, recursive(cmd))
 		}
 		if err != nil {
 			return nil, inputError(err)
