@@ -1,11 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+
+	"golang.org/x/perf/benchfmt"
 )
 
 // Result is one line of `go test -bench` output.
@@ -51,70 +52,58 @@ func (r *Run) Metric(name, unit string) (float64, bool) {
 	return v, ok
 }
 
-// Parse reads `go test -bench` output. Lines that are neither header
-// lines nor results (PASS, ok, logs of skipped benchmarks) are ignored,
-// since go test mixes them in; a line that starts like a result but does
-// not parse is an error, so that a change of format is noticed rather
-// than giving an empty report.
+// Parse reads `go test -bench` output with golang.org/x/perf/benchfmt,
+// the reader of benchstat, keeping each figure in the unit and the exact
+// value the line gave (benchfmt's tidied units, sec/op for ns/op, are
+// not the report's). Lines that are neither configuration lines nor
+// results (PASS, ok, logs of skipped benchmarks) are ignored, since go
+// test mixes them in; a line that starts like a result but does not parse
+// is an error, so that a change of format is noticed rather than giving
+// an empty report.
 func Parse(r io.Reader) (*Run, error) {
 	run := &Run{Header: map[string]string{}}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for line := 1; sc.Scan(); line++ {
-		text := sc.Text()
-		if k, v, ok := strings.Cut(text, ": "); ok && !strings.ContainsAny(k, " \t") && !strings.HasPrefix(k, "Benchmark") {
-			switch k {
-			case "goos", "goarch", "pkg", "cpu":
-				run.Header[k] = strings.TrimSpace(v)
+	br := benchfmt.NewReader(r, "")
+	for br.Scan() {
+		switch rec := br.Result().(type) {
+		case *benchfmt.SyntaxError:
+			return nil, fmt.Errorf("line %d: %s", rec.Line, rec.Msg)
+		case *benchfmt.Result:
+			res := result(rec)
+			for _, k := range []string{"goos", "goarch", "pkg", "cpu"} {
+				if v := rec.GetConfig(k); v != "" {
+					run.Header[k] = strings.TrimSpace(v)
+				}
 			}
-			continue
+			run.Results = append(run.Results, res)
 		}
-		fields := strings.Fields(text)
-		// A benchmark's name alone on a line is printed before its
-		// result when the benchmark logs; only full lines are results.
-		if len(fields) < 2 || !strings.HasPrefix(fields[0], "Benchmark") {
-			continue
-		}
-		res, err := parseResult(fields)
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
-		}
-		run.Results = append(run.Results, res)
 	}
-	if err := sc.Err(); err != nil {
+	if err := br.Err(); err != nil {
 		return nil, err
 	}
 	return run, nil
 }
 
-// parseResult parses the fields of a result line: name, iterations, then
-// value and unit pairs.
-func parseResult(fields []string) (Result, error) {
-	res := Result{Name: fields[0], Procs: 1, Metrics: map[string]float64{}}
-	if i := strings.LastIndexByte(res.Name, '-'); i > 0 {
-		if p, err := strconv.Atoi(res.Name[i+1:]); err == nil {
-			res.Name, res.Procs = res.Name[:i], p
+// result is one benchfmt result as the report reads it: the name with
+// its "Benchmark" prefix and without the GOMAXPROCS suffix, and the
+// figures as the line gave them.
+func result(rec *benchfmt.Result) Result {
+	res := Result{Name: "Benchmark" + rec.Name.String(), Procs: 1, Iterations: rec.Iters, Metrics: map[string]float64{}}
+	if _, parts := rec.Name.Parts(); len(parts) > 0 {
+		if last := parts[len(parts)-1]; last[0] == '-' {
+			if p, err := strconv.Atoi(string(last[1:])); err == nil {
+				res.Name, res.Procs = strings.TrimSuffix(res.Name, string(last)), p
+			}
 		}
 	}
-	n, err := strconv.Atoi(fields[1])
-	if err != nil {
-		return Result{}, fmt.Errorf("%s: iteration count %q: %w", res.Name, fields[1], err)
-	}
-	res.Iterations = n
-	rest := fields[2:]
-	if len(rest)%2 != 0 {
-		return Result{}, fmt.Errorf("%s: figures do not come in value and unit pairs: %q", res.Name, strings.Join(rest, " "))
-	}
-	for i := 0; i < len(rest); i += 2 {
-		v, err := strconv.ParseFloat(rest[i], 64)
-		if err != nil {
-			return Result{}, fmt.Errorf("%s: value %q: %w", res.Name, rest[i], err)
+	for _, v := range rec.Values {
+		value, unit := v.Value, v.Unit
+		if v.OrigUnit != "" {
+			value, unit = v.OrigValue, v.OrigUnit
 		}
-		unit := rest[i+1]
 		if _, dup := res.Metrics[unit]; !dup {
 			res.Units = append(res.Units, unit)
 		}
-		res.Metrics[unit] = v
+		res.Metrics[unit] = value
 	}
-	return res, nil
+	return res
 }
