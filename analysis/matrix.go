@@ -131,14 +131,15 @@ func NewMatrix(set model.Set, opts MatrixOptions) (*Matrix, error) {
 	return matrixWith(&set, newWorld(&set), eng, opts)
 }
 
-// NewMatrixWith is NewMatrix with the engine already built from set, for
-// callers that keep one: building the engine of a large set costs more
-// than many matrices.
-func NewMatrixWith(set model.Set, eng *eval.Engine, opts MatrixOptions) (*Matrix, error) {
+// NewMatrixWith is NewMatrix with the verdicts of set from an evaluator
+// already built, for callers that keep one: building the engine of a
+// large set costs more than many matrices. An eval.Snapshot with a change
+// applied is the cheap evaluator of a changed set.
+func NewMatrixWith(set model.Set, eng eval.Evaluator, opts MatrixOptions) (*Matrix, error) {
 	return matrixWith(&set, newWorld(&set), eng, opts)
 }
 
-func matrixWith(set *model.Set, w *world, eng *eval.Engine, opts MatrixOptions) (*Matrix, error) {
+func matrixWith(set *model.Set, w *world, eng eval.Evaluator, opts MatrixOptions) (*Matrix, error) {
 	ports := opts.Ports
 	if ports == nil {
 		ports = DefaultPorts(*set)
@@ -195,7 +196,7 @@ func matrixWith(set *model.Set, w *world, eng *eval.Engine, opts MatrixOptions) 
 
 // rowCells computes the cells of one source group into out, those that
 // stand for a flow first, and returns how many those are.
-func rowCells(out []Cell, eng *eval.Engine, r int, src peer, cols []peer, ports []Port, staged bool) int {
+func rowCells(out []Cell, eng eval.Evaluator, r int, src peer, cols []peer, ports []Port, staged bool) int {
 	n := 0
 	for c, dst := range cols {
 		if src.group.NetworkSet != nil && dst.group.NetworkSet != nil {

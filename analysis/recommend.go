@@ -54,7 +54,26 @@ func NewRecommender(set model.Set, opts RecommendOptions) (*Recommender, error) 
 	if !slices.ContainsFunc(set.WithBuiltinTiers().Tiers, func(t model.Tier) bool { return t.Name == opts.Tier }) {
 		return nil, fmt.Errorf("tier %q is not in the inputs", opts.Tier)
 	}
-	r := &Recommender{opts: opts, resolver: NewResolver(&set), grouper: NewGrouper(&set, opts.GroupKeys), target: map[*Group]bool{}}
+	return newRecommender(set, opts, NewResolver(&set), NewGrouper(&set, opts.GroupKeys))
+}
+
+// Recommender is NewRecommender for the set r replays, resolving and
+// grouping as r does (r's group keys stand for opts.GroupKeys): it skips
+// building them again, which on a large set costs more than observing
+// the kept records (Kept.Observe).
+func (r *Replayer) Recommender(set model.Set, opts RecommendOptions) (*Recommender, error) {
+	if opts.Tier == "" {
+		opts.Tier = model.TierDefault
+	}
+	if !slices.ContainsFunc(set.WithBuiltinTiers().Tiers, func(t model.Tier) bool { return t.Name == opts.Tier }) {
+		return nil, fmt.Errorf("tier %q is not in the inputs", opts.Tier)
+	}
+	opts.GroupKeys = r.grouper.keys
+	return newRecommender(set, opts, r.resolver, r.grouper)
+}
+
+func newRecommender(set model.Set, opts RecommendOptions, resolver *Resolver, grouper *Grouper) (*Recommender, error) {
+	r := &Recommender{opts: opts, resolver: resolver, grouper: grouper, target: map[*Group]bool{}}
 	profiles := map[string]map[string]string{}
 	for _, p := range set.Profiles {
 		profiles[p.Name] = p.LabelsToApply
@@ -137,20 +156,25 @@ func (r *Recommender) Add(t *Observed, rec *flowlog.Record) {
 		t.Unresolved++
 		return
 	}
-	port := rec.DstPort
-	if !model.ProtocolNumber(rec.Protocol).SupportsPorts() {
+	r.observeFlow(t, &src, &dst, rec.Protocol, rec.DstPort)
+}
+
+// observeFlow observes a record whose sides resolved to addresses of one
+// family.
+func (r *Recommender) observeFlow(t *Observed, src, dst *Resolved, proto uint8, port uint16) {
+	if !model.ProtocolNumber(proto).SupportsPorts() {
 		port = 0
 	}
 	used := false
 	if src.Kind == EndpointPeer {
 		if g := r.grouper.Endpoint(src.Endpoint); r.target[g] {
-			r.observe(t, g, model.Egress, &dst, src.Addr, rec.Protocol, port)
+			r.observe(t, g, model.Egress, dst, src.Addr, proto, port)
 			used = true
 		}
 	}
 	if dst.Kind == EndpointPeer {
 		if g := r.grouper.Endpoint(dst.Endpoint); r.target[g] {
-			r.observe(t, g, model.Ingress, &src, dst.Addr, rec.Protocol, port)
+			r.observe(t, g, model.Ingress, src, dst.Addr, proto, port)
 			used = true
 		}
 	}

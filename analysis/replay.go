@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/verdictlabs/verdict/analysis/flowlog"
 	"github.com/verdictlabs/verdict/eval"
@@ -35,8 +36,9 @@ const (
 // safe for concurrent use.
 type Replayer struct {
 	mode     Mode
-	before   *eval.Engine
-	after    *eval.Engine // nil in ModePending
+	engine   *eval.Engine // the engine before is, when NewReplayer built it
+	before   eval.Evaluator
+	after    eval.Evaluator // nil in ModePending
 	resolver *Resolver
 	grouper  *Grouper
 }
@@ -47,31 +49,62 @@ type Replayer struct {
 // keys, nil for the default.
 func NewReplayer(set model.Set, mode Mode, after *model.Set, groupKeys []string) (*Replayer, error) {
 	r := &Replayer{mode: mode}
-	var err error
-	if r.before, err = eval.New(set); err != nil {
+	if err := checkMode(mode, after != nil); err != nil {
 		return nil, err
 	}
-	switch mode {
-	case ModePending:
-	case ModeAsApplied, ModeCandidate:
-		if after == nil {
-			return nil, fmt.Errorf("analysis: mode %s needs the set after the change", mode)
-		}
+	var err error
+	if r.engine, err = eval.New(set); err != nil {
+		return nil, err
+	}
+	r.before = r.engine
+	if mode != ModePending {
 		if r.after, err = eval.New(*after); err != nil {
 			return nil, fmt.Errorf("the set after the change: %w", err)
 		}
-	default:
-		return nil, fmt.Errorf("analysis: unknown replay mode %q", mode)
 	}
 	r.resolver = NewResolver(&set)
 	r.grouper = NewGrouper(&set, groupKeys)
 	return r, nil
 }
 
+func checkMode(mode Mode, hasAfter bool) error {
+	switch mode {
+	case ModePending:
+	case ModeAsApplied, ModeCandidate:
+		if !hasAfter {
+			return fmt.Errorf("analysis: mode %s needs the set after the change", mode)
+		}
+	default:
+		return fmt.Errorf("analysis: unknown replay mode %q", mode)
+	}
+	return nil
+}
+
+// Against returns a replayer in mode that resolves and groups records as
+// r does, with the verdicts of before and after (ignored in ModePending;
+// see NewReplayer). It is for sets that differ from r's only in policies
+// (a changed set's endpoints, network sets and profiles decide how records
+// resolve and group): typically snapshots of r's Engine with a change
+// applied (eval.Snapshot.Apply), which cost a fraction of a new engine.
+// Its Engine is nil.
+func (r *Replayer) Against(mode Mode, before, after eval.Evaluator) (*Replayer, error) {
+	if err := checkMode(mode, after != nil); err != nil {
+		return nil, err
+	}
+	if before == nil {
+		return nil, errors.New("analysis: a replay needs the verdicts before")
+	}
+	a := &Replayer{mode: mode, before: before, resolver: r.resolver, grouper: r.grouper}
+	if mode != ModePending {
+		a.after = after
+	}
+	return a, nil
+}
+
 // Engine returns the engine of the set the replay starts from, for
 // callers that also explain or tabulate that set: building the engine of
 // a large set costs more than many questions.
-func (r *Replayer) Engine() *eval.Engine { return r.before }
+func (r *Replayer) Engine() *eval.Engine { return r.engine }
 
 // Mode returns the replay's mode.
 func (r *Replayer) Mode() Mode { return r.mode }
@@ -80,28 +113,37 @@ func (r *Replayer) Mode() Mode { return r.mode }
 type outcome struct {
 	enforced      model.Verdict
 	before, after bool
-	side          model.Direction
-	decision      model.Decision
+	// egress and ingress say whether each side allows the flow before
+	// (enforced's sides), for comparing with the logged action.
+	egress, ingress bool
+	side            model.Direction
+	decision        model.Decision
 }
 
 func (r *Replayer) judge(f model.Flow) outcome {
 	v := r.before.Evaluate(f)
-	o := outcome{enforced: v, before: v.Allowed()}
 	if r.after == nil {
-		o.after = v.PendingAllowed()
-		o.side, o.decision = changeSide(o.before, o.after,
-			func(d model.Direction) (bool, model.Decision) {
-				dv := side(v, d)
-				return dv.PendingAllowed(), dv.Pending
-			}, func(d model.Direction) bool { return side(v, d).Allowed() })
-		return o
+		return pendingOutcome(v)
 	}
+	o := outcome{enforced: v, before: v.Allowed(), egress: v.Egress.Allowed(), ingress: v.Ingress.Allowed()}
 	a := r.after.Evaluate(f)
 	o.after = a.Allowed()
 	o.side, o.decision = changeSide(o.before, o.after,
 		func(d model.Direction) (bool, model.Decision) {
 			dv := side(a, d)
 			return dv.Allowed(), dv.Decision
+		}, func(d model.Direction) bool { return side(v, d).Allowed() })
+	return o
+}
+
+// pendingOutcome is what ModePending makes of a verdict: the enforced
+// against the pending decision.
+func pendingOutcome(v model.Verdict) outcome {
+	o := outcome{enforced: v, before: v.Allowed(), after: v.PendingAllowed(), egress: v.Egress.Allowed(), ingress: v.Ingress.Allowed()}
+	o.side, o.decision = changeSide(o.before, o.after,
+		func(d model.Direction) (bool, model.Decision) {
+			dv := side(v, d)
+			return dv.PendingAllowed(), dv.Pending
 		}, func(d model.Direction) bool { return side(v, d).Allowed() })
 	return o
 }
@@ -143,7 +185,8 @@ func (r *Replayer) Add(t *Impact, rec *flowlog.Record) {
 // AddJudgement folds into t a record Judge has already judged, as Add
 // would replay it, without judging it again.
 func (r *Replayer) AddJudgement(t *Impact, rec *flowlog.Record, j *Judgement) {
-	o := outcome{enforced: j.Verdict, before: j.Before, after: j.After, side: j.Side, decision: j.Decision}
+	o := outcome{enforced: j.Verdict, before: j.Before, after: j.After, side: j.Side, decision: j.Decision,
+		egress: j.Verdict.Egress.Allowed(), ingress: j.Verdict.Ingress.Allowed()}
 	r.fold(t, rec, &j.Src, &j.Dst, j.Judged, &o, j.SrcGroup, j.DstGroup)
 }
 
@@ -167,48 +210,68 @@ func (r *Replayer) fold(t *Impact, rec *flowlog.Record, src, dst *Resolved, judg
 		}
 		return
 	}
-	if rec.Action != flowlog.NoAction {
-		enforced := o.enforced.Allowed()
-		switch rec.Reporter {
-		case flowlog.Source:
-			enforced = o.enforced.Egress.Allowed()
-		case flowlog.Dest:
-			enforced = o.enforced.Ingress.Allowed()
+	if primary && o.before != o.after {
+		if srcGroup == nil {
+			srcGroup = r.group(src)
 		}
-		if enforced != (rec.Action == flowlog.Allow) {
-			t.ObservedMismatch += rec.Count
+		if dstGroup == nil {
+			dstGroup = r.group(dst)
+		}
+	}
+	c := counted{count: rec.Count, action: rec.Action, reporter: rec.Reporter, proto: rec.Protocol, port: rec.DstPort, start: rec.Start, end: rec.End}
+	tallyJudged(t, &c, primary, o, srcGroup, dstGroup)
+}
+
+// counted is what a tally takes of a judged record besides its verdicts.
+type counted struct {
+	count      uint64
+	action     flowlog.Action
+	reporter   flowlog.Reporter
+	proto      uint8
+	port       uint16
+	start, end time.Time
+}
+
+// tallyJudged counts a judged record with outcome o (but not in
+// t.Records); the groups are needed only for a primary record whose
+// verdict changes.
+func tallyJudged(t *Impact, c *counted, primary bool, o *outcome, srcGroup, dstGroup *Group) {
+	if c.action != flowlog.NoAction {
+		enforced := o.before
+		switch c.reporter {
+		case flowlog.Source:
+			enforced = o.egress
+		case flowlog.Dest:
+			enforced = o.ingress
+		}
+		if enforced != (c.action == flowlog.Allow) {
+			t.ObservedMismatch += c.count
 		}
 	}
 	if !primary {
 		return
 	}
-	t.Flows += rec.Count
+	t.Flows += c.count
 	if o.before == o.after {
 		return
-	}
-	if srcGroup == nil {
-		srcGroup = r.group(src)
-	}
-	if dstGroup == nil {
-		dstGroup = r.group(dst)
 	}
 	k := ChangeKey{
 		Change:      NewlyAllowed,
 		Source:      srcGroup.Name,
 		Destination: dstGroup.Name,
-		Protocol:    rec.Protocol,
-		Port:        rec.DstPort,
+		Protocol:    c.proto,
+		Port:        c.port,
 		Side:        o.side,
 		Hit:         o.decision.Hit,
 	}
 	k.EndOfProfiles = o.decision.EndOfProfiles
 	if o.before {
 		k.Change = NewlyDenied
-		t.NewlyDenied += rec.Count
+		t.NewlyDenied += c.count
 	} else {
-		t.NewlyAllowed += rec.Count
+		t.NewlyAllowed += c.count
 	}
-	t.add(k, rec.Count, rec.Start, rec.End)
+	t.add(k, c.count, c.start, c.end)
 }
 
 // Options tune a replay.

@@ -1,0 +1,283 @@
+package analysis
+
+import (
+	"net/netip"
+	"runtime"
+	"sync"
+
+	"github.com/verdictlabs/verdict/analysis/flowlog"
+	"github.com/verdictlabs/verdict/internal/calico"
+	"github.com/verdictlabs/verdict/model"
+	"github.com/verdictlabs/verdict/selector"
+)
+
+// Kept is records judged once and kept in memory, compactly, so that a
+// change to the policies can be replayed over them again without
+// reading, parsing or resolving them, judging again only the records
+// whose verdicts the change can alter (see Touched). A console that asks
+// many what-ifs of a million records pays for judging them once.
+//
+// Kept values merge, like tallies, so that records judged on several
+// goroutines are kept together. The zero value is not ready: use NewKept.
+type Kept struct {
+	// fixed is what the records that were not judged count: how a record
+	// resolves does not depend on policies, so a replay counts them as
+	// they were.
+	fixed *Impact
+	// fixedDenied counts the records not judged that were logged as
+	// denied, which a recommendation leaves out of its count of
+	// unresolved records unless it includes denied ones.
+	fixedDenied uint64
+	rows        []keptRow
+	// changes are the distinct (side, decision) of the rows whose pending
+	// verdict differs from the enforced one; keptRow.change indexes them
+	// from 1.
+	changes []sideDecision
+	index   map[sideDecision]uint32
+}
+
+type sideDecision struct {
+	side     model.Direction
+	decision model.Decision
+}
+
+// keptRow is a judged record: what a tally counts of it, its sides, and
+// the enforced and pending verdicts of the set it was judged with.
+type keptRow struct {
+	srcEP, dstEP       *model.Endpoint
+	srcGroup, dstGroup *Group
+	flow               model.Flow
+	c                  counted
+	primary            bool
+	// allowed, egress and ingress are the enforced verdict and its sides;
+	// pending the pending verdict, decided at changes[change-1] when it
+	// differs from allowed.
+	allowed, egress, ingress, pending bool
+	change                            uint32
+}
+
+// NewKept returns an empty Kept.
+func NewKept() *Kept {
+	return &Kept{fixed: NewImpact(), index: map[sideDecision]uint32{}}
+}
+
+// Add keeps a record and its judgement by r (from r.Judge).
+func (k *Kept) Add(r *Replayer, rec *flowlog.Record, j *Judgement) {
+	if !j.Judged {
+		r.AddJudgement(k.fixed, rec, j)
+		if rec.Action == flowlog.Deny {
+			k.fixedDenied++
+		}
+		return
+	}
+	o := pendingOutcome(j.Verdict)
+	row := keptRow{
+		srcEP: j.Src.Endpoint, dstEP: j.Dst.Endpoint, srcGroup: j.SrcGroup, dstGroup: j.DstGroup,
+		flow:    j.Flow,
+		c:       counted{count: rec.Count, action: rec.Action, reporter: rec.Reporter, proto: rec.Protocol, port: rec.DstPort, start: rec.Start, end: rec.End},
+		primary: j.Primary,
+		allowed: o.before, egress: o.egress, ingress: o.ingress, pending: o.after,
+	}
+	if o.before != o.after {
+		row.change = k.intern(sideDecision{o.side, o.decision})
+	}
+	k.rows = append(k.rows, row)
+}
+
+func (k *Kept) intern(sd sideDecision) uint32 {
+	if i, ok := k.index[sd]; ok {
+		return i
+	}
+	k.changes = append(k.changes, sd)
+	i := uint32(len(k.changes))
+	k.index[sd] = i
+	return i
+}
+
+// Merge adds o's records to k.
+func (k *Kept) Merge(o *Kept) {
+	k.fixed.Merge(o.fixed)
+	k.fixedDenied += o.fixedDenied
+	for _, row := range o.rows {
+		if row.change != 0 {
+			row.change = k.intern(o.changes[row.change-1])
+		}
+		k.rows = append(k.rows, row)
+	}
+}
+
+// Records is how many records k holds.
+func (k *Kept) Records() uint64 { return k.fixed.Records + uint64(len(k.rows)) }
+
+// Replay tallies the kept records as r would replay the records they were
+// kept from. r must resolve as the replayer that judged them did (see
+// Replayer.Against). touched says at which endpoints r's verdicts may
+// differ from those of the set the records were judged with (see
+// Touched): a record with neither side touched is counted with the
+// verdicts it was judged with, the others are judged again. A nil
+// touched judges every record again.
+func (k *Kept) Replay(r *Replayer, touched func(*model.Endpoint) bool, opts Options) *Impact {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	chunk := (len(k.rows) + workers - 1) / workers
+	tallies := make([]*Impact, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		tallies[w] = NewImpact()
+		lo, hi := min(w*chunk, len(k.rows)), min((w+1)*chunk, len(k.rows))
+		wg.Add(1)
+		go func(t *Impact, rows []keptRow) {
+			defer wg.Done()
+			for i := range rows {
+				k.tally(t, r, &rows[i], touched)
+			}
+		}(tallies[w], k.rows[lo:hi])
+	}
+	wg.Wait()
+	total := k.fixed.Clone()
+	for _, t := range tallies {
+		total.Merge(t)
+	}
+	return total
+}
+
+func (k *Kept) tally(t *Impact, r *Replayer, row *keptRow, touched func(*model.Endpoint) bool) {
+	t.Records++
+	var o outcome
+	switch {
+	case touched == nil || (row.srcEP != nil && touched(row.srcEP)) || (row.dstEP != nil && touched(row.dstEP)):
+		o = r.judge(row.flow)
+	case r.after == nil:
+		o = outcome{before: row.allowed, after: row.pending, egress: row.egress, ingress: row.ingress}
+		if row.change != 0 {
+			sd := k.changes[row.change-1]
+			o.side, o.decision = sd.side, sd.decision
+		}
+	default:
+		// Both sets give the verdict the records were judged with.
+		o = outcome{before: row.allowed, after: row.allowed, egress: row.egress, ingress: row.ingress}
+	}
+	tallyJudged(t, &row.c, row.primary, &o, row.srcGroup, row.dstGroup)
+}
+
+// Observe observes the kept records for a recommendation into t, as
+// rc.Add would observe the records they were kept from. rc must resolve
+// as the replayer that judged them (see Replayer.Recommender).
+func (k *Kept) Observe(rc *Recommender, t *Observed, opts Options) {
+	t.Records += k.Records()
+	t.Unresolved += k.fixed.Records
+	if !rc.opts.IncludeDenied {
+		t.Unresolved -= k.fixedDenied
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	chunk := (len(k.rows) + workers - 1) / workers
+	parts := make([]*Observed, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		parts[w] = NewObserved()
+		lo, hi := min(w*chunk, len(k.rows)), min((w+1)*chunk, len(k.rows))
+		wg.Add(1)
+		go func(o *Observed, rows []keptRow) {
+			defer wg.Done()
+			for i := range rows {
+				row := &rows[i]
+				if row.c.action == flowlog.Deny && !rc.opts.IncludeDenied {
+					continue
+				}
+				src, dst := resolvedSide(row.srcEP, row.flow.Src), resolvedSide(row.dstEP, row.flow.Dst)
+				rc.observeFlow(o, &src, &dst, row.c.proto, row.c.port)
+			}
+		}(parts[w], k.rows[lo:hi])
+	}
+	wg.Wait()
+	for _, o := range parts {
+		t.Merge(o)
+	}
+}
+
+// resolvedSide is a judged side again: an endpoint, else the outside
+// address.
+func resolvedSide(ep *model.Endpoint, addr netip.Addr) Resolved {
+	if ep != nil {
+		return Resolved{Kind: EndpointPeer, Endpoint: ep, Addr: addr}
+	}
+	return Resolved{Kind: OutsidePeer, Addr: addr}
+}
+
+// Touched returns at which endpoints of set a change can alter verdicts:
+// those that a policy it upserts or deletes selects, as the policy is in
+// set or as upserted; a flow's verdict is decided by the policies that
+// select its source (egress) and its destination (ingress) only. ok is
+// false when that cannot be said so narrowly, and every verdict may
+// change: the change holds something besides policies (a tier, profile,
+// endpoint or network set), a staged delete (which stands for another
+// policy), or a selector that does not build.
+func Touched(set *model.Set, c model.Change) (touched func(*model.Endpoint) bool, ok bool) {
+	u := c.Upserts
+	if len(u.Tiers)+len(u.Profiles)+len(u.NetworkSets)+len(u.Namespaces)+len(u.ServiceAccounts)+len(u.Endpoints)+len(u.Services) > 0 {
+		return nil, false
+	}
+	byKey := make(map[model.Key]*model.Policy, len(set.Policies))
+	for i := range set.Policies {
+		byKey[set.Policies[i].Key()] = &set.Policies[i]
+	}
+	var changed []*model.Policy
+	for i := range u.Policies {
+		p := &u.Policies[i]
+		changed = append(changed, p)
+		if old := byKey[p.Key()]; old != nil {
+			changed = append(changed, old)
+		}
+	}
+	for _, key := range c.Deletes {
+		if !key.Kind.IsPolicy() {
+			return nil, false
+		}
+		if old := byKey[key]; old != nil {
+			changed = append(changed, old)
+		}
+	}
+	var sels []*selector.Selector
+	namespaces := map[string]bool{}
+	global := false
+	for _, p := range changed {
+		if p.Kind.Staged() && p.StagedAction == model.StagedDelete {
+			return nil, false
+		}
+		sel, err := calico.PolicySelector(p)
+		if err != nil {
+			return nil, false
+		}
+		sels = append(sels, sel)
+		if p.Kind.Namespaced() {
+			namespaces[p.Namespace] = true
+		} else {
+			global = true
+		}
+	}
+	profiles := make(map[string]map[string]string, len(set.Profiles))
+	for _, p := range set.Profiles {
+		profiles[p.Name] = p.LabelsToApply
+	}
+	keys := map[model.Key]bool{}
+	for i := range set.Endpoints {
+		ep := &set.Endpoints[i]
+		// A namespaced policy selects only endpoints of its namespace.
+		if !global && !namespaces[ep.Namespace] {
+			continue
+		}
+		labels := selector.Map(calico.EndpointLabels(ep, func(n string) map[string]string { return profiles[n] }))
+		for _, sel := range sels {
+			if sel.Matches(labels) {
+				keys[ep.Key()] = true
+				break
+			}
+		}
+	}
+	return func(ep *model.Endpoint) bool { return keys[ep.Key()] }, true
+}
