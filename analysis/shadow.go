@@ -229,17 +229,34 @@ func findShadows(tiers []*tierWalk, ls *labelSets, check *shadowCheck) shadowing
 		if !ls.workload[set] {
 			continue
 		}
+		// The policies that select the label set, by tier, matched once
+		// for the four walks. A namespaced policy selects only its
+		// namespace's endpoints, so most are passed over unmatched: on a
+		// large cluster that is most of lint's time.
+		ns, _ := m.Get(model.LabelNamespace)
+		selecting := make([][]*policyInfo, len(tiers))
+		for t, tw := range tiers {
+			for _, pi := range tw.policies {
+				if pi.ns != "" && pi.ns != ns {
+					continue
+				}
+				p := pi.p
+				if pi.err == nil && !p.DoNotTrack && !p.PreDNAT && (p.Governs(model.Ingress) || p.Governs(model.Egress)) && pi.selects.Matches(m) {
+					selecting[t] = append(selecting[t], pi)
+				}
+			}
+		}
 		for _, d := range []model.Direction{model.Ingress, model.Egress} {
 			for _, pending := range []bool{false, true} {
 				var earlierTiers []*ruleInfo
-				for _, tw := range tiers {
+				for t := range tiers {
 					var inTier, crossing []*ruleInfo
 					passed := false
-					for _, pi := range tw.policies {
+					for _, pi := range selecting[t] {
 						if pi.p.Kind.Staged() && !pending {
 							continue
 						}
-						if !pi.applies(m, d) {
+						if !pi.p.Governs(d) {
 							continue
 						}
 						checked := pi.p.Kind.Staged() == pending
