@@ -86,6 +86,6 @@ func (s *Server) impactEnforce(r *http.Request) (any, error) {
 		scope = r.URL.Query().Get("scope")
 	}
 	enforced := analysis.AsApplied(model.Set{Policies: []model.Policy{*p}}, nil)
-	after := analysis.WithUpserts(s.set, model.Set{Policies: enforced.Policies})
-	return s.whatIfOf(after, scope)
+	ans, _, err := s.whatIfOf(model.Set{Policies: enforced.Policies}, scope)
+	return ans, err
 }

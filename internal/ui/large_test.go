@@ -30,9 +30,10 @@ import (
 //
 //	go test ./internal/ui -run '^$' -bench Pages -benchtime 1x -timeout 60m
 //
-// -pages.endpoints N takes another size (10 records per endpoint):
+// -pages.endpoints N takes another size (10 records per endpoint unless
+// -pages.records says otherwise):
 //
-//	go test ./internal/ui -run '^$' -bench Pages -benchtime 1x -args -pages.endpoints 10000
+//	go test ./internal/ui -run '^$' -bench Pages -benchtime 1x -args -pages.endpoints 10000 -pages.records 100000
 func BenchmarkPages(b *testing.B) {
 	n := 100_000
 	if testing.Short() {
@@ -41,7 +42,11 @@ func BenchmarkPages(b *testing.B) {
 	if *pagesEndpoints > 0 {
 		n = *pagesEndpoints
 	}
-	c := workload.NewCluster(workload.LargeClusterParams(n))
+	params := workload.LargeClusterParams(n)
+	if *pagesRecords > 0 {
+		params.Flows = *pagesRecords
+	}
+	c := workload.NewCluster(params)
 	flows := filepath.Join(b.TempDir(), "flows.jsonl")
 	f, err := os.Create(flows)
 	if err != nil {
@@ -154,7 +159,10 @@ func BenchmarkPages(b *testing.B) {
 	})
 }
 
-var pagesEndpoints = flag.Int("pages.endpoints", 0, "BenchmarkPages: the generated cluster's endpoints (default 100,000, 1,000 with -short)")
+var (
+	pagesEndpoints = flag.Int("pages.endpoints", 0, "BenchmarkPages: the generated cluster's endpoints (default 100,000, 1,000 with -short)")
+	pagesRecords   = flag.Int("pages.records", 0, "BenchmarkPages: the flow records (default 10 per endpoint)")
+)
 
 // cpuTime is the CPU time the process has used, user and system: on a
 // shared machine it says what a request costs better than the wall clock.

@@ -65,7 +65,7 @@ type recommendation struct {
 	staged []model.Policy
 }
 
-// recommendFor reads the choice, recommends from the flow files as
+// recommendFor reads the choice, recommends from the flow records as
 // verdict recommend does (staged policies) and replays its impact.
 // Answers are kept: a page asks for the same choice several times.
 func (s *Server) recommendFor(r *http.Request) (*recommendation, error) {
@@ -119,20 +119,14 @@ func (s *Server) recommendFor(r *http.Request) (*recommendation, error) {
 }
 
 func (s *Server) recommendNew(opts analysis.RecommendOptions) (*recommendation, error) {
-	rc, err := analysis.NewRecommender(s.set, opts)
+	// Observed from the records kept at load, as verdict recommend
+	// observes them from the files.
+	rc, err := s.replayer.Recommender(s.set, opts)
 	if err != nil {
 		return nil, badf("%v", err)
 	}
-	readers, closeAll, err := openFlows(s.cfg.Flows, s.cfg.Format)
-	defer closeAll()
-	if err != nil {
-		return nil, err
-	}
-	obs, err := analysis.Stream(readers, analysis.Options{Workers: s.cfg.Workers}, analysis.NewObserved, rc.Add,
-		func(a, b *analysis.Observed) { a.Merge(b) })
-	if err != nil {
-		return nil, err
-	}
+	obs := analysis.NewObserved()
+	s.kept.Observe(rc, obs, analysis.Options{Workers: s.cfg.Workers})
 	rec := &recommendation{Namespace: opts.Namespace, Tier: opts.Tier, Records: obs.Records, Used: obs.Used, Unresolved: obs.Unresolved}
 	rec.staged = rc.Policies(obs)
 	var yaml bytes.Buffer
@@ -154,8 +148,11 @@ func (s *Server) recommendNew(opts analysis.RecommendOptions) (*recommendation, 
 			Egress    int        `json:"egressRules"`
 		}{p.Kind, p.Namespace, p.Name, sel, len(p.Ingress), len(p.Egress)})
 	}
-	with := analysis.WithUpserts(s.set, model.Set{Policies: rec.staged})
-	if rec.Impact, err = s.replay(with, analysis.ModePending, nil); err != nil {
+	ch, err := s.newChange(model.Set{Policies: rec.staged})
+	if err != nil {
+		return nil, err
+	}
+	if rec.Impact, err = s.replay(ch, analysis.ModePending); err != nil {
 		return nil, err
 	}
 	return rec, nil
@@ -173,16 +170,15 @@ func (s *Server) recommendEnforce(r *http.Request) (any, error) {
 		return nil, err
 	}
 	enforced := analysis.AsApplied(model.Set{Policies: rec.staged}, nil)
-	after := analysis.WithUpserts(s.set, model.Set{Policies: enforced.Policies})
 	scope := rec.Namespace
 	if r.URL.Query().Has("scope") {
 		scope = r.URL.Query().Get("scope")
 	}
-	ans, err := s.whatIfOf(after, scope)
+	ans, ch, err := s.whatIfOf(model.Set{Policies: enforced.Policies}, scope)
 	if err != nil {
 		return nil, err
 	}
-	if ans.Staged, err = s.replay(after, analysis.ModePending, nil); err != nil {
+	if ans.Staged, err = s.replay(ch, analysis.ModePending); err != nil {
 		return nil, err
 	}
 	return ans, nil

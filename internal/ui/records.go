@@ -38,47 +38,52 @@ type record struct {
 // tally is what the loader folds the records into, per worker.
 type tally struct {
 	impact  *analysis.Impact
+	kept    *analysis.Kept
 	records []record
 }
 
 // loadRecords replays every record of the files once: into the pending
-// impact the staged-impact page shows, and into the table the flows and
-// graph pages page through. Files are read one after another (each on
-// every worker) so that each record knows its file.
-func loadRecords(r *analysis.Replayer, files []string, format flowlog.Format, workers int) (*analysis.Impact, []record, error) {
-	total := analysis.NewImpact()
+// impact the staged-impact page shows, into the table the flows and
+// graph pages page through, and into the kept judgements the what-ifs
+// replay again. Files are read one after another (each on every worker)
+// so that each record knows its file.
+func loadRecords(r *analysis.Replayer, files []string, format flowlog.Format, workers int) (*analysis.Impact, *analysis.Kept, []record, error) {
+	total, kept := analysis.NewImpact(), analysis.NewKept()
 	var all []record
 	for i, path := range files {
 		rd, err := flowlog.Open(path, format)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		t, err := analysis.Stream([]*flowlog.Reader{rd}, analysis.Options{Workers: workers},
-			func() *tally { return &tally{impact: analysis.NewImpact()} },
+			func() *tally { return &tally{impact: analysis.NewImpact(), kept: analysis.NewKept()} },
 			func(t *tally, rec *flowlog.Record) {
 				// Judged once: the judgement is both the row and what
 				// the impact counts.
 				j := r.Judge(rec)
 				r.AddJudgement(t.impact, rec, &j)
+				t.kept.Add(r, rec, &j)
 				nr := newRecord(j, rec)
 				nr.file = int32(i)
 				t.records = append(t.records, nr)
 			},
 			func(a, b *tally) {
 				a.impact.Merge(b.impact)
+				a.kept.Merge(b.kept)
 				a.records = append(a.records, b.records...)
 			})
 		rd.Close()
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		total.Merge(t.impact)
+		kept.Merge(t.kept)
 		all = append(all, t.records...)
 	}
 	// Workers finish in any order; the table is in file order, so row
 	// numbers are stable across runs.
 	slices.SortFunc(all, func(a, b record) int { return cmp.Or(cmp.Compare(a.file, b.file), cmp.Compare(a.line, b.line)) })
-	return total, all, nil
+	return total, kept, all, nil
 }
 
 func newRecord(j analysis.Judgement, rec *flowlog.Record) record {

@@ -26,8 +26,9 @@ type Config struct {
 	// Result is the loaded and checked policy input (-f).
 	Result *policy.Result
 	// Flows are the flow record files (--flows), read when the server is
-	// made and again for each recommendation and what-if replay; none
-	// makes the graph show the matrix's allowed paths instead.
+	// made (and again only for a what-if whose candidate changes what
+	// records resolve to); none makes the graph show the matrix's allowed
+	// paths instead.
 	Flows  []string
 	Format flowlog.Format
 	// GroupBy are the label keys naming a workload group; nil for the
@@ -53,7 +54,12 @@ type Server struct {
 	// With flows: the pending replay of every record, and the records.
 	replayer *analysis.Replayer
 	impact   *analysis.Impact
-	records  []record
+	// kept is every record judged, for replaying a change without
+	// reading the files again; snap is the loaded set's compiled state,
+	// to which a what-if applies its change.
+	kept    *analysis.Kept
+	snap    *eval.Snapshot
+	records []record
 	// sideNames are the records' side names, sorted and lower-cased
 	// (record.srcName, dstName).
 	sideNames []string
@@ -93,7 +99,7 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 		s.eng = s.replayer.Engine()
-		if s.impact, s.records, err = loadRecords(s.replayer, cfg.Flows, cfg.Format, cfg.Workers); err != nil {
+		if s.impact, s.kept, s.records, err = loadRecords(s.replayer, cfg.Flows, cfg.Format, cfg.Workers); err != nil {
 			return nil, err
 		}
 		s.sideNames = nameSides(s.records)
@@ -101,6 +107,7 @@ func New(cfg Config) (*Server, error) {
 	} else if s.eng, err = eval.New(s.set); err != nil {
 		return nil, err
 	}
+	s.snap = s.eng.Snapshot()
 	for _, n := range s.set.Namespaces {
 		s.nsList = append(s.nsList, n.Name)
 	}

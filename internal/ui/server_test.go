@@ -2,15 +2,19 @@ package ui
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/verdictlabs/verdict/analysis"
 	"github.com/verdictlabs/verdict/analysis/flowlog"
+	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
 )
 
@@ -237,4 +241,119 @@ func TestFlowsSortAndSearch(t *testing.T) {
 			t.Errorf("q=vote finds nothing in seed 004")
 		}
 	}
+}
+
+// TestWhatIfReplaysLikeTheFiles: the what-ifs replay the records kept
+// at load, judging again only those the change can alter; each answer
+// is the one replaying every record of the files against engines built
+// from the changed set gives, including a candidate that changes an
+// endpoint (which reads the files again).
+func TestWhatIfReplaysLikeTheFiles(t *testing.T) {
+	s := seed004(t, true)
+	h := s.Handler()
+	fromFiles := func(start model.Set, mode analysis.Mode, after *model.Set) analysis.Summary {
+		t.Helper()
+		r, err := analysis.NewReplayer(start, mode, after, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readers, closeAll, err := openFlows(s.cfg.Flows, s.cfg.Format)
+		defer closeAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		imp, err := r.Run(readers, analysis.Options{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return imp.Report("", 0).Summary
+	}
+	summary := func(v any) analysis.Summary {
+		t.Helper()
+		b, _ := json.Marshal(v)
+		var out analysis.Summary
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	var deny, db model.Policy
+	for _, p := range s.set.Policies {
+		switch p.Name {
+		case "default-deny":
+			deny = p
+		case "db":
+			db = p
+		}
+	}
+	enforced := analysis.WithUpserts(s.set, analysis.AsApplied(model.Set{Policies: []model.Policy{deny}}, nil))
+	_, ans := get(t, h, "GET", "/api/impact/enforce?kind=StagedGlobalNetworkPolicy&name=default-deny&scope=vote", "")
+	if got, want := summary(ans["impact"].(map[string]any)["summary"]), fromFiles(s.set, analysis.ModeCandidate, &enforced); got != want || want.NewlyDenied == 0 {
+		t.Errorf("enforcing the default deny: %+v, replaying the files %+v", got, want)
+	}
+
+	moved := db
+	moved.Tier = "platform"
+	movedSet := analysis.WithUpserts(s.set, model.Set{Policies: []model.Policy{moved}})
+	_, ans = get(t, h, "POST", "/api/whatif", `{"kind":"NetworkPolicy","namespace":"vote","name":"db","tier":"platform"}`)
+	if got, want := summary(ans["impact"].(map[string]any)["summary"]), fromFiles(s.set, analysis.ModeCandidate, &movedSet); got != want {
+		t.Errorf("moving db: %+v, replaying the files %+v", got, want)
+	}
+
+	// Relabelled, the worker is no longer a source the db policy admits.
+	ep := s.set.Endpoints[slices.IndexFunc(s.set.Endpoints, func(e model.Endpoint) bool { return e.Labels["app"] == "worker" })]
+	cand := fmt.Sprintf("apiVersion: v1\nkind: Pod\nmetadata: {name: %s, namespace: %s, labels: {app: intruder}}\nspec: {containers: [{name: worker}]}\nstatus: {podIP: %s}\n",
+		ep.Name, ep.Namespace, ep.Addresses[0])
+	code, ans := get(t, h, "POST", "/api/whatif", mustJSON(t, map[string]string{"candidate": cand, "scope": "vote"}))
+	if code != 200 {
+		t.Fatalf("candidate endpoint: %d %v", code, ans)
+	}
+	l := policy.NewLoader()
+	if err := l.Add("candidate", strings.NewReader(cand)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := l.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	relabelled := analysis.WithUpserts(s.set, res.Set)
+	if got, want := summary(ans["impact"].(map[string]any)["summary"]), fromFiles(s.set, analysis.ModeCandidate, &relabelled); got != want || want.NewlyDenied+want.NewlyAllowed == 0 {
+		t.Errorf("relabelling the worker: %+v, replaying the files %+v", got, want)
+	}
+}
+
+// TestRecommendLikeTheFiles: a recommendation observed from the records
+// kept at load is the one observing the files gives.
+func TestRecommendLikeTheFiles(t *testing.T) {
+	s := seed004(t, true)
+	rc, err := analysis.NewRecommender(s.set, analysis.RecommendOptions{Namespace: "vote", Tier: "platform"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	readers, closeAll, err := openFlows(s.cfg.Flows, s.cfg.Format)
+	defer closeAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs, err := analysis.Stream(readers, analysis.Options{Workers: 1}, analysis.NewObserved, rc.Add, func(a, b *analysis.Observed) { a.Merge(b) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want strings.Builder
+	if err := policy.Encode(&want, model.Set{Policies: rc.Policies(obs)}, "yaml"); err != nil {
+		t.Fatal(err)
+	}
+	_, rec := get(t, s.Handler(), "GET", "/api/recommend?namespace=vote&tier=platform", "")
+	if rec["yaml"] != want.String() || rec["records"].(float64) != float64(obs.Records) || rec["used"].(float64) != float64(obs.Used) || rec["unresolved"].(float64) != float64(obs.Unresolved) {
+		t.Errorf("recommended %v records %v used %v unresolved\n%s\nfrom the files %d, %d, %d\n%s", rec["records"], rec["used"], rec["unresolved"], rec["yaml"], obs.Records, obs.Used, obs.Unresolved, want.String())
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

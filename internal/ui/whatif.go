@@ -8,6 +8,7 @@ import (
 
 	"github.com/verdictlabs/verdict/analysis"
 	"github.com/verdictlabs/verdict/analysis/flowlog"
+	"github.com/verdictlabs/verdict/eval"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
 )
@@ -47,21 +48,76 @@ func openFlows(files []string, format flowlog.Format) ([]*flowlog.Reader, func()
 	return readers, closeAll, nil
 }
 
-// replay replays the flow files in a mode; after is the set the verdicts
-// change to (ignored when pending).
-func (s *Server) replay(set model.Set, mode analysis.Mode, after *model.Set) (*analysis.ImpactReport, error) {
-	r, err := analysis.NewReplayer(set, mode, after, s.cfg.GroupBy)
-	if err != nil {
-		return nil, badf("%v", err)
+// change is a what-if: resources upserted into the loaded set, the set
+// after, and its compiled state (the loaded one with the change applied,
+// which costs a fraction of compiling the set after anew).
+type change struct {
+	c     model.Change
+	after model.Set
+	snap  *eval.Snapshot
+}
+
+// newChange upserts resources into the loaded set.
+func (s *Server) newChange(upserts model.Set) (*change, error) {
+	ch := &change{c: model.Change{Upserts: upserts}, after: analysis.WithUpserts(s.set, upserts)}
+	if err := ch.after.Check(); err != nil {
+		return nil, badf("the set after the change is not valid: %v", err)
 	}
-	readers, closeAll, err := openFlows(s.cfg.Flows, s.cfg.Format)
-	defer closeAll()
-	if err != nil {
-		return nil, err
+	var err error
+	if ch.snap, err = s.snap.Apply(ch.c); err != nil {
+		return nil, badf("the set after the change: %v", err)
 	}
-	imp, err := r.Run(readers, analysis.Options{Workers: s.cfg.Workers})
-	if err != nil {
-		return nil, err
+	return ch, nil
+}
+
+// resolvesAlike reports whether records resolve and group after the
+// change as they did: it changes policies and tiers only.
+func (ch *change) resolvesAlike() bool {
+	u := ch.c.Upserts
+	return len(u.Profiles)+len(u.NetworkSets)+len(u.Namespaces)+len(u.ServiceAccounts)+len(u.Endpoints)+len(u.Services) == 0
+}
+
+// replay replays the records against a change: the enforced against the
+// pending verdicts of the set after (ModePending), or the loaded set's
+// enforced verdicts against the set after's (ModeCandidate). The records
+// are kept judged, and only those the change can alter are judged again
+// (analysis.Kept, Touched); a change to what records resolve to reads
+// the files again.
+func (s *Server) replay(ch *change, mode analysis.Mode) (*analysis.ImpactReport, error) {
+	var imp *analysis.Impact
+	if ch.resolvesAlike() {
+		var r *analysis.Replayer
+		var err error
+		if mode == analysis.ModePending {
+			r, err = s.replayer.Against(mode, ch.snap, nil)
+		} else {
+			r, err = s.replayer.Against(mode, s.snap, ch.snap)
+		}
+		if err != nil {
+			return nil, err
+		}
+		touched, ok := analysis.Touched(&s.set, ch.c)
+		if !ok {
+			touched = nil
+		}
+		imp = s.kept.Replay(r, touched, analysis.Options{Workers: s.cfg.Workers})
+	} else {
+		start, after := s.set, &ch.after
+		if mode == analysis.ModePending {
+			start, after = ch.after, nil
+		}
+		r, err := analysis.NewReplayer(start, mode, after, s.cfg.GroupBy)
+		if err != nil {
+			return nil, badf("%v", err)
+		}
+		readers, closeAll, err := openFlows(s.cfg.Flows, s.cfg.Format)
+		defer closeAll()
+		if err != nil {
+			return nil, err
+		}
+		if imp, err = r.Run(readers, analysis.Options{Workers: s.cfg.Workers}); err != nil {
+			return nil, err
+		}
 	}
 	rep := imp.Report(string(mode), maxGroups)
 	return &rep, nil
@@ -92,42 +148,44 @@ func (s *Server) scope(ns string) error {
 	return nil
 }
 
-// diff is the matrix diff from the loaded set to after, on the ports
-// either names, of the endpoints of namespace ns (all when "").
-func (s *Server) diff(after model.Set, ns string) (*analysis.MatrixDiff, error) {
+// diff is the matrix diff from the loaded set to the one after a change,
+// on the ports either names, of the endpoints of namespace ns (all when
+// "").
+func (s *Server) diff(ch *change, ns string) (*analysis.MatrixDiff, error) {
 	if err := s.scope(ns); err != nil {
 		return nil, err
 	}
-	opts := analysis.MatrixOptions{GroupBy: s.cfg.GroupBy, Workers: s.cfg.Workers, Ports: analysis.DefaultPorts(s.set, after), Namespace: ns}
-	before, err := analysis.NewMatrixWith(s.set, s.eng, opts)
+	opts := analysis.MatrixOptions{GroupBy: s.cfg.GroupBy, Workers: s.cfg.Workers, Ports: analysis.DefaultPorts(s.set, ch.after), Namespace: ns}
+	before, err := analysis.NewMatrixWith(s.set, s.snap, opts)
 	if err != nil {
 		return nil, err
 	}
-	am, err := analysis.NewMatrix(after, opts)
+	am, err := analysis.NewMatrixWith(ch.after, ch.snap, opts)
 	if err != nil {
 		return nil, badf("the set after the change: %v", err)
 	}
 	return analysis.DiffMatrices(before, am), nil
 }
 
-// whatIfOf answers a changed set: its matrix diff in scope (a namespace,
-// or "" for the whole set) and, with flows, the enforced verdicts
-// replayed before and after.
-func (s *Server) whatIfOf(after model.Set, scope string) (*whatIfAnswer, error) {
-	if err := after.Check(); err != nil {
-		return nil, badf("the set after the change is not valid: %v", err)
-	}
-	d, err := s.diff(after, scope)
+// whatIfOf answers a change: its matrix diff in scope (a namespace, or
+// "" for the whole set) and, with flows, the enforced verdicts replayed
+// before and after.
+func (s *Server) whatIfOf(upserts model.Set, scope string) (*whatIfAnswer, *change, error) {
+	ch, err := s.newChange(upserts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	d, err := s.diff(ch, scope)
+	if err != nil {
+		return nil, nil, err
 	}
 	ans := &whatIfAnswer{Diff: d, Scope: scope}
 	if len(s.cfg.Flows) > 0 {
-		if ans.Impact, err = s.replay(s.set, analysis.ModeCandidate, &after); err != nil {
-			return nil, err
+		if ans.Impact, err = s.replay(ch, analysis.ModeCandidate); err != nil {
+			return nil, nil, err
 		}
 	}
-	return ans, nil
+	return ans, ch, nil
 }
 
 // whatIfRequest moves a policy (Kind, Namespace, Name to Tier and
@@ -162,30 +220,28 @@ func (s *Server) whatIf(r *http.Request) (any, error) {
 	case req.Name == "":
 		return nil, badf("give a policy to move (kind, namespace, name, tier, order) or a candidate file")
 	}
-	after := s.set
-	after.Policies = append([]model.Policy(nil), s.set.Policies...)
-	found := false
+	var moved []model.Policy
 	k := model.Key{Kind: req.Kind, Namespace: req.Namespace, Name: req.Name}
-	for i := range after.Policies {
-		if after.Policies[i].Key() == k {
-			found = true
+	for _, p := range s.set.Policies {
+		if p.Key() == k {
 			if req.Tier != "" {
-				after.Policies[i].Tier = req.Tier
+				p.Tier = req.Tier
 			}
-			after.Policies[i].Order = req.Order
+			p.Order = req.Order
+			moved = append(moved, p)
 		}
 	}
-	if !found {
+	if moved == nil {
 		return nil, badf("%s is not in the input", k)
 	}
-	if req.Tier != "" && !hasTier(after, req.Tier) {
+	if req.Tier != "" && !hasTier(s.set, req.Tier) {
 		return nil, badf("tier %q is not in the input", req.Tier)
 	}
-	ans, err := s.whatIfOf(after, req.Scope)
+	ans, ch, err := s.whatIfOf(model.Set{Policies: moved}, req.Scope)
 	if err != nil {
 		return nil, err
 	}
-	ans.Tiers = analysis.TierOrder(after)
+	ans.Tiers = analysis.TierOrder(ch.after)
 	return ans, nil
 }
 
@@ -215,11 +271,10 @@ func (s *Server) whatIfCandidate(text, scope string) (any, error) {
 	if err != nil {
 		return nil, badf("candidate: %v", err)
 	}
-	after := analysis.WithUpserts(s.set, res.Set)
-	ans, err := s.whatIfOf(after, scope)
+	ans, ch, err := s.whatIfOf(res.Set, scope)
 	if err != nil {
 		return nil, err
 	}
-	ans.Tiers = analysis.TierOrder(after)
+	ans.Tiers = analysis.TierOrder(ch.after)
 	return ans, nil
 }
