@@ -71,8 +71,8 @@ type docReader struct {
 	isJSON      bool
 	startsArray bool // the input is a JSON array whose [ is still to be read
 	jdec        *json.Decoder
-	jlines      *lineIndex // the lines the JSON decoder has read
-	jsonArray   bool       // inside the top-level JSON array
+	tape        *jsonTape // the text the JSON decoder has read
+	jsonArray   bool      // inside the top-level JSON array
 
 	// last is the text of the last value returned and where it starts,
 	// so that problems found in it can be given a line and column.
@@ -106,8 +106,8 @@ func newDocReader(r io.Reader) (*docReader, error) {
 		case '{', '[':
 			d.isJSON = true
 			d.startsArray = b[n-1] == '['
-			d.jlines = newLineIndex(d.in)
-			d.jdec = json.NewDecoder(d.jlines)
+			d.tape = newJSONTape(d.in)
+			d.jdec = json.NewDecoder(d.tape)
 		}
 		return d, nil
 	}
@@ -353,7 +353,7 @@ func (d *docReader) nextJSON() (any, error) {
 				return d.decodeJSON(d.docNum)
 			}
 			if _, err := d.jdec.Token(); err != nil { // the closing ]
-				return nil, jsonReadError(d.docNum, err)
+				return nil, jsonTokenError(d.docNum, err)
 			}
 			d.jsonArray = false
 			continue
@@ -361,7 +361,7 @@ func (d *docReader) nextJSON() (any, error) {
 		if d.startsArray {
 			d.startsArray = false
 			if _, err := d.jdec.Token(); err != nil { // the opening [
-				return nil, jsonReadError(1, err)
+				return nil, jsonTokenError(1, err)
 			}
 			d.jsonArray = true
 			continue
@@ -380,49 +380,4 @@ func (d *docReader) nextJSON() (any, error) {
 		}
 		return nil, &ReadError{Document: d.docNum, Err: errNotResource}
 	}
-}
-
-// decodeJSON decodes the next JSON value, refusing an object that gives a
-// key twice, as YAML does: encoding/json would keep the last silently.
-// The end of the input is io.EOF, unwrapped.
-func (d *docReader) decodeJSON(doc int) (any, error) {
-	var raw json.RawMessage
-	if err := d.jdec.Decode(&raw); err != nil {
-		if err == io.EOF {
-			return nil, err
-		}
-		return nil, jsonReadError(doc, err)
-	}
-	if err := resource.CheckDuplicateKeys(raw); err != nil {
-		var de *resource.DuplicateKeyError
-		if errors.As(err, &de) {
-			// The offset in the input, as for a syntax error.
-			end := d.jdec.InputOffset()
-			de.Offset += int(end) - len(raw)
-		}
-		return nil, &ReadError{Document: doc, Err: err}
-	}
-	line, column := d.jlines.position(d.jdec.InputOffset() - int64(len(raw)))
-	pos := &docPos{raw: raw, line: line, column: column, isJSON: true}
-	if ls := jsonList(raw); ls != nil {
-		ls.doc, ls.jsonDoc = doc, pos
-		return ls, nil
-	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, jsonReadError(doc, err)
-	}
-	d.last = pos
-	return v, nil
-}
-
-func jsonReadError(doc int, err error) *ReadError {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		err = fmt.Errorf("invalid JSON at byte %d: %w", se.Offset, err)
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		err = fmt.Errorf("invalid JSON: the input ends inside a value")
-	}
-	return &ReadError{Document: doc, Err: err}
 }

@@ -31,8 +31,7 @@ type listStream struct {
 	doc   int // the document's number in its input
 
 	isJSON    bool
-	jsonDoc   *docPos  // the List's JSON text and where it is
-	jsonItems [][2]int // the start and end of each item in jsonDoc.raw
+	jsonItems []*docPos // each item's JSON text and where it is
 }
 
 // len returns the number of items.
@@ -183,9 +182,8 @@ func plainLine(s []byte) bool {
 // item decodes entry i.
 func (s *listStream) item(i int) (any, error) {
 	if s.isJSON {
-		span := s.jsonItems[i]
 		var v any
-		if err := json.Unmarshal(s.jsonDoc.raw[span[0]:span[1]], &v); err != nil {
+		if err := json.Unmarshal(s.jsonItems[i].raw, &v); err != nil {
 			return nil, &ReadError{Document: s.doc, Err: err}
 		}
 		return v, nil

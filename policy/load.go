@@ -188,19 +188,26 @@ func formatSize(n int64) string {
 
 // limitReader refuses to read past a bound with an *InputTooLargeError,
 // unlike io.LimitReader, which ends the input quietly and would make the
-// first part of a long input look like all of it.
+// first part of a long input look like all of it. The refusal is
+// given again on every later read: a reader that looks ahead and reads
+// once more must not then see the input end.
 type limitReader struct {
 	r     io.Reader
 	left  int64
 	limit int64
+	over  error
 }
 
 func (l *limitReader) Read(p []byte) (int, error) {
+	if l.over != nil {
+		return 0, l.over
+	}
 	if l.left <= 0 {
 		var probe [1]byte
 		n, err := l.r.Read(probe[:])
 		if n > 0 {
-			return 0, &InputTooLargeError{Limit: l.limit}
+			l.over = &InputTooLargeError{Limit: l.limit}
+			return 0, l.over
 		}
 		return 0, err
 	}
@@ -415,10 +422,6 @@ func (l *Loader) addListStream(file string, ls *listStream, next *int) error {
 	kind, _ := ls.list["kind"].(string)
 	apiVersion, _ := ls.list["apiVersion"].(string)
 	itemKind := strings.TrimSuffix(kind, "List")
-	var itemPos []*docPos
-	if ls.isJSON {
-		itemPos = ls.itemPositions()
-	}
 	for i := range ls.len() {
 		item, err := ls.item(i)
 		if err != nil {
@@ -429,12 +432,12 @@ func (l *Loader) addListStream(file string, ls *listStream, next *int) error {
 			return err
 		}
 		listItemDefaults(item, apiVersion, itemKind)
-		// The item's text is kept for its problems' positions: the text
-		// of the whole List is held until now anyway, and it is the
-		// syntax trees, some twenty times larger, that streaming avoids.
+		// The item's text is kept for its problems' positions: it is
+		// the syntax trees, some twenty times larger, that streaming
+		// avoids.
 		var pos *srcPos
 		if ls.isJSON {
-			pos = &srcPos{doc: itemPos[i]}
+			pos = &srcPos{doc: ls.jsonItems[i]}
 		} else {
 			c := ls.items[i]
 			pos = &srcPos{doc: &docPos{raw: c.text, line: c.line, column: 1}, prefix: "[0]"}

@@ -3,8 +3,6 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -164,46 +162,6 @@ func jsonValueStart(raw []byte, off int) int {
 		off++
 	}
 	return off
-}
-
-// lineIndex counts the lines of the input a JSON decoder reads, so that
-// each top-level value can be given the line and column it starts on
-// without holding the input: it keeps only the offsets of the line ends
-// the decoder has read ahead of the last value located.
-type lineIndex struct {
-	r      io.Reader
-	read   int64   // bytes read so far
-	ends   []int64 // offsets of the line ends not yet passed
-	passed int     // line ends before ends[0]
-	lastNL int64   // offset of the last line end passed; -1 for none
-}
-
-func newLineIndex(r io.Reader) *lineIndex { return &lineIndex{r: r, lastNL: -1} }
-
-func (x *lineIndex) Read(p []byte) (int, error) {
-	n, err := x.r.Read(p)
-	for i := 0; i < n; {
-		j := bytes.IndexByte(p[i:n], '\n')
-		if j < 0 {
-			break
-		}
-		x.ends = append(x.ends, x.read+int64(i+j))
-		i += j + 1
-	}
-	x.read += int64(n)
-	return n, err
-}
-
-// position returns the 1-based line and byte column of offset off and
-// forgets the line ends before it: offsets asked for never go back.
-func (x *lineIndex) position(off int64) (line, column int) {
-	i := sort.Search(len(x.ends), func(i int) bool { return x.ends[i] >= off })
-	if i > 0 {
-		x.lastNL = x.ends[i-1]
-		x.passed += i
-		x.ends = append(x.ends[:0], x.ends[i:]...)
-	}
-	return x.passed + 1, int(off - x.lastNL)
 }
 
 // pathSegment is one step of a field path: a key, or an index when

@@ -36,6 +36,8 @@ func TestProblemPositions(t *testing.T) {
 		{"JSON array on one line", "[" + gnpJSON("a", "XA") + ", " + gnpJSON("b", "XB") + "]", false},
 		{"JSON array", "[\n\t" + gnpJSON("a", "XA") + ",\n\t" + strings.ReplaceAll(gnpJSON("b", "XB"), "{", "{\n\t\t") + "\n]\n", false},
 		{"JSON List", `{"kind": "List", "apiVersion": "v1", "items": [` + "\n" + gnpJSON("a", "XA") + ",\n" + gnpJSON("b", "XB") + "]}", false},
+		{"JSON List read one item at a time", `{"apiVersion": "v1", "metadata": {"note": "é€😀"}, "items": [` + gnpJSON("a", "XA") + ",\n\t" + strings.ReplaceAll(gnpJSON("b", "XB"), ", ", ",\n\t  ") + "\n], \"kind\": \"List\"}", true},
+		{"JSON typed List read one item at a time", "[\n" + `{"apiVersion": "projectcalico.org/v3", "items": [{"metadata": {"name": "a"}, "spec": {"ingress": [{"action": "Allow", "protocol": "XA"}]}}], "kind": "GlobalNetworkPolicyList"}, ` + gnpJSON("b", "XB") + "]", true},
 		{"JSON escapes and wide characters", `{"apiVersion": "projectcalico.org/v3", "kind": "GlobalNetworkPolicy", "metadata": {"name": "a", "annotations": {"n\/ote": "é€😀"}}, "spec": {"ingress": [{"action": "Allow", "protocol": "XA"}]}}`, false},
 	}
 	for _, tt := range tests {
