@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/verdictlabs/verdict/internal/printable"
+	"github.com/verdictlabs/verdict/internal/selectorio"
 	"github.com/verdictlabs/verdict/selector"
 )
 
@@ -63,13 +64,9 @@ when labels are given; error and offset when it does not parse).`,
 // selectorMatch parses one selector, prints its canonical form and whether
 // the labels match, and answers with the exit status.
 func selectorMatch(out io.Writer, format, text string, labelArgs []string) error {
-	labels := selector.Map{}
-	for _, arg := range labelArgs {
-		key, value, ok := strings.Cut(arg, "=")
-		if !ok || key == "" {
-			return usageError("label %q is not of the form key=value", arg)
-		}
-		labels[key] = value
+	labels, err := selectorio.ParseLabels(labelArgs)
+	if err != nil {
+		return usageError("%v", err)
 	}
 	sel, err := selector.Parse(text)
 	if format != "table" {
@@ -134,32 +131,8 @@ func selectorStructured(out io.Writer, format string, sel *selector.Selector, er
 	return nil
 }
 
-// selectorJSONLInput is one line of --jsonl input. Other fields (such as
-// the expected answers of a conformance file) are ignored.
-type selectorJSONLInput struct {
-	Selector *string      `json:"selector"`
-	Labels   selector.Map `json:"labels"`
-}
-
-// selectorJSONLOutput is one line of --jsonl output.
-type selectorJSONLOutput struct {
-	ParseOK   bool   `json:"parse_ok"`
-	Error     string `json:"error,omitempty"`
-	Match     *bool  `json:"match,omitempty"`
-	Canonical string `json:"canonical,omitempty"`
-	UniqueID  string `json:"unique_id,omitempty"`
-}
-
-// maxJSONLLine bounds one --jsonl line. The longest selector accepted is
-// 64 KiB, six times that when every byte is written as a JSON \u escape,
-// and its labels rarely a tenth of it; the longest line of the
-// conformance files is 30 KB. A line past the bound is an input that
-// never ends (/dev/zero) or is not --jsonl at all, and reading on would
-// grow without limit.
-const maxJSONLLine = 1 << 20
-
 // selectorJSONL answers one JSON line per input line, in order. Lines are
-// read whole up to maxJSONLLine (no scanner token limit below it), so an
+// read whole up to selectorio.MaxLine (no scanner token limit below it), so an
 // oversized selector meets the selector's own length limit and gets its
 // error like any other; a longer line stops the run with a usage error.
 func selectorJSONL(in io.Reader, out io.Writer) error {
@@ -168,13 +141,13 @@ func selectorJSONL(in io.Reader, out io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for n := 1; ; n++ {
-		line, err := readLine(r, maxJSONLLine)
-		if errors.Is(err, errLineTooLong) {
+		line, err := selectorio.ReadLine(r, selectorio.MaxLine)
+		if errors.Is(err, selectorio.ErrLineTooLong) {
 			_ = w.Flush()
-			return usageError("standard input line %d is longer than %d bytes, the limit of a --jsonl line", n, maxJSONLLine)
+			return usageError("standard input line %d is longer than %d bytes, the limit of a --jsonl line", n, selectorio.MaxLine)
 		}
 		if len(line) > 0 {
-			if encErr := enc.Encode(selectorJSONLAnswer(line)); encErr != nil {
+			if encErr := enc.Encode(selectorio.Answer(line)); encErr != nil {
 				return encErr
 			}
 		}
@@ -187,42 +160,4 @@ func selectorJSONL(in io.Reader, out io.Writer) error {
 		}
 	}
 	return w.Flush()
-}
-
-var errLineTooLong = errors.New("line too long")
-
-// readLine reads up to and including the next newline, or to the end of
-// the input; a line of more than max bytes is errLineTooLong, found
-// before more than max bytes of it are held.
-func readLine(r *bufio.Reader, max int) (string, error) {
-	var buf []byte
-	for {
-		frag, err := r.ReadSlice('\n')
-		if len(buf)+len(frag) > max {
-			return "", errLineTooLong
-		}
-		if err != bufio.ErrBufferFull {
-			if buf == nil {
-				return string(frag), err
-			}
-			return string(append(buf, frag...)), err
-		}
-		buf = append(buf, frag...)
-	}
-}
-
-func selectorJSONLAnswer(line string) selectorJSONLOutput {
-	var in selectorJSONLInput
-	if err := json.Unmarshal([]byte(line), &in); err != nil {
-		return selectorJSONLOutput{Error: "invalid JSON line: " + err.Error()}
-	}
-	if in.Selector == nil {
-		return selectorJSONLOutput{Error: `the line has no "selector" field`}
-	}
-	sel, err := selector.Parse(*in.Selector)
-	if err != nil {
-		return selectorJSONLOutput{Error: err.Error()}
-	}
-	match := sel.Matches(in.Labels)
-	return selectorJSONLOutput{ParseOK: true, Match: &match, Canonical: sel.String(), UniqueID: sel.UniqueID()}
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/verdictlabs/verdict/internal/selectorio"
 )
 
 // zeros is /dev/zero: an input that never ends and holds no newline.
@@ -33,8 +35,8 @@ func TestSelectorJSONLLineBound(t *testing.T) {
 	if want := "standard input line 2 is longer than 1048576 bytes"; !strings.Contains(stderr.String(), want) {
 		t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 	}
-	if z.read > 2*maxJSONLLine {
-		t.Errorf("read %d bytes of the endless line, want at most about %d", z.read, maxJSONLLine)
+	if z.read > 2*selectorio.MaxLine {
+		t.Errorf("read %d bytes of the endless line, want at most about %d", z.read, selectorio.MaxLine)
 	}
 
 	// A line under the bound is answered, however long its selector: the

@@ -21,6 +21,7 @@ var Allowed = map[string]Rule{
 	"internal/suggest":         {},
 	"internal/printable":       {},
 	"internal/fuzzing":         {},
+	"internal/selectorio":      {Imports: []string{"selector"}},
 	"internal/calico":          {Imports: []string{"model", "selector"}},
 	"internal/compile": {
 		Imports:     []string{"internal/calico", "model", "selector"},
@@ -86,7 +87,7 @@ var Allowed = map[string]Rule{
 	},
 	"cmd/verdict": {
 		TestImports: []string{"internal/kubetest"},
-		Imports:     []string{"analysis", "analysis/flowlog", "authz", "authz/replay", "eval", "eval/reference", "internal/conformance", "internal/printable", "internal/ui", "kubesync", "model", "policy", "policy/legacy", "reload", "selector"},
+		Imports:     []string{"analysis", "analysis/flowlog", "authz", "authz/replay", "eval", "eval/reference", "internal/conformance", "internal/printable", "internal/selectorio", "internal/ui", "kubesync", "model", "policy", "policy/legacy", "reload", "selector"},
 	},
 	"internal/archtest": {},
 }

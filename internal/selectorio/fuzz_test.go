@@ -1,9 +1,8 @@
-package main
+package selectorio
 
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"strings"
 	"testing"
 
@@ -27,7 +26,7 @@ func FuzzSelectorJSONLLine(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		out := selectorJSONLAnswer(line)
+		out := Answer(line)
 		if !out.ParseOK {
 			if out.Error == "" || out.Match != nil || out.Canonical != "" {
 				t.Fatalf("%q: refused without a reason, or with an answer: %+v", line, out)
@@ -47,28 +46,41 @@ func FuzzSelectorJSONLLine(f *testing.F) {
 	})
 }
 
-// FuzzSelectorLabelArgs: any key=value arguments to "selector" give an
-// answer or a usage error, never a panic; an argument without "=" or with
-// an empty key is refused.
+// FuzzSelectorLabelArgs: any key=value arguments give labels or a
+// *LabelError, never a panic: an argument without "=" or with an empty
+// key is refused, and otherwise every key holds the value after its
+// last argument's first "="; the labels can be matched against any
+// selector.
 func FuzzSelectorLabelArgs(f *testing.F) {
-	for _, s := range []string{"app=web", "a=", "=b", "noequals", "a=b=c", "k.io/x=1\x00y=2", ""} {
+	for _, s := range []string{"app=web", "a=", "=b", "noequals", "a=b=c", "k.io/x=1\x00y=2", "a=1\x00a=2", ""} {
 		f.Add("app == 'web'", s)
 	}
 	f.Add("has(a)", "a=1\x00b=2")
 	f.Fuzz(func(t *testing.T, text, args string) {
 		labelArgs := strings.Split(args, "\x00")
-		err := selectorMatch(io.Discard, "table", text, labelArgs)
-		var ee *exitError
-		if err != nil && !errors.As(err, &ee) {
-			t.Fatalf("an error that is no exit status: %T %v", err, err)
-		}
+		labels, err := ParseLabels(labelArgs)
+		want := map[string]string{}
 		for _, a := range labelArgs {
-			if k, _, ok := strings.Cut(a, "="); !ok || k == "" {
-				if err == nil || !strings.Contains(err.Error(), "key=value") {
-					t.Fatalf("label argument %q was accepted: %v", a, err)
+			k, v, ok := strings.Cut(a, "=")
+			if !ok || k == "" {
+				var le *LabelError
+				if !errors.As(err, &le) || le.Arg != a {
+					t.Fatalf("label argument %q was not the one refused: %v", a, err)
 				}
 				return
 			}
+			want[k] = v
+		}
+		if err != nil || len(labels) != len(want) {
+			t.Fatalf("%q: %v, %v", labelArgs, labels, err)
+		}
+		for k, v := range want {
+			if labels[k] != v {
+				t.Fatalf("%q: label %q is %q, want %q", labelArgs, k, labels[k], v)
+			}
+		}
+		if sel, err := selector.Parse(text); err == nil {
+			_ = sel.Matches(labels)
 		}
 	})
 }
