@@ -25,13 +25,14 @@
 // holds), which keeps them. Explain gives the full trace and allocates it.
 //
 // The memo is always on. A flow is stored on its second sighting only:
-// a flow seen once costs one probe of the table and a one-word note,
-// about two cache-missing probes (BenchmarkMemoMiss: 1.9 floors, against
-// 5.2 when every miss stored its entry), a few percent of a cold walk on
-// a large cluster (BenchmarkMemo cold: memo and walk alike within the
-// noise), while traffic that repeats is answered several times faster
-// than the walk (BenchmarkMemo repeat, 10k cluster: 2.7-3.0 µs against
-// 5.5-9.8 µs, on a loaded machine).
+// a flow seen once costs the probe of one cache line of tags and a
+// one-word note in it (BenchmarkMemoMiss admit: about one floor, a
+// random probe of a large Go map), a few percent of a cold walk on a
+// large cluster, while traffic that repeats is answered from the tag
+// line, the two lines of its entry and the endpoints and policies it
+// names, instead of a walk (BenchmarkMemo repeat). An entry takes 208
+// bytes; the table holds sixteen entries per entity, between 1,024 and
+// 32,768 entries (208 KB to 6.5 MB).
 //
 // The answers are those of eval/reference, the executable specification,
 // hit for hit; the differential and conformance tests hold the engine to

@@ -17,29 +17,37 @@ import (
 // A flow is answered from the snapshot's memo when Evaluate has answered
 // it before (memo.go), and stored in it from its second sighting.
 func (p *Program) Evaluate(f model.Flow) model.Verdict {
-	c := newFlowCtx(p, &f)
 	t := p.memoTable()
-	k, fits := memoKeyOf(&c.f, p.gen)
-	if t == nil || !fits {
-		return model.Verdict{
-			Egress:  c.judge(c.judgedAt(false), dirEgress, nil),
-			Ingress: c.judge(c.judgedAt(true), dirIngress, nil),
-		}
+	if t == nil {
+		return p.walk(&f)
+	}
+	// A hit needs the normalized flow and nothing else of the walk.
+	nf := f.Normalized()
+	k, fits := memoKeyOf(&nf, p.gen)
+	if !fits {
+		return p.walk(&f)
 	}
 	h := k.hash()
 	if v, ok := t.get(&k, h); ok {
 		return v
 	}
 	if !t.admit(h) {
-		return model.Verdict{
-			Egress:  c.judge(c.judgedAt(false), dirEgress, nil),
-			Ingress: c.judge(c.judgedAt(true), dirIngress, nil),
-		}
+		return p.walk(&f)
 	}
+	c := newFlowCtx(p, &f)
 	eg := c.judgeSide(c.judgedAt(false), dirEgress)
 	in := c.judgeSide(c.judgedAt(true), dirIngress)
 	t.put(&k, h, &eg, &in)
 	return model.Verdict{Egress: eg.dv, Ingress: in.dv}
+}
+
+// walk decides a flow without the memo.
+func (p *Program) walk(f *model.Flow) model.Verdict {
+	c := newFlowCtx(p, f)
+	return model.Verdict{
+		Egress:  c.judge(c.judgedAt(false), dirEgress, nil),
+		Ingress: c.judge(c.judgedAt(true), dirIngress, nil),
+	}
 }
 
 // Explain decides a flow as Evaluate does, with the full trace of each

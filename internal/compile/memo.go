@@ -2,6 +2,7 @@ package compile
 
 import (
 	"math/bits"
+	"math/rand/v2"
 	"net/netip"
 	"reflect"
 	"sync/atomic"
@@ -11,50 +12,84 @@ import (
 
 // The memo answers a flow Evaluate has answered before on the same
 // snapshot without walking again: traffic repeats, and a repeated flow
-// costs a hash and a probe of two adjacent entries instead of a walk.
+// costs a hash, one line of tags and the two lines of its entry instead
+// of a walk.
 //
 // It is exact. Its key is the whole normalized flow (both addresses, the
 // protocol, both ports, the ICMP type and code and the HTTP method and
 // path, byte for byte: every criterion a rule can read) and the
 // snapshot's generation, so an entry can only ever answer the flow and
 // the snapshot it was computed for. A request whose method or path is
-// too long for the key's fixed size is walked every time. An entry is stored only
-// when decoding it gives back exactly the verdict the walk returned, and
-// only on a flow's second sighting (admit): most flows of a cold pass are
-// seen once, and for them the memo costs one probe and a one-word note.
+// too long for the key's fixed size is walked every time. An entry is
+// stored only when decoding it gives back exactly the verdict the walk
+// returned, and only on a flow's second sighting (admit): most flows of a
+// cold pass are seen once, and for them the memo costs the tag line's
+// probe and a one-word note in it.
 //
 // It is a fixed table of fixed-size entries shared by every snapshot that
 // Apply derives from one Compile: a snapshot's entries carry its
 // generation, so an Apply drops the old snapshot's answers without
 // freeing or clearing anything, and snapshots alive at once share the
 // space. An Apply that leaves every resource as it was (unchangedBy)
-// keeps the generation, and the answers with it. Neither a hit nor a miss allocates (the table itself is made on
-// the first Evaluate of the lineage). Readers and writers take no lock:
-// each entry is guarded by a sequence number, odd while a writer fills
-// it, which a reader checks before and after reading; a writer that finds
-// an entry busy leaves it.
+// keeps the generation, and the answers with it. Neither a hit nor a
+// miss allocates (the table itself is made on the first Evaluate of the
+// lineage).
+//
+// The entries are grouped in buckets of four ways, and each bucket has
+// one cache line of its own: the four entries' tags (the hash of the key
+// they hold) and four notes of flows seen once. A probe reads that line
+// and then only the entry whose tag matches: its first line holds the
+// key's head (addresses, ports, protocol, generation), its second the
+// answer; the HTTP request's bytes sit in a third array, read only for a
+// flow that has one. Four ways and four notes keep flows whose hashes
+// share a bucket from evicting one another: with two, a working set of a
+// few thousand flows cycling in order had a fifth of its flows missing
+// every time, each note overwritten before its flow came round again.
+//
+// Readers and writers take no lock: each entry is guarded by a sequence
+// number, odd while a writer fills it, which a reader checks before and
+// after reading; a writer that finds an entry busy leaves it. A tag is
+// only a hint, written after its entry: the reader compares the whole key
+// under the sequence number, so a stale tag costs a miss, never a wrong
+// answer.
 
-// The key's words: two addresses, the rest of the flow, the generation,
-// then the HTTP request's lengths and bytes.
+// The key's words: two addresses, the rest of the flow, the generation
+// with the HTTP request's presence and lengths, then the request's bytes.
 const (
-	memoKeyWords   = 14
-	memoMethodWord = 7
+	memoHeadWords  = 6
+	memoKeyWords   = 13
+	memoMethodWord = 6
 	memoMethodMax  = 16 // bytes of method the key holds
-	memoPathWord   = 9
+	memoPathWord   = 8
 	memoPathMax    = 40
+	memoHTTPWords  = memoKeyWords - memoHeadWords
+
+	memoGenShift = 12      // the generation sits above the request's lengths
+	memoHasHTTP  = 1 << 11 // the flow has a request, maybe empty
 )
 
 // memoKey is a flow and a generation, packed.
 type memoKey [memoKeyWords]uint64
 
-// memoSlot is one entry, 192 bytes: three cache lines.
+// hasHTTP reports whether the key's flow has an HTTP request.
+func (k *memoKey) hasHTTP() bool { return k[5]&memoHasHTTP != 0 }
+
+// memoWays is how many entries share a bucket.
+const memoWays = 4
+
+// memoBucket is one bucket's cache line: the tag of each entry (zero when
+// empty) and the notes of flows seen once (admit).
+type memoBucket struct {
+	tag  [memoWays]atomic.Uint64
+	seen [memoWays]atomic.Uint64
+}
+
+// memoSlot is one entry, two cache lines: the sequence number and the
+// key's head, then the answer.
 type memoSlot struct {
 	seq atomic.Uint64
-	// seen is the hash of the last flow that missed here on its first
-	// sighting (admit); it sits beside seq, in the line a miss has
-	// already read.
-	seen atomic.Uint64
-	key  [memoKeyWords]atomic.Uint64
+	key [memoHeadWords]atomic.Uint64
+	_   uint64
 	// side holds per side (egress, ingress) the side's flags and its
 	// enforced and pending decisions (encodeDecision); by the policies or
 	// profiles their hits come from; ep the judged endpoints.
@@ -63,10 +98,30 @@ type memoSlot struct {
 	ep   [2]atomic.Pointer[model.Endpoint]
 }
 
+// memoHTTP is the HTTP request's bytes of one entry's key, under the
+// entry's sequence number.
+type memoHTTP struct {
+	w [memoHTTPWords]atomic.Uint64
+	_ uint64
+}
+
 // memoTable is the memo of one lineage of snapshots.
 type memoTable struct {
-	slots []memoSlot
-	mask  uint64
+	buckets []memoBucket
+	slots   []memoSlot
+	http    []memoHTTP
+	mask    uint64 // of bucket indexes
+}
+
+// newMemoTable makes a table of n entries, n a power of two of at least
+// memoWays.
+func newMemoTable(n int) *memoTable {
+	return &memoTable{
+		buckets: make([]memoBucket, n/memoWays),
+		slots:   make([]memoSlot, n),
+		http:    make([]memoHTTP, n),
+		mask:    uint64(n/memoWays - 1),
+	}
 }
 
 // memoCell holds a lineage's table, made on first use.
@@ -79,11 +134,14 @@ var memoGens atomic.Uint64
 
 // Sizes of the table: about sixteen entries per entity, a power of two
 // between the bounds, so that a working set of a few thousand flows fits
-// and a large cluster's table stays a few megabytes.
+// and a large cluster's table stays a few megabytes. An entry costs its
+// two lines, its HTTP line and a quarter of its bucket's line.
 const (
-	memoMinSlots = 1 << 10
-	memoMaxSlots = 1 << 15
-	memoSlotSize = 192
+	memoMinSlots  = 1 << 10
+	memoMaxSlots  = 1 << 15
+	memoSlotSize  = 128
+	memoHTTPSize  = 64
+	memoEntrySize = memoSlotSize + memoHTTPSize + 64/memoWays
 )
 
 func memoSlots(entities int) int {
@@ -103,8 +161,7 @@ func (p *Program) memoTable() *memoTable {
 	if t := p.memo.t.Load(); t != nil {
 		return t
 	}
-	n := memoSlots(p.entityIDs.len())
-	t := &memoTable{slots: make([]memoSlot, n), mask: uint64(n - 1)}
+	t := newMemoTable(memoSlots(p.entityIDs.len()))
 	if !p.memo.t.CompareAndSwap(nil, t) {
 		return p.memo.t.Load()
 	}
@@ -118,7 +175,7 @@ func (p *Program) memoBytes() int {
 		return 0
 	}
 	if t := p.memo.t.Load(); t != nil {
-		return len(t.slots) * memoSlotSize
+		return len(t.slots) * memoEntrySize
 	}
 	return 0
 }
@@ -135,13 +192,14 @@ func (p *Program) WithoutMemo() *Program {
 // flow's HTTP request does not fit.
 func memoKeyOf(f *model.Flow, gen uint64) (memoKey, bool) {
 	var k memoKey
+	k[5] = gen << memoGenShift
 	if r := f.HTTP; r != nil {
 		if len(r.Method) > memoMethodMax || len(r.Path) > memoPathMax {
 			return k, false
 		}
 		// The lengths tell a missing request from an empty one, and
 		// trailing zero bytes from none.
-		k[6] = 1<<16 | uint64(len(r.Method))<<8 | uint64(len(r.Path))
+		k[5] |= memoHasHTTP | uint64(len(r.Method))<<6 | uint64(len(r.Path))
 		packBytes(k[memoMethodWord:memoPathWord], r.Method)
 		packBytes(k[memoPathWord:], r.Path)
 	}
@@ -154,7 +212,6 @@ func memoKeyOf(f *model.Flow, gen uint64) (memoKey, bool) {
 	w |= addrKind(f.Src)<<57 | addrKind(f.Dst)<<59
 	// Never zero, so that an empty entry matches no key.
 	k[4] = w | 1<<63
-	k[5] = gen
 	return k, true
 }
 
@@ -187,15 +244,26 @@ func addrKind(a netip.Addr) uint64 {
 	return 2
 }
 
-// hash mixes the key's words; never zero, so that an empty seen word
-// matches no flow.
+// hash mixes the key's words, the request's only when the flow has one;
+// never zero, so that an empty tag or note matches no flow.
 func (k *memoKey) hash() uint64 {
+	n := memoHeadWords
+	if k.hasHTTP() {
+		n = memoKeyWords
+	}
 	h := uint64(0x9e3779b97f4a7c15)
-	for _, w := range k {
+	for _, w := range k[:n] {
 		hi, lo := bits.Mul64(h^w, 0xbf58476d1ce4e5b9)
 		h = hi ^ lo
 	}
 	return h | 1
+}
+
+// bucket returns the bucket of hash h and the index of its first entry.
+func (t *memoTable) bucket(h uint64) (*memoBucket, uint64) {
+	// The lowest bit of a hash is always set.
+	i := h >> 1 & t.mask
+	return &t.buckets[i], i * memoWays
 }
 
 // A decision in 32 bits: the hit's rule index plus one, its action, and
@@ -303,44 +371,68 @@ func decodeSide(w uint64, ep *model.Endpoint, enfBy, penBy *hitOrigin) model.Dir
 
 // get returns the memoized verdict of key k with hash h, if any.
 func (t *memoTable) get(k *memoKey, h uint64) (model.Verdict, bool) {
-	i := h & t.mask
-	if v, ok := t.slots[i].read(k); ok {
-		return v, true
+	b, first := t.bucket(h)
+	for w := range uint64(memoWays) {
+		if b.tag[w].Load() == h {
+			if v, ok := t.read(first+w, k); ok {
+				return v, true
+			}
+		}
 	}
-	return t.slots[i^1].read(k)
+	return model.Verdict{}, false
 }
 
 // admit reports whether a flow that missed, with hash h, has missed
-// before and so should be stored; the first time, it only notes the
-// hash in the flow's first entry. A flow seen once is not stored: on
-// traffic that does not repeat, storing costs more than the probe (the
-// entry's three lines written under a sequence number) and evicts the
-// answers of flows that do repeat. A note can be overwritten by another
-// flow's before the second sighting; the flow is then stored one
-// sighting later, which costs a walk and changes no answer.
+// before and so should be stored; the first time, it only notes the hash
+// in one of its bucket's notes, an empty one if there is one. A flow seen
+// once is not stored: on traffic that does not repeat, storing costs more
+// than the probe (the entry's lines written under a sequence number) and
+// evicts the answers of flows that do repeat. A note can be overwritten
+// by another flow's before the second sighting; the flow is then stored
+// a sighting later, which costs a walk and changes no answer. The note
+// to overwrite is drawn at random: flows that cycle in a fixed order
+// would otherwise overwrite one another's notes for ever.
 func (t *memoTable) admit(h uint64) bool {
-	s := &t.slots[h&t.mask].seen
-	if s.Load() == h {
-		return true
+	b, _ := t.bucket(h)
+	free := -1
+	for w := range memoWays {
+		switch b.seen[w].Load() {
+		case h:
+			return true
+		case 0:
+			free = w
+		}
 	}
-	s.Store(h)
+	if free < 0 {
+		free = int(rand.Uint64() % memoWays)
+	}
+	b.seen[free].Store(h)
 	return false
 }
 
-func (s *memoSlot) read(k *memoKey) (model.Verdict, bool) {
+func (t *memoTable) read(i uint64, k *memoKey) (model.Verdict, bool) {
+	s := &t.slots[i]
 	seq := s.seq.Load()
 	if seq&1 != 0 {
 		return model.Verdict{}, false
 	}
-	for i := range k {
-		if s.key[i].Load() != k[i] {
+	for j := range memoHeadWords {
+		if s.key[j].Load() != k[j] {
 			return model.Verdict{}, false
+		}
+	}
+	if k.hasHTTP() {
+		r := &t.http[i]
+		for j := range memoHTTPWords {
+			if r.w[j].Load() != k[memoHeadWords+j] {
+				return model.Verdict{}, false
+			}
 		}
 	}
 	eg, in := s.side[0].Load(), s.side[1].Load()
 	var by [4]*hitOrigin
-	for i := range by {
-		by[i] = s.by[i].Load()
+	for j := range by {
+		by[j] = s.by[j].Load()
 	}
 	egE, inE := s.ep[0].Load(), s.ep[1].Load()
 	if s.seq.Load() != seq {
@@ -362,19 +454,33 @@ func (t *memoTable) put(k *memoKey, h uint64, eg, in *memoSide) {
 		decodeSide(inW, in.endpoint(), in.enfBy, in.penBy) != in.dv {
 		return
 	}
-	i := h & t.mask
-	// Of the two entries the key may sit in, take an empty one, else
-	// one chosen by another bit of the hash.
-	if t.slots[i].key[4].Load() != 0 && (t.slots[i^1].key[4].Load() == 0 || h>>63 != 0) {
-		i ^= 1
+	// The way: an empty one, else one drawn at random, as admit draws
+	// its note.
+	b, first := t.bucket(h)
+	way := -1
+	for w := range memoWays {
+		if b.tag[w].Load() == 0 {
+			way = w
+			break
+		}
 	}
+	if way < 0 {
+		way = int(rand.Uint64() % memoWays)
+	}
+	i := first + uint64(way)
 	s := &t.slots[i]
 	seq := s.seq.Load()
 	if seq&1 != 0 || !s.seq.CompareAndSwap(seq, seq+1) {
 		return
 	}
-	for j := range k {
+	for j := range memoHeadWords {
 		s.key[j].Store(k[j])
+	}
+	if k.hasHTTP() {
+		r := &t.http[i]
+		for j := range memoHTTPWords {
+			r.w[j].Store(k[memoHeadWords+j])
+		}
 	}
 	s.side[0].Store(egW)
 	s.side[1].Store(inW)
@@ -385,6 +491,7 @@ func (t *memoTable) put(k *memoKey, h uint64, eg, in *memoSide) {
 	s.ep[0].Store(eg.endpoint())
 	s.ep[1].Store(in.endpoint())
 	s.seq.Store(seq + 2)
+	b.tag[way].Store(h)
 }
 
 // unchangedBy reports whether change c, applied to p, leaves every

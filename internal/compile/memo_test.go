@@ -12,10 +12,17 @@ import (
 	"github.com/verdictlabs/verdict/model"
 )
 
-// The memo's entry is the size its table's budget assumes.
+// The memo's entry is the size its table's budget assumes, each part
+// whole cache lines.
 func TestMemoSlotSize(t *testing.T) {
 	if got := unsafe.Sizeof(memoSlot{}); got != memoSlotSize {
 		t.Errorf("memoSlot is %d bytes, want %d", got, memoSlotSize)
+	}
+	if got := unsafe.Sizeof(memoHTTP{}); got != memoHTTPSize {
+		t.Errorf("memoHTTP is %d bytes, want %d", got, memoHTTPSize)
+	}
+	if got := unsafe.Sizeof(memoBucket{}); got != 64 {
+		t.Errorf("memoBucket is %d bytes, want one cache line", got)
 	}
 }
 
@@ -95,7 +102,7 @@ func TestMemoConcurrent(t *testing.T) {
 	for seed := uint64(8); !ok; seed++ {
 		g, _, p, ok = compiledGen(seed)
 	}
-	p.memo.t.Store(&memoTable{slots: make([]memoSlot, 4), mask: 3})
+	p.memo.t.Store(newMemoTable(memoWays))
 	flows := make([]model.Flow, 40)
 	want := make([]model.Verdict, len(flows))
 	for i := range flows {
@@ -176,8 +183,8 @@ func TestMemoBytes(t *testing.T) {
 		t.Fatalf("MemoBytes before any Evaluate = %d", got)
 	}
 	p.Evaluate(g.flow())
-	want := memoSlots(p.entityIDs.len()) * memoSlotSize
-	if got := p.Stats().MemoBytes; got != want || want < memoMinSlots*memoSlotSize {
+	want := memoSlots(p.entityIDs.len()) * memoEntrySize
+	if got := p.Stats().MemoBytes; got != want || want < memoMinSlots*memoEntrySize {
 		t.Fatalf("MemoBytes = %d, want %d", got, want)
 	}
 	next, err := p.Apply(model.Change{})
@@ -253,5 +260,50 @@ func TestMemoCarry(t *testing.T) {
 	}
 	if carried == 0 {
 		t.Error("no answer carried over a resync")
+	}
+}
+
+// A working set that cycles in a fixed order is answered from the memo
+// after its second round, whatever buckets its flows share: flows whose
+// notes or entries collide must not evict one another for ever. A table
+// of one bucket holds its ways' worth of flows; a table of 32k entries
+// all but a few of a 4,096-flow set (the benchmarks' working set), its
+// overflowing buckets aside.
+func TestMemoCycling(t *testing.T) {
+	for _, tc := range []struct {
+		entries, flows, minHits int
+	}{
+		{memoWays, memoWays, memoWays},
+		{memoMaxSlots, 4096, 4096 - 16},
+	} {
+		tb := newMemoTable(tc.entries)
+		keys := make([]memoKey, tc.flows)
+		for i := range keys {
+			f := model.Flow{
+				Src:      netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}),
+				Dst:      netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}),
+				Protocol: model.ProtoTCP, SrcPort: uint16(40000 + i), DstPort: 443,
+			}
+			keys[i], _ = memoKeyOf(&f, 1)
+		}
+		var eg, in memoSide
+		hits := 0
+		for round := range 6 {
+			hits = 0
+			for i := range keys {
+				h := keys[i].hash()
+				if _, ok := tb.get(&keys[i], h); ok {
+					hits++
+				} else if tb.admit(h) {
+					tb.put(&keys[i], h, &eg, &in)
+				}
+			}
+			if round < 2 && hits != 0 {
+				t.Errorf("%d entries: round %d answered %d flows before their second sighting", tc.entries, round, hits)
+			}
+		}
+		if hits < tc.minHits {
+			t.Errorf("%d entries, %d flows cycling: %d answered in the last round, want at least %d", tc.entries, tc.flows, hits, tc.minHits)
+		}
 	}
 }

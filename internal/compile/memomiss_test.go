@@ -25,7 +25,7 @@ func BenchmarkMemoMiss(b *testing.B) {
 			Protocol: model.ProtoTCP, SrcPort: uint16(r.IntN(1 << 16)), DstPort: 80,
 		}
 	}
-	t := &memoTable{slots: make([]memoSlot, memoMaxSlots), mask: memoMaxSlots - 1}
+	t := newMemoTable(memoMaxSlots)
 	for _, admit := range []bool{false, true} {
 		b.Run(map[bool]string{false: "store", true: "admit"}[admit], func(b *testing.B) {
 			var eg, in memoSide
