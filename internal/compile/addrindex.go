@@ -13,6 +13,8 @@ import (
 type addrIndex struct {
 	exact pmap[netip.Addr, []uint32] // entity ids, in entity order
 	nets  [2][]prefixLevel           // [0] IPv4, [1] IPv6; longest prefix first
+	// flat is exact in the form the walk probes (addrtable.go).
+	flat addrTable
 }
 
 // prefixLevel holds the CIDRs of one prefix length, by masked address.
@@ -66,6 +68,12 @@ type addrIndexEdit struct {
 	exact *pmapEdit[netip.Addr, []uint32]
 	nets  [2][]*prefixLevelEdit
 	order func(id uint32) uint64 // entity order, to keep lists sorted
+	flat  addrTable
+	// touched are the addresses whose slot in flat may change: their
+	// owners or their first owner's class changed. A cold batch builds
+	// flat afresh and keeps none.
+	touched map[netip.Addr]struct{}
+	cold    bool
 }
 
 type prefixLevelEdit struct {
@@ -74,8 +82,11 @@ type prefixLevelEdit struct {
 	m     *pmapEdit[netip.Addr, []uint32]
 }
 
-func (x *addrIndex) edit(order func(uint32) uint64) *addrIndexEdit {
-	e := &addrIndexEdit{exact: x.exact.edit(), order: order}
+func (x *addrIndex) edit(order func(uint32) uint64, cold bool) *addrIndexEdit {
+	e := &addrIndexEdit{exact: x.exact.edit(), order: order, flat: x.flat, cold: cold}
+	if !cold {
+		e.touched = map[netip.Addr]struct{}{}
+	}
 	for f := range x.nets {
 		for i := range x.nets[f] {
 			l := &x.nets[f][i]
@@ -114,12 +125,21 @@ func removeID(ids []uint32, id uint32) []uint32 {
 	return append(out, ids[i+1:]...)
 }
 
+// touch notes that the slot of a in the flat table may change.
+func (e *addrIndexEdit) touch(a netip.Addr) {
+	if !e.cold {
+		e.touched[a] = struct{}{}
+	}
+}
+
 func (e *addrIndexEdit) addAddr(a netip.Addr, id uint32) {
+	e.touch(a)
 	ids, _ := e.exact.get(a)
 	e.exact.set(a, e.insertID(ids, id))
 }
 
 func (e *addrIndexEdit) removeAddr(a netip.Addr, id uint32) {
+	e.touch(a)
 	ids, _ := e.exact.get(a)
 	if ids = removeID(ids, id); len(ids) == 0 {
 		e.exact.del(a)
@@ -183,8 +203,15 @@ func (e *addrIndexEdit) removeNet(p netip.Prefix, id uint32) {
 	l.count--
 }
 
-func (e *addrIndexEdit) done() addrIndex {
+// done returns the edited index; class gives an entity's class as the
+// batch leaves it, for the flat table.
+func (e *addrIndexEdit) done(class func(id uint32) uint32) addrIndex {
 	x := addrIndex{exact: e.exact.done()}
+	if e.cold {
+		x.flat = buildAddrTable(&x, class)
+	} else {
+		x.flat = e.flat.update(&x, class, e.touched)
+	}
 	for f := range e.nets {
 		for _, l := range e.nets[f] {
 			if l.count == 0 {

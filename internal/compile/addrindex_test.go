@@ -47,7 +47,7 @@ func TestAddrIndexAllOwners(t *testing.T) {
 	}
 	var ents []owned
 	x := newAddrIndex()
-	e := x.edit(func(id uint32) uint64 { return uint64(id) })
+	e := x.edit(func(id uint32) uint64 { return uint64(id) }, false)
 	for id := range uint32(300) {
 		o := owned{id: id}
 		if id%3 == 0 {
@@ -62,7 +62,7 @@ func TestAddrIndexAllOwners(t *testing.T) {
 		}
 		ents = append(ents, o)
 	}
-	x = e.done()
+	x = e.done(func(id uint32) uint32 { return id })
 	check := func(x *addrIndex, ents []owned) {
 		t.Helper()
 		for range 3000 {
@@ -90,7 +90,7 @@ func TestAddrIndexAllOwners(t *testing.T) {
 	}
 	check(&x, ents)
 	old := x
-	e = x.edit(func(id uint32) uint64 { return uint64(id) })
+	e = x.edit(func(id uint32) uint64 { return uint64(id) }, false)
 	var kept []owned
 	for _, o := range ents {
 		if o.id%2 == 0 {
@@ -104,7 +104,7 @@ func TestAddrIndexAllOwners(t *testing.T) {
 			e.removeNet(p, o.id)
 		}
 	}
-	x = e.done()
+	x = e.done(func(id uint32) uint32 { return id })
 	check(&x, kept)
 	check(&old, ents) // the old snapshot is untouched
 }
@@ -115,11 +115,11 @@ func TestAddrIndexOrder(t *testing.T) {
 	a := netip.MustParseAddr("10.0.0.1")
 	order := map[uint32]uint64{7: 1, 3: 2, 9: 0}
 	x := newAddrIndex()
-	e := x.edit(func(id uint32) uint64 { return order[id] })
+	e := x.edit(func(id uint32) uint64 { return order[id] }, false)
 	for _, id := range []uint32{7, 3, 9} {
 		e.addAddr(a, id)
 	}
-	x = e.done()
+	x = e.done(func(id uint32) uint32 { return id })
 	if got := x.exactOwners(a); !slices.Equal(got, []uint32{9, 7, 3}) {
 		t.Errorf("owners %v, want [9 7 3]", got)
 	}

@@ -812,6 +812,11 @@ func (c *checker) addresses() {
 		}
 	}
 	compare("address index", exact, p.addrs.exact)
+	owners := make(map[netip.Addr][]uint32, len(exact))
+	for a, os := range exact {
+		owners[a] = ids(os)
+	}
+	c.flatAddresses(owners)
 	for f := range nets {
 		levels := p.addrs.nets[f]
 		if len(levels) != len(nets[f]) {
@@ -853,5 +858,40 @@ func (c *checker) peerNets() {
 		if want := newPrefixSet(cidrs); !reflect.DeepEqual(info.nets, want) {
 			c.fail("selector %d %q: peer CIDRs differ from those of the network sets it matches", id, info.sel.String())
 		}
+	}
+}
+
+// flatAddresses checks the flat address table against the owners found
+// from the entities: every address without a zone held once, with its
+// owner count, first owner and that owner's class, and nothing else.
+func (c *checker) flatAddresses(exact map[netip.Addr][]uint32) {
+	t := &c.p.addrs.flat
+	held := 0
+	for a, os := range exact {
+		if !a.IsValid() || a.Zone() != "" {
+			continue
+		}
+		held++
+		want := addrSlot{ent: os[0], cls: c.p.entities.get(os[0]).class, n: uint32(len(os))}
+		got, ok := t.find(a)
+		if !ok || got.ent != want.ent || got.cls != want.cls || got.n != want.n {
+			c.fail("flat address table: %s holds %v (held %v), want first owner %d of class %d among %d", a, got, ok, want.ent, want.cls, want.n)
+		}
+	}
+	count := 0
+	for _, s := range t.shards {
+		n := 0
+		for i := range s.slots {
+			if s.slots[i].fam != 0 {
+				n++
+			}
+		}
+		if n != s.n {
+			c.fail("flat address table: a shard counts %d addresses, holds %d", s.n, n)
+		}
+		count += n
+	}
+	if count != held || t.n != held {
+		c.fail("flat address table: holds %d addresses (counts %d), want %d", count, t.n, held)
 	}
 }

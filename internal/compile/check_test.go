@@ -92,6 +92,20 @@ func TestCheckInvariantsCatches(t *testing.T) {
 			e.del(addr("10.0.0.3"))
 			p.addrs.exact = e.done()
 		}, "address index"},
+		{"the flat address table keeps an owner's old class", func(t *testing.T, p *Program) {
+			for _, s := range p.addrs.flat.shards {
+				for i := range s.slots {
+					if s.slots[i].fam != 0 {
+						s.slots[i].cls++
+						return
+					}
+				}
+			}
+			t.Fatal("no address in the flat table")
+		}, "flat address table"},
+		{"the flat address table loses an address", func(t *testing.T, p *Program) {
+			p.addrs.flat.del(addr("10.0.0.3"))
+		}, "flat address table"},
 		{"an entity has another entity's class", func(t *testing.T, p *Program) {
 			id, _ := p.entityIDs.get(model.Key{Kind: model.KindWorkloadEndpoint, Namespace: "prod", Name: "db-1"})
 			web, _ := p.entityIDs.get(model.Key{Kind: model.KindWorkloadEndpoint, Namespace: "prod", Name: "web-1"})

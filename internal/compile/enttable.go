@@ -59,7 +59,7 @@ func (x *entityTable) edit(cold bool, n int, matchedBefore func(uint32) []uint32
 		moved:         map[uint32][]uint32{},
 		matchedBefore: matchedBefore,
 	}
-	e.addrs = x.addrs.edit(func(id uint32) uint64 { return e.ents.get(id).ordinal })
+	e.addrs = x.addrs.edit(func(id uint32) uint64 { return e.ents.get(id).ordinal }, cold)
 	return e
 }
 
@@ -223,6 +223,11 @@ func (e *entityEdit) setClass(id uint32, cls uint32, matchedNow func(uint32) []u
 			e.moved[id] = matchedNow(ent.class)
 		}
 	}
+	if ent.endpoint != nil && ent.class != cls {
+		for _, a := range ent.endpoint.Addresses {
+			e.addrs.touch(a)
+		}
+	}
 	if !e.fresh[id] {
 		cp := *ent // an older program holds ent
 		ent = &cp
@@ -232,12 +237,14 @@ func (e *entityEdit) setClass(id uint32, cls uint32, matchedNow func(uint32) []u
 }
 
 func (e *entityEdit) done() entityTable {
+	// The flat address table reads the classes before ents is handed over.
+	addrs := e.addrs.done(func(id uint32) uint32 { return e.ents.get(id).class })
 	return entityTable{
 		entities:    e.ents.done(),
 		entityIDs:   e.ids.done(),
 		entityFree:  append(e.free, e.freed...),
 		netsets:     e.netsets,
 		nextOrdinal: e.nextOrdinal,
-		addrs:       e.addrs.done(),
+		addrs:       addrs,
 	}
 }

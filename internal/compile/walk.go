@@ -26,6 +26,8 @@ type flowCtx struct {
 	// tier or the profiles made came from (nil for none), for the memo,
 	// which keeps that instead of the hit's strings.
 	decidedBy *hitOrigin
+	// touched keeps the loads exactBoth makes early from being dropped.
+	touched uint32
 }
 
 // ownerRef is an entity owning an address, with its class.
@@ -73,6 +75,12 @@ func (c *flowCtx) exact(dst bool) *owners {
 	if o.ready {
 		return o
 	}
+	if len(c.inline) == 0 {
+		sl, ok := c.p.addrs.flat.find(addr)
+		if c.fromSlot(o, addr, sl, ok) {
+			return o
+		}
+	}
 	o.ready = true
 	o.ids = c.p.addrs.exactOwners(addr)
 	if len(o.ids) > len(o.refs) {
@@ -86,6 +94,50 @@ func (c *flowCtx) exact(dst bool) *owners {
 		}
 	}
 	return o
+}
+
+// exactBoth looks up both addresses of a flow without inline endpoints
+// before the walk needs them: the two probes, and then the two owners'
+// entities and classes, do not depend on one another, so their cache
+// misses overlap instead of following each other.
+func (c *flowCtx) exactBoth() {
+	if len(c.inline) != 0 {
+		return
+	}
+	t := &c.p.addrs.flat
+	ss, sok := t.find(c.f.Src)
+	ds, dok := t.find(c.f.Dst)
+	c.fromSlot(&c.src, c.f.Src, ss, sok)
+	c.fromSlot(&c.dst, c.f.Dst, ds, dok)
+	// Read what the walk reads first of each owner now, while the misses
+	// can still overlap.
+	var touch uint32
+	for _, o := range [2]*owners{&c.src, &c.dst} {
+		if o.ready && o.n == 1 {
+			touch += uint32(o.refs[0].e.kind) + uint32(len(o.refs[0].cls.matched))
+		}
+	}
+	c.touched = touch
+}
+
+// fromSlot fills o from the flat table's answer for addr when that is all
+// there is to know: no owner, or one. It reports false when addr has
+// several owners, or is zoned or invalid, and exact must ask the index.
+func (c *flowCtx) fromSlot(o *owners, addr netip.Addr, sl addrSlot, ok bool) bool {
+	if !addr.IsValid() || addr.Zone() != "" {
+		return false
+	}
+	if !ok {
+		o.ready = true
+		return true
+	}
+	if sl.n != 1 {
+		return false
+	}
+	o.refs[0] = ownerRef{c.p.entities.get(sl.ent), c.p.classes.get(sl.cls)}
+	o.n = 1
+	o.ready = true
+	return true
 }
 
 // owner returns the i-th registered owner of o, or a zero ref for one an
@@ -132,6 +184,11 @@ func (c *flowCtx) judgedAt(dst bool) ownerRef {
 // ownerOfKind returns the first endpoint of kind k owning the address on
 // one side, registered ones first, then the inline ones.
 func (c *flowCtx) ownerOfKind(dst bool, k entityKind) ownerRef {
+	if !c.src.ready && !c.dst.ready {
+		// The walk reads the owners of both addresses, whichever side
+		// it judges first.
+		c.exactBoth()
+	}
 	o := c.exact(dst)
 	for i := range o.count() {
 		if r := c.owner(o, i); r.e != nil && r.e.kind == k {
