@@ -125,4 +125,11 @@ func TestEvalPeerByContainerIDAndNearNames(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errs, "did you mean prod/web?") {
 		t.Errorf("web: exit %d: %s", code, errs)
 	}
+	// A workload's name without the pod's generated suffix.
+	for _, src := range []string{"vote/worker", "worker"} {
+		code, _, errs = runCmd(t, "", "eval", "../../examples/tiers-staged", "--src", src, "--dst", "vote/db-0", "--dport", "5432")
+		if code != exitUsage || !strings.Contains(errs, "did you mean vote/worker-6c4d?") {
+			t.Errorf("%s: exit %d: %s", src, code, errs)
+		}
+	}
 }

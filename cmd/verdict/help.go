@@ -35,6 +35,7 @@ func writeRootHelp(w io.Writer, root *cobra.Command) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nGlobal flags:\n%s\n", root.PersistentFlags().FlagUsages())
+	fmt.Fprintln(w, "Policy files: -f/--filename FILE|DIR (repeatable) or as arguments; a directory is its *.yaml, *.yml and *.json files in name order, -R/--recursive adds those below it; - is standard input.")
 	fmt.Fprintln(w, "Exit status: 0 yes (allowed, valid, matches), 1 no (denied, problems found), 2 usage errors and unreadable input.")
 	fmt.Fprintln(w, `Run "verdict COMMAND --help" for a command's flags; "verdict completion bash|zsh|fish" for shell completion.`)
 }

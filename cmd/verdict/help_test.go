@@ -24,6 +24,9 @@ func TestRootHelpListsEveryCommandWithExample(t *testing.T) {
 			t.Errorf("--help lacks %s or its example %q:\n%s", c.Name(), firstExample(c), out)
 		}
 	}
+	if !strings.Contains(out, "Policy files: -f/--filename FILE|DIR (repeatable) or as arguments;") {
+		t.Errorf("--help does not say how policy files are given:\n%s", out)
+	}
 	for _, name := range []string{"profile", "completion", "validate"} {
 		if !strings.Contains(out, "\n  "+name+" ") {
 			t.Errorf("--help lacks %s", name)

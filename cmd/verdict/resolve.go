@@ -47,8 +47,30 @@ func resolvePeer(set *model.Set, ref string) (eval.Peer, error) {
 
 // nearEndpoints lists up to three endpoints named nearest ref, within
 // two edits, as --src and --dst name them; for a bare name, a pod's name
-// without its namespace counts too.
+// without its namespace counts too. With none that near, it lists those
+// whose name begins with ref and a dash: the pods of a workload named
+// without their generated suffix (vote/worker for vote/worker-6c4d).
 func nearEndpoints(set *model.Set, ref string) []string {
+	out := nearByEdits(set, ref)
+	if len(out) > 0 || ref == "" {
+		return out
+	}
+	for i := range set.Endpoints {
+		e := &set.Endpoints[i]
+		name := qualified(e.Namespace, e.Name)
+		if strings.HasPrefix(name, ref+"-") || (!strings.Contains(ref, "/") && strings.HasPrefix(e.Name, ref+"-")) {
+			out = append(out, name)
+			if len(out) == 3 {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// nearByEdits lists up to three endpoints named nearest ref, within two
+// edits.
+func nearByEdits(set *model.Set, ref string) []string {
 	var out []string
 	best := 3
 	for i := range set.Endpoints {
