@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -67,5 +69,42 @@ func TestCompletionValues(t *testing.T) {
 				t.Errorf("%v: offers %q:\n%s", tt.args, n, out)
 			}
 		}
+	}
+}
+
+// The README's quick start decides a flow from one -f on a directory,
+// and the command it shows works as shown.
+func TestReadmeQuickStart(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const prefix = "go run ./cmd/verdict "
+	var args []string
+	for line := range strings.Lines(string(readme)) {
+		if strings.HasPrefix(line, prefix) {
+			args = strings.Fields(strings.TrimPrefix(line, prefix))
+			break
+		}
+	}
+	var dirs []string
+	for i, a := range args {
+		if a == "-f" && i+1 < len(args) {
+			dirs = append(dirs, args[i+1])
+		}
+	}
+	if len(dirs) != 1 {
+		t.Fatalf("the quick start %q gives %d -f, want one", args, len(dirs))
+	}
+	if info, err := os.Stat(filepath.Join("../..", dirs[0])); err != nil || !info.IsDir() {
+		t.Fatalf("the quick start's -f %s is not a directory: %v", dirs[0], err)
+	}
+	for i, a := range args {
+		if i > 0 && args[i-1] == "-f" {
+			args[i] = filepath.Join("../..", a)
+		}
+	}
+	if code, out, errs := runCmd(t, "", args...); code != exitYes || !strings.Contains(out, "verdict  ALLOWED") {
+		t.Errorf("%q: exit %d:\n%s%s", args, code, out, errs)
 	}
 }
