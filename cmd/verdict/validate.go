@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"sort"
 	"strconv"
@@ -42,6 +43,15 @@ was found, 2 when a file cannot be read or is not YAML or JSON at all.`,
 			res, err := loadInputs(cmd, inputs)
 			var probs policy.Problems
 			if err != nil && !errors.As(err, &probs) {
+				var re *policy.ReadError
+				if output != "table" && errors.As(err, &re) {
+					// A file that is not YAML or JSON is reported as
+					// data too, for a tool reading -o json; the exit
+					// status stays 2.
+					if werr := writeStructured(cmd.OutOrStdout(), output, readErrorReport(re)); werr != nil {
+						return werr
+					}
+				}
 				return err
 			}
 			if len(probs) == 0 {
@@ -141,6 +151,18 @@ func newValidateReport(res *policy.Result, probs policy.Problems) validateReport
 		r.DockerMode = string(res.DockerMode)
 	}
 	return r
+}
+
+// readErrorReport is validate's answer as data for an input that cannot
+// be read or parsed: not valid, its one problem placed as the loader
+// placed it.
+func readErrorReport(re *policy.ReadError) validateReport {
+	file, reason := re.File, re.Err
+	if pe, ok := reason.(*fs.PathError); ok {
+		file, reason = pe.Path, pe.Err
+	}
+	p := problemReport{File: file, Document: re.Document, Line: re.Line, Message: reason.Error()}
+	return validateReport{Problems: []problemReport{p}, Warnings: []problemReport{}, Counts: map[string]int{}}
 }
 
 func problemReports(ps policy.Problems) []problemReport {

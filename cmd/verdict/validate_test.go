@@ -196,6 +196,28 @@ func TestValidateStructuredOutput(t *testing.T) {
 		t.Errorf("report %+v", r)
 	}
 
+	// A file that is not YAML, or not there, is a problem in the report
+	// too, with its line; the exit status stays 2.
+	bad := writeInputFiles(t, "bad.yaml", "a: 1\n---\nb: [1,\nc: 2\n")
+	for _, tt := range []struct {
+		file string
+		line int
+		msg  string
+	}{{bad[0], 4, "did not find expected"}, {bad[0] + ".missing", 0, "no such file or directory"}} {
+		code, stdout, stderr = runVerdict("", "validate", "-o", "json", tt.file)
+		var r struct {
+			Valid    bool
+			Problems []struct {
+				File, Message  string
+				Document, Line int
+			}
+		}
+		if err := json.Unmarshal([]byte(stdout), &r); err != nil || code != exitUsage || r.Valid || len(r.Problems) != 1 ||
+			r.Problems[0].File != tt.file || r.Problems[0].Line != tt.line || !strings.Contains(r.Problems[0].Message, tt.msg) || !strings.Contains(stderr, tt.msg) {
+			t.Errorf("validate -o json %s: exit %d, %v, report %+v\nstdout:\n%s\nstderr:\n%s", tt.file, code, err, r, stdout, stderr)
+		}
+	}
+
 	sel := writeInputFiles(t, "and.yaml", `apiVersion: projectcalico.org/v3
 kind: GlobalNetworkPolicy
 metadata: {name: x}
