@@ -326,7 +326,7 @@ func writeEvalTable(w io.Writer, r evalReport, staged bool) {
 func namedFlowString(r evalReport) string {
 	out := flowString(r.Flow)
 	if carriesPorts(r.Flow.Protocol) && r.Flow.SrcPort == 0 {
-		out += " (source port :0 means not given: any port)"
+		out += " (no source port given: judged as port 0; --sport sets one)"
 	}
 	return out
 }

@@ -353,7 +353,7 @@ func TestEvalDirectory(t *testing.T) {
 func TestEvalReadableTableCalicoJSON(t *testing.T) {
 	code, out, _ := runCmd(t, "", evalArgs("--src", "prod/web", "--dst", "prod/db", "--dport", "3307")...)
 	for _, want := range []string{
-		"(source port :0 means not given: any port)\n",
+		"(no source port given: judged as port 0; --sport sets one)\n",
 		"\npeers    prod/web -> prod/db\n",
 		"Profile kns.prod (the namespace profile of prod) rule #1 (index 0) (profiles, after every tier): allow",
 		"NetworkPolicy prod/db-ingress in tier default: no rule matched, tier default's default action: deny",
