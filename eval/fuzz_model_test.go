@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/netip"
+	"reflect"
 	"testing"
 	"time"
 
@@ -24,7 +25,10 @@ import (
 // the same verdicts from both; a change Engine.Apply takes is the change
 // Set.Apply makes, and one it refuses leaves every answer as it was.
 func FuzzNewAndApply(f *testing.F) {
-	fuzzing.BoundMinimizing(f, 5*time.Second)
+	// Each execution builds two evaluators, so minimizing a new input
+	// stalls the run for as long as it is allowed: 5 s a time left it at
+	// 1,936 executions in 30 s.
+	fuzzing.BoundMinimizing(f, time.Second)
 	base := compactJSON(f, checkBase())
 	shopSet := compactJSON(f, shop())
 	if max(len(base), len(shopSet)) > maxFuzzSet/2 {
@@ -193,7 +197,13 @@ func fuzzFlows(set model.Set, pick uint8, port uint16) []model.Flow {
 func agree(t *testing.T, what string, ref *reference.Evaluator, eng *eval.Engine, flows []model.Flow) {
 	t.Helper()
 	for _, f := range flows {
-		if diff := cmp.Diff(ref.Evaluate(f), eng.Evaluate(f)); diff != "" {
+		// reflect.DeepEqual first: cmp.Diff costs more than both
+		// evaluations, and equal values never need it.
+		want, got := ref.Evaluate(f), eng.Evaluate(f)
+		if reflect.DeepEqual(want, got) {
+			continue
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("%s: flow %+v (-reference +engine):\n%s", what, f, diff)
 		}
 	}

@@ -2,8 +2,46 @@ package selector
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
+
+	"github.com/alecthomas/participle/v2/lexer"
 )
+
+// fuzzSeeds picks from Calico's conformance cases the shortest selector
+// of each shape: the kinds of token it holds, whether it tokenizes, and
+// whether Calico accepts it. Every one of the 11,762 distinct selectors
+// as a seed kept FuzzParse gathering its baseline coverage for the whole
+// of a 30 s run; the 667 shapes cover the same grammar, and the
+// conformance test reads every case.
+func fuzzSeeds(cases []conformanceCase) []string {
+	shortest := map[string]string{}
+	var order []string
+	for _, c := range cases {
+		toks, _, err := tokenize(c.Selector, defaultMaxDepth)
+		var kinds []lexer.TokenType
+		for _, t := range toks {
+			if !slices.Contains(kinds, t.Type) {
+				kinds = append(kinds, t.Type)
+			}
+		}
+		slices.Sort(kinds)
+		shape := fmt.Sprint(kinds, err != nil, c.ParseOK)
+		old, ok := shortest[shape]
+		if !ok {
+			order = append(order, shape)
+		}
+		if !ok || len(c.Selector) < len(old) {
+			shortest[shape] = c.Selector
+		}
+	}
+	seeds := make([]string, len(order))
+	for i, shape := range order {
+		seeds[i] = shortest[shape]
+	}
+	return seeds
+}
 
 // FuzzParse checks, on any input, that Parse never panics; that errors are
 // *Error values inside the text, reported at the first token an
@@ -11,12 +49,8 @@ import (
 // form parses again, is stable from the second print on, and matches the
 // same label sets.
 func FuzzParse(f *testing.F) {
-	seen := map[string]bool{}
-	for _, c := range readConformance(f) {
-		if !seen[c.Selector] {
-			seen[c.Selector] = true
-			f.Add(c.Selector)
-		}
+	for _, s := range fuzzSeeds(readConformance(f)) {
+		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		s, err := Parse(text)
