@@ -108,6 +108,16 @@ func TestApplyPolicyTouchesOnlyItsClasses(t *testing.T) {
 					t.Fatalf("seed %d step %d: class %d did not change, yet it was copied", seed, step, id)
 				}
 			}
+			// No network set changed, so a selector that was a peer
+			// selector before and still is keeps its CIDRs as they were
+			// (unless the keys read changed, which classes network sets
+			// again).
+			for i := range min(p.sels.len(), p2.sels.len()) {
+				old, now := p.sels.get(uint32(i)), p2.sels.get(uint32(i))
+				if old != nil && now != nil && old.peerRefs > 0 && now.peerRefs > 0 && old.nets != now.nets && sameReadKeys(p, p2) {
+					t.Fatalf("seed %d step %d: peer selector %d kept its uses, yet its CIDRs were gathered again", seed, step, i)
+				}
+			}
 			if p2.byLabel != nil {
 				indexed++
 			}

@@ -313,11 +313,17 @@ func (c *checker) policies() {
 			c.fail("policy %s: applies with selector %d, want %q (id %d, %v)", k, rec.sel, sel.String(), id, ok)
 		}
 	}
-	if p.ranks.len() != len(active) || !sameMembers(p.ranks.order, active) {
+	order := p.ranks.order.all()
+	if p.ranks.len() != len(active) || len(order) != len(active) || !sameMembers(order, active) {
 		c.fail("ranks: %d ranked, %d active policies", p.ranks.len(), len(active))
 	}
-	for i, rec := range p.ranks.order {
-		if int(rec.id) >= p.ranks.keys.len() || p.ranks.of(rec) == 0 || i > 0 && p.ranks.of(p.ranks.order[i-1]) >= p.ranks.of(rec) {
+	for _, ch := range p.ranks.order.chunks {
+		if len(ch) == 0 {
+			c.fail("ranks: an empty chunk of the order")
+		}
+	}
+	for i, rec := range order {
+		if int(rec.id) >= p.ranks.keys.len() || p.ranks.of(rec) == 0 || i > 0 && p.ranks.of(order[i-1]) >= p.ranks.of(rec) {
 			c.fail("ranks: %s is ranked out of its place in the order", rec.model.Key())
 		}
 	}

@@ -118,7 +118,8 @@ func TestCheckInvariantsCatches(t *testing.T) {
 			p.policySels = make([]uint64, len(p.policySels))
 		}, "policy bit"},
 		{"the ranks lose a policy", func(t *testing.T, p *Program) {
-			p.ranks.order = p.ranks.order[:len(p.ranks.order)-1]
+			all := p.ranks.order.all()
+			p.ranks.order = newPolicyOrder(all[:len(all)-1])
 		}, "ranks"},
 		{"the network-set list loses one", func(t *testing.T, p *Program) {
 			p.netsets = nil

@@ -24,11 +24,11 @@ type policyTable struct {
 // policyRanks numbers the active policies in evaluation order. The
 // numbers leave gaps, so that a policy coming or moving takes a free
 // number between its new neighbours and every other policy keeps its
-// own: a policy change costs a search and a copy of the order, not a
-// sort of every policy, and the classes it does not apply to keep
-// lists whose order still holds.
+// own: a policy change costs a search and a copy of one chunk of the
+// order, not a sort of every policy, and the classes it does not apply
+// to keep lists whose order still holds.
 type policyRanks struct {
-	order []*policyRec // the active policies in evaluation order
+	order policyOrder  // the active policies in evaluation order
 	keys  pvec[uint64] // by policy id; 0 for an id no active policy has
 }
 
@@ -41,7 +41,7 @@ const rankGap = 1 << 20
 func (r *policyRanks) of(p *policyRec) uint64 { return r.keys.get(p.id) }
 
 // len returns the number of ranked policies.
-func (r *policyRanks) len() int { return len(r.order) }
+func (r *policyRanks) len() int { return r.order.len() }
 
 // tier returns the tier named name, nil when there is none.
 func (x *policyTable) tier(name string) *tierRec {
@@ -201,36 +201,32 @@ func (e *policyEdit) rankAll(tierRanks map[string]int) policyRanks {
 	for i, p := range order {
 		e.keys.set(p.id, uint64(i+1)*rankGap)
 	}
-	return policyRanks{order: order, keys: e.keys.done()}
+	return policyRanks{order: newPolicyOrder(order), keys: e.keys.done()}
 }
 
 // rankChanged ranks the policies that came, each between its neighbours
 // in the order, and drops those that went; it fails when two neighbours
 // leave no number between them.
 func (e *policyEdit) rankChanged(tierRanks map[string]int) (policyRanks, bool) {
-	old := &e.old.ranks
 	cmpRank := func(a, b *policyRec) int { return comparePolicies(a, b, tierRanks) }
-	order := make([]*policyRec, len(old.order), len(old.order)+len(e.added))
-	copy(order, old.order)
+	order := e.old.ranks.order.edit()
 	for _, p := range e.removed {
 		// The tiers are as they were, so p is where the order put it.
-		i, found := slices.BinarySearchFunc(order, p, cmpRank)
-		if !found || order[i] != p {
+		if !order.remove(p, cmpRank) {
 			return policyRanks{}, false
 		}
-		order = slices.Delete(order, i, i+1)
 	}
 	for _, id := range e.freed {
 		e.keys.set(id, 0)
 	}
 	for _, p := range e.added {
-		i, _ := slices.BinarySearchFunc(order, p, cmpRank)
+		prev, next := order.insert(p, cmpRank)
 		var lo, hi uint64
-		if i > 0 {
-			lo = e.keys.get(order[i-1].id)
+		if prev != nil {
+			lo = e.keys.get(prev.id)
 		}
-		if i < len(order) {
-			hi = e.keys.get(order[i].id)
+		if next != nil {
+			hi = e.keys.get(next.id)
 		} else {
 			hi = lo + 2*rankGap
 		}
@@ -238,9 +234,8 @@ func (e *policyEdit) rankChanged(tierRanks map[string]int) (policyRanks, bool) {
 			return policyRanks{}, false
 		}
 		e.keys.set(p.id, lo+(hi-lo)/2)
-		order = slices.Insert(order, i, p)
 	}
-	return policyRanks{order: order, keys: e.keys.done()}, true
+	return policyRanks{order: *order, keys: e.keys.done()}, true
 }
 
 // rankTiers numbers the tiers in evaluation order (SPEC 3): by order, a

@@ -35,14 +35,14 @@ func policyTableOf(pols ...*policyRec) policyTable {
 func TestPolicyEditRanks(t *testing.T) {
 	late, early, admin := polRec("b", model.TierDefault, 10), polRec("a", model.TierDefault, 5), polRec("z", model.TierKubeAdmin, 99)
 	x := policyTableOf(late, early, admin)
-	if got := x.ranks.order; !slices.Equal(got, []*policyRec{admin, early, late}) {
+	if got := x.ranks.order.all(); !slices.Equal(got, []*policyRec{admin, early, late}) {
 		t.Fatalf("order %v, want admin, early, late", got)
 	}
 	if !(x.ranks.of(admin) < x.ranks.of(early) && x.ranks.of(early) < x.ranks.of(late)) {
 		t.Fatalf("ranks of admin, early, late: %d %d %d", x.ranks.of(admin), x.ranks.of(early), x.ranks.of(late))
 	}
 	same, changed := x.edit().done()
-	if changed || !slices.Equal(same.ranks.order, x.ranks.order) || &same.ranks.order[0] != &x.ranks.order[0] {
+	if changed || !slices.Equal(same.ranks.order.all(), x.ranks.order.all()) || &same.ranks.order.chunks[0][0] != &x.ranks.order.chunks[0][0] {
 		t.Error("an empty batch ranked again")
 	}
 	e := x.edit()
@@ -50,8 +50,8 @@ func TestPolicyEditRanks(t *testing.T) {
 		t.Fatalf("remove returned %v, %v", old, ok)
 	}
 	y, _ := e.done()
-	if y.ranks.len() != 2 || !slices.Equal(y.ranks.order, []*policyRec{admin, late}) || x.ranks.len() != 3 {
-		t.Errorf("after removing one: order %v; the earlier table has %d", y.ranks.order, x.ranks.len())
+	if y.ranks.len() != 2 || !slices.Equal(y.ranks.order.all(), []*policyRec{admin, late}) || x.ranks.len() != 3 {
+		t.Errorf("after removing one: order %v; the earlier table has %d", y.ranks.order.all(), x.ranks.len())
 	}
 	if y.ranks.of(late) != x.ranks.of(late) || y.ranks.of(admin) != x.ranks.of(admin) {
 		t.Error("removing a policy renumbered the others")
@@ -67,8 +67,8 @@ func TestPolicyEditRanks(t *testing.T) {
 	e.remove(mid.model.Key())
 	e.put(moved)
 	w, _ := e.done()
-	if !slices.Equal(w.ranks.order, []*policyRec{admin, moved, late}) || w.ranks.of(late) != z.ranks.of(late) || w.ranks.of(admin) != z.ranks.of(admin) {
-		t.Errorf("after a move: order %v, late ranked %d then %d", w.ranks.order, z.ranks.of(late), w.ranks.of(late))
+	if !slices.Equal(w.ranks.order.all(), []*policyRec{admin, moved, late}) || w.ranks.of(late) != z.ranks.of(late) || w.ranks.of(admin) != z.ranks.of(admin) {
+		t.Errorf("after a move: order %v, late ranked %d then %d", w.ranks.order.all(), z.ranks.of(late), w.ranks.of(late))
 	}
 	if len(w.polFree) > 2 {
 		t.Errorf("policy ids are not reused: %d free", len(w.polFree))
@@ -84,8 +84,8 @@ func TestPolicyEditRanks(t *testing.T) {
 		e.put(p)
 		next, _ := e.done()
 		want = slices.Insert(want, 1, p)
-		if !slices.Equal(next.ranks.order, want) {
-			t.Fatalf("placing %d: order %v", i, next.ranks.order)
+		if !slices.Equal(next.ranks.order.all(), want) {
+			t.Fatalf("placing %d: order %v", i, next.ranks.order.all())
 		}
 		for j := 1; j < len(want); j++ {
 			if next.ranks.of(want[j-1]) >= next.ranks.of(want[j]) {

@@ -41,6 +41,7 @@ type selectorTable struct {
 // copied before their first change in the batch.
 type selectorEdit struct {
 	in    *internEdit
+	was   pvec[*selInfo] // the selectors before the batch
 	sels  *pvecEdit[*selInfo]
 	progs *pvecEdit[selProg]
 	ids   *pmapEdit[string, uint32]
@@ -69,6 +70,7 @@ type selectorEdit struct {
 func (x *selectorTable) edit(in *internEdit) *selectorEdit {
 	return &selectorEdit{
 		in:         in,
+		was:        x.sels,
 		sels:       x.sels.edit(),
 		progs:      x.progs.edit(),
 		ids:        x.selIDs.edit(),
@@ -114,11 +116,23 @@ func (e *selectorEdit) use(s *selector.Selector) uint32 {
 func (e *selectorEdit) usePeer(s *selector.Selector) uint32 {
 	id := e.use(s)
 	info := e.own(id)
-	if info.peerRefs == 0 {
+	if info.peerRefs == 0 && !e.wasPeer(id) {
 		e.dirtyPeers[id] = true
 	}
 	info.peerRefs++
 	return id
+}
+
+// wasPeer reports whether selector id was a peer selector before the
+// batch: its CIDRs are then current but for the network sets that move,
+// which gatherNets sees to, so a policy rewritten with the same peers
+// gathers nothing again.
+func (e *selectorEdit) wasPeer(id uint32) bool {
+	if int(id) >= e.was.len() {
+		return false
+	}
+	old := e.was.get(id)
+	return old != nil && old.peerRefs > 0
 }
 
 func (e *selectorEdit) releasePeer(id uint32) {
