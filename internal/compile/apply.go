@@ -87,7 +87,7 @@ func (p *Program) begin(cold bool, entities int) *txn {
 		profiles:        p.profileTable.edit(),
 		services:        p.serviceTable.edit(),
 		ents:            p.entityTable.edit(cold, entities, func(c uint32) []uint32 { return p.classAt(c).matched }),
-		classes:         p.classTable.edit(entities),
+		classes:         p.classTable.edit(cold, entities),
 		namespaces:      p.namespaces.edit(),
 		serviceAccounts: p.serviceAccounts.edit(),
 	}

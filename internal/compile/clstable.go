@@ -44,7 +44,13 @@ func (x *classTable) classAt(id uint32) *class {
 // when the batch is done. A class an older program holds is copied
 // before its first change in the batch.
 type classEdit struct {
-	classes  *pvecEdit[*class]
+	classes *pvecEdit[*class]
+	// cold: building from nothing, so every class is the batch's own and
+	// created in it, and the classes are found by hash in byHash (the
+	// first class with each hash; the others in ids) until done files
+	// them all at once.
+	cold     bool
+	byHash   map[uint64]uint32
 	ids      *pmapEdit[uint64, []uint32]
 	free     []uint32
 	owned    map[uint32]bool // classes this batch has copied or created
@@ -68,14 +74,14 @@ type classIndexEdit struct {
 	byKey  *pmapEdit[uint32, []uint32]
 }
 
-// edit starts a batch that creates about n classes.
-func (x *classTable) edit(n int) *classEdit {
-	return &classEdit{
+// edit starts a batch that creates about n classes; cold when the table
+// is empty and the batch only adds.
+func (x *classTable) edit(cold bool, n int) *classEdit {
+	e := &classEdit{
 		classes:  x.classes.edit(),
+		cold:     cold,
 		ids:      x.classIDs.edit(),
 		free:     slices.Clone(x.classFree),
-		owned:    make(map[uint32]bool, n),
-		created:  make(map[uint32]bool, n),
 		dead:     map[uint32]bool{},
 		pairs:    x.pairCount.edit(),
 		keys:     x.keyCount.edit(),
@@ -83,6 +89,12 @@ func (x *classTable) edit(n int) *classEdit {
 		keyDiff:  map[uint32]int32{},
 		oldIndex: x.byLabel,
 	}
+	if cold {
+		e.byHash = make(map[uint64]uint32, n)
+	} else {
+		e.owned, e.created = make(map[uint32]bool, n), make(map[uint32]bool, n)
+	}
+	return e
 }
 
 // indexed returns the batch's class index, building it from every class
@@ -201,7 +213,7 @@ func (e *classEdit) matched(id uint32) []uint32 { return e.classes.get(id).match
 // own returns the batch's own copy of class id.
 func (e *classEdit) own(id uint32) *class {
 	c := e.classes.get(id)
-	if !e.owned[id] {
+	if !e.cold && !e.owned[id] {
 		cp := *c
 		c = &cp
 		e.classes.set(id, c)
@@ -215,6 +227,9 @@ func (e *classEdit) own(id uint32) *class {
 // matches nothing until complete.
 func (e *classEdit) acquire(ls labelSet) uint32 {
 	h := ls.hash()
+	if e.cold {
+		return e.acquireCold(h, ls)
+	}
 	ids, _ := e.ids.get(h)
 	for _, id := range ids {
 		if e.classes.get(id).labels.equal(ls) {
@@ -230,6 +245,33 @@ func (e *classEdit) acquire(ls labelSet) uint32 {
 	// The list may be shared with an older program: never append in place.
 	e.ids.set(h, append(slices.Clip(ids), id))
 	e.created[id] = true
+	return id
+}
+
+// acquireCold is acquire in a cold batch.
+func (e *classEdit) acquireCold(h uint64, ls labelSet) uint32 {
+	first, ok := e.byHash[h]
+	if ok {
+		if c := e.classes.get(first); c.labels.equal(ls) {
+			c.refs++
+			return first
+		}
+		ids, _ := e.ids.get(h)
+		for _, id := range ids {
+			if c := e.classes.get(id); c.labels.equal(ls) {
+				c.refs++
+				return id
+			}
+		}
+	}
+	id := e.classes.push(&class{labels: ls, refs: 1})
+	e.count(ls, 1)
+	if ok {
+		ids, _ := e.ids.get(h)
+		e.ids.set(h, append(slices.Clip(ids), id))
+	} else {
+		e.byHash[h] = id
+	}
 	return id
 }
 
@@ -388,13 +430,23 @@ func mergeSorted(a, b []uint32) []uint32 {
 // same cache lines) and keeping its own tier cache; nothing shared is
 // written meanwhile but the classes themselves.
 func (e *classEdit) complete(match func([]uint32, labelSet) []uint32, res *resolver) {
-	ids := make([]uint32, 0, len(e.created))
-	for id := range e.created {
-		if e.classes.get(id).refs > 0 {
-			ids = append(ids, id)
+	var ids []uint32
+	if e.cold {
+		ids = make([]uint32, 0, e.classes.len())
+		for i := range e.classes.len() {
+			if e.classes.get(uint32(i)).refs > 0 {
+				ids = append(ids, uint32(i))
+			}
 		}
+	} else {
+		ids = make([]uint32, 0, len(e.created))
+		for id := range e.created {
+			if e.classes.get(id).refs > 0 {
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids)
 	}
-	slices.Sort(ids)
 	complete := func(id uint32, scratch []uint32, cache *tierCache) []uint32 {
 		c := e.classes.get(id) // owned by this batch since it was created
 		scratch = match(scratch[:0], c.labels)
@@ -456,7 +508,7 @@ func (e *classEdit) done() classTable {
 	if e.index != nil {
 		index = &classIndex{byPair: e.index.byPair.done(), byKey: e.index.byKey.done()}
 	}
-	return classTable{
+	x := classTable{
 		classes:   e.classes.done(),
 		classIDs:  e.ids.done(),
 		classFree: e.free,
@@ -464,6 +516,29 @@ func (e *classEdit) done() classTable {
 		keyCount:  e.keys.done(),
 		byLabel:   index,
 	}
+	if e.cold {
+		x.classIDs = coldClassIDs(&x.classes)
+	}
+	return x
+}
+
+// coldClassIDs files the classes of a cold compile by label set hash,
+// lists of one class (nearly all) being slices of one array.
+func coldClassIDs(classes *pvec[*class]) pmap[uint64, []uint32] {
+	n := classes.len()
+	ids := make([]uint32, n)
+	hashes := make([]uint64, n)
+	inParallel(n, min(runtime.GOMAXPROCS(0), max(1, n/parallelBulk)), func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			ids[i] = uint32(i)
+			if c := classes.get(uint32(i)); c != nil {
+				hashes[i] = c.labels.hash()
+			}
+		}
+	})
+	return bulkPmap(hashUint64, n, func(i int) (uint64, []uint32, bool) {
+		return hashes[i], ids[i : i+1 : i+1], classes.get(uint32(i)) != nil
+	}, func(old, v []uint32) []uint32 { return append(slices.Clip(old), v[0]) })
 }
 
 // forget removes class id, with labels ls, from the classes by hash.

@@ -13,7 +13,7 @@ func TestClassEditRefs(t *testing.T) {
 	interned := newInterner()
 	in := interned.edit()
 	web, db := labelsOf(in, "app", "web"), labelsOf(in, "app", "db")
-	e := empty().classTable.edit(0)
+	e := empty().classTable.edit(false, 0)
 	a, b, c := e.acquire(web), e.acquire(slices.Clone(web)), e.acquire(db)
 	if a != b || a == c {
 		t.Fatalf("classes %d, %d, %d: equal labels must share one, others not", a, b, c)
@@ -30,7 +30,7 @@ func TestClassEditRefs(t *testing.T) {
 		t.Errorf("app is counted in %d classes, want 2", n)
 	}
 
-	e = x1.edit(0)
+	e = x1.edit(false, 0)
 	e.release(c)
 	e.release(a)
 	x2 := e.done()
@@ -43,7 +43,7 @@ func TestClassEditRefs(t *testing.T) {
 	if x1.classes.get(c) == nil || x1.classes.get(a).refs != 2 {
 		t.Error("the earlier table's classes changed")
 	}
-	e = x2.edit(0)
+	e = x2.edit(false, 0)
 	if id := e.acquire(labelsOf(in, "app", "new")); id != c {
 		t.Errorf("a new class got id %d, want the freed %d", id, c)
 	}
@@ -69,7 +69,7 @@ func TestClassEditMatching(t *testing.T) {
 		return &selInfo{}
 	}}
 
-	e := empty().classTable.edit(1)
+	e := empty().classTable.edit(false, 1)
 	id := e.acquire(web)
 	e.complete(func(buf []uint32, ls labelSet) []uint32 {
 		for _, s := range []uint32{1, 2} {
@@ -84,7 +84,7 @@ func TestClassEditMatching(t *testing.T) {
 		t.Fatalf("a new class matches %v, want [1 2]", got)
 	}
 
-	e = x1.edit(0)
+	e = x1.edit(false, 0)
 	calls = 0
 	e.revisit(selectorChange{added: []uint32{3}}, false, func(s uint32) selProg { return progs[s] }, resolveCounting)
 	if calls != 0 || e.get(id) != x1.classes.get(id) {

@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"net/netip"
 	"slices"
 
 	"github.com/verdictlabs/verdict/model"
@@ -31,11 +32,16 @@ type entityEdit struct {
 	nextOrdinal  uint64
 	addrs        *addrIndexEdit
 	// cold: building from nothing, so no key can exist yet (Compile drops
-	// its result when a key comes twice).
+	// its result when a key comes twice), every entity is fresh and
+	// relabelled, ids follow the set's order, and the key map and the
+	// exact addresses are built at once in done instead of entity by
+	// entity.
 	cold bool
-	// fresh are entities this batch created, which no program holds yet.
+	// fresh are entities this batch created, which no program holds yet
+	// (all of them when cold).
 	fresh map[uint32]bool
-	// relabel are entities whose labels must be recomputed.
+	// relabel are entities whose labels must be recomputed (all of them
+	// when cold).
 	relabel map[uint32]bool
 	// moved are network sets added, changed or removed, with the
 	// selectors their class matched before this batch: those selectors'
@@ -54,10 +60,11 @@ func (x *entityTable) edit(cold bool, n int, matchedBefore func(uint32) []uint32
 		netsets:       x.netsets,
 		nextOrdinal:   x.nextOrdinal,
 		cold:          cold,
-		fresh:         make(map[uint32]bool, n),
-		relabel:       make(map[uint32]bool, n),
 		moved:         map[uint32][]uint32{},
 		matchedBefore: matchedBefore,
+	}
+	if !cold {
+		e.fresh, e.relabel = make(map[uint32]bool, n), make(map[uint32]bool, n)
 	}
 	e.addrs = x.addrs.edit(func(id uint32) uint64 { return e.ents.get(id).ordinal }, cold)
 	return e
@@ -80,6 +87,8 @@ func (e *entityEdit) put(key model.Key, ent *entity) uint32 {
 	}
 	if found {
 		old = e.ents.get(id)
+	} else if e.cold {
+		id = e.ents.push(nil)
 	} else {
 		id = takeID(&e.free, func() uint32 { return e.ents.push(nil) })
 		e.ids.set(key, id)
@@ -88,14 +97,22 @@ func (e *entityEdit) put(key model.Key, ent *entity) uint32 {
 		e.moveNetset(id, old)
 	}
 	e.ents.set(id, ent)
-	e.relabel[id] = true
-	e.fresh[id] = true
 	if old == nil {
 		ent.ordinal = e.nextOrdinal
 		e.nextOrdinal++
+		if e.cold {
+			if ent.netset != nil {
+				e.index(id, ent) // done files the exact addresses
+			}
+			return id
+		}
+		e.relabel[id] = true
+		e.fresh[id] = true
 		e.index(id, ent)
 		return id
 	}
+	e.relabel[id] = true
+	e.fresh[id] = true
 	ent.ordinal, ent.class = old.ordinal, old.class
 	if !sameAddresses(old, ent) {
 		e.unindex(id, old)
@@ -185,6 +202,13 @@ func (e *entityEdit) ownNetsets() {
 // changed: those upserted and those inheriting from a relabelled
 // profile, or every entity when all is set.
 func (e *entityEdit) relabelling(relabelled map[uint32]bool, all bool) []uint32 {
+	if e.cold {
+		ids := make([]uint32, e.ents.len())
+		for i := range ids {
+			ids[i] = uint32(i)
+		}
+		return ids
+	}
 	if all {
 		for i := range e.ents.len() {
 			if e.ents.get(uint32(i)) != nil {
@@ -228,7 +252,7 @@ func (e *entityEdit) setClass(id uint32, cls uint32, matchedNow func(uint32) []u
 			e.addrs.touch(a)
 		}
 	}
-	if !e.fresh[id] {
+	if !e.cold && !e.fresh[id] {
 		cp := *ent // an older program holds ent
 		ent = &cp
 		e.ents.set(id, ent)
@@ -237,14 +261,55 @@ func (e *entityEdit) setClass(id uint32, cls uint32, matchedNow func(uint32) []u
 }
 
 func (e *entityEdit) done() entityTable {
+	if e.cold {
+		exact := coldExact(e.ents.len(), e.ents.get)
+		e.addrs.exact = exact.edit()
+	}
 	// The flat address table reads the classes before ents is handed over.
 	addrs := e.addrs.done(func(id uint32) uint32 { return e.ents.get(id).class })
-	return entityTable{
+	x := entityTable{
 		entities:    e.ents.done(),
-		entityIDs:   e.ids.done(),
 		entityFree:  append(e.free, e.freed...),
 		netsets:     e.netsets,
 		nextOrdinal: e.nextOrdinal,
 		addrs:       addrs,
 	}
+	if !e.cold {
+		x.entityIDs = e.ids.done()
+		return x
+	}
+	x.entityIDs = bulkPmap(hashKey, x.entities.len(), func(i int) (model.Key, uint32, bool) {
+		return x.entities.get(uint32(i)).key(), uint32(i), true
+	}, func(_, id uint32) uint32 { return id })
+	return x
+}
+
+// coldExact files the addresses of the endpoints of a cold compile,
+// whose ids follow the set's order: every list in entity order, and
+// lists of one entity (nearly all) slices of one array.
+func coldExact(n int, get func(uint32) *entity) pmap[netip.Addr, []uint32] {
+	type owned struct {
+		addr netip.Addr
+		id   uint32
+	}
+	var all []owned
+	for i := range n {
+		if ep := get(uint32(i)).endpoint; ep != nil {
+			for _, a := range ep.Addresses {
+				all = append(all, owned{a, uint32(i)})
+			}
+		}
+	}
+	ids := make([]uint32, len(all))
+	for i, o := range all {
+		ids[i] = o.id
+	}
+	return bulkPmap(hashAddr, len(all), func(i int) (netip.Addr, []uint32, bool) {
+		return all[i].addr, ids[i : i+1 : i+1], true
+	}, func(old, v []uint32) []uint32 {
+		if slices.Contains(old, v[0]) {
+			return old
+		}
+		return append(slices.Clip(old), v[0])
+	})
 }

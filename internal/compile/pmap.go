@@ -1,6 +1,10 @@
 package compile
 
-import "iter"
+import (
+	"iter"
+	"runtime"
+	"slices"
+)
 
 // pmap is a persistent hash map: a fixed number of shards, each an ordinary
 // Go map that is never modified once a snapshot holds it. An edit copies
@@ -146,3 +150,71 @@ func (m pmap[K, V]) reshard(count int) pmap[K, V] {
 	}
 	return out
 }
+
+// bulkPmap builds a map from scratch from n entries, entry(i) giving the
+// i-th key and value (ok false skips it): the entries are sorted into
+// their shards, and the shards, each made at its final size, are filled
+// in parallel. Entries with one key are combined in order of i, combine
+// getting the value so far and the next; a cold compile builds its
+// largest maps this way instead of key by key. entry is called twice per
+// entry, from several goroutines.
+func bulkPmap[K comparable, V any](hash func(K) uint64, n int, entry func(i int) (K, V, bool), combine func(old, v V) V) pmap[K, V] {
+	count := shardsFor(n, 1)
+	m := pmap[K, V]{shards: make([]map[K]V, count), hash: hash}
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/parallelBulk))
+	const skip = ^uint16(0)
+	shardOf := make([]uint16, n) // pmapMaxShards fits, and skip is none
+	inParallel(n, workers, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			k, _, ok := entry(i)
+			if !ok {
+				shardOf[i] = skip
+				continue
+			}
+			shardOf[i] = uint16(hash(k) & uint64(count-1))
+		}
+	})
+	start := make([]int32, count+1)
+	for _, s := range shardOf {
+		if s != skip {
+			start[s+1]++
+		}
+	}
+	for s := range count {
+		start[s+1] += start[s]
+	}
+	order := make([]int32, start[count])
+	next := slices.Clone(start[:count])
+	for i, s := range shardOf {
+		if s != skip {
+			order[next[s]] = int32(i)
+			next[s]++
+		}
+	}
+	sizes := make([]int, workers)
+	inParallel(count, workers, func(w, lo, hi int) {
+		for s := lo; s < hi; s++ {
+			if start[s] == start[s+1] {
+				continue
+			}
+			sm := make(map[K]V, start[s+1]-start[s])
+			for _, i := range order[start[s]:start[s+1]] {
+				k, v, _ := entry(int(i))
+				if old, ok := sm[k]; ok {
+					v = combine(old, v)
+				}
+				sm[k] = v
+			}
+			m.shards[s] = sm
+			sizes[w] += len(sm)
+		}
+	})
+	for _, n := range sizes {
+		m.n += n
+	}
+	return m
+}
+
+// parallelBulk is how many entries each worker must have before bulkPmap
+// spreads the work.
+const parallelBulk = 4096

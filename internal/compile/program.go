@@ -298,10 +298,6 @@ func Compile(set model.Set) (*Program, error) {
 // shards the set will need.
 func emptyFor(set *model.Set) *Program {
 	p := empty()
-	entities := len(set.Endpoints) + len(set.NetworkSets)
-	p.entityIDs = newPmapFor[model.Key, uint32](hashKey, entities)
-	p.classIDs = newPmapFor[uint64, []uint32](hashUint64, entities)
-	p.addrs.exact = newPmapFor[netip.Addr, []uint32](hashAddr, len(set.Endpoints))
 	p.policies = newPmapFor[model.Key, *policyRec](hashKey, len(set.Policies))
 	p.selIDs = newPmapFor[string, uint32](hashString, len(set.Policies))
 	return p
