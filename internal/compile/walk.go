@@ -112,9 +112,19 @@ func (c *flowCtx) exactBoth() {
 	// Read what the walk reads first of each owner now, while the misses
 	// can still overlap.
 	var touch uint32
-	for _, o := range [2]*owners{&c.src, &c.dst} {
+	for i, o := range [2]*owners{&c.src, &c.dst} {
 		if o.ready && o.n == 1 {
-			touch += uint32(o.refs[0].e.kind) + uint32(len(o.refs[0].cls.matched))
+			r := o.refs[0]
+			touch += uint32(r.e.kind) + uint32(len(r.cls.matched))
+			if r.e.kind == kindWorkload {
+				// The judged side's endpoint (for its key) and the
+				// first tier of its resolved list: egress at the
+				// source, ingress at the destination.
+				touch += uint32(len(r.e.endpoint.Name))
+				if res := r.cls.res[[2]dirIndex{dirEgress, dirIngress}[i]]; res != nil && len(res.tiers) > 0 {
+					touch += uint32(len(res.tiers[0].policies))
+				}
+			}
 		}
 	}
 	c.touched = touch
