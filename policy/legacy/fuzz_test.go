@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/verdictlabs/verdict/policy/internal/resource"
 )
 
 func FuzzParseRule(f *testing.F) {
@@ -77,6 +79,15 @@ func FuzzTranslateProfileRules(f *testing.F) {
 		// through rule json.
 		id := doc["id"].(string)
 		p := &Profile{Name: id}
+		// encoding/json keeps the last of two equal keys, so the map above
+		// may have taken text that UpdateRules, reading the raw bytes, must
+		// refuse as Calico's loader would.
+		if resource.CheckDuplicateKeys(data) != nil {
+			if p.UpdateRules(data) == nil {
+				t.Fatalf("UpdateRules took rules json with a duplicate key: %q", data)
+			}
+			return
+		}
 		if err := p.UpdateRules(data); err != nil {
 			t.Fatalf("UpdateRules refused what TranslateProfileRules took: %v", err)
 		}
