@@ -20,7 +20,11 @@ type labelSets struct {
 	endpoint, workload, netset []bool
 	// ofEndpoint and ofNetset give each entity's label set.
 	ofEndpoint, ofNetset []int
-	cache                map[string]bitset
+	// byNamespace lists the label sets by their namespace label, so that
+	// a selector that requires a namespace (as every namespaced policy's
+	// and rule's does) is matched against that namespace's sets only.
+	byNamespace map[string][]int
+	cache       map[string]bitset
 }
 
 type bitset []uint64
@@ -47,7 +51,7 @@ func (b bitset) count() int {
 }
 
 func newLabelSets(w *world) *labelSets {
-	ls := &labelSets{cache: map[string]bitset{}}
+	ls := &labelSets{cache: map[string]bitset{}, byNamespace: map[string][]int{}}
 	byKey := map[string]int{}
 	add := func(m selector.Map) int {
 		k := labelsKey(m)
@@ -55,6 +59,9 @@ func newLabelSets(w *world) *labelSets {
 			return i
 		}
 		byKey[k] = len(ls.sets)
+		if ns, ok := m[model.LabelNamespace]; ok {
+			ls.byNamespace[ns] = append(ls.byNamespace[ns], len(ls.sets))
+		}
 		ls.sets = append(ls.sets, m)
 		ls.endpoint = append(ls.endpoint, false)
 		ls.workload = append(ls.workload, false)
@@ -97,9 +104,20 @@ func (ls *labelSets) match(s *selector.Selector) bitset {
 		return b
 	}
 	b := make(bitset, (len(ls.sets)+63)/64)
-	for i, m := range ls.sets {
-		if s.Matches(m) {
-			b.set(i)
+	if r, ok := s.Requirements()[model.LabelNamespace]; ok && r.Values != nil {
+		// Only sets with one of these namespaces can match.
+		for _, ns := range r.Values {
+			for _, i := range ls.byNamespace[ns] {
+				if s.Matches(ls.sets[i]) {
+					b.set(i)
+				}
+			}
+		}
+	} else {
+		for i, m := range ls.sets {
+			if s.Matches(m) {
+				b.set(i)
+			}
 		}
 	}
 	ls.cache[key] = b
