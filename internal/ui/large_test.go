@@ -77,6 +77,7 @@ func BenchmarkPages(b *testing.B) {
 	b.Logf("%d endpoints, %d policies, %d records: loaded in %s (%s of CPU), heap %.0f MB", len(c.Set.Endpoints), len(c.Set.Policies), len(s.records), load.Round(time.Millisecond), loadCPU.Round(time.Millisecond), float64(ms.HeapAlloc)/1e6)
 	h := s.Handler()
 
+	var sent int
 	call := func(b *testing.B, method, target, body string) map[string]any {
 		req := httptest.NewRequest(method, target, strings.NewReader(body))
 		rec := httptest.NewRecorder()
@@ -84,6 +85,7 @@ func BenchmarkPages(b *testing.B) {
 		if rec.Code != http.StatusOK {
 			b.Fatalf("%s %s: %d %s", method, target, rec.Code, rec.Body)
 		}
+		sent = rec.Body.Len()
 		var out map[string]any
 		json.Unmarshal(rec.Body.Bytes(), &out)
 		return out
@@ -139,6 +141,7 @@ func BenchmarkPages(b *testing.B) {
 				call(b, p.method, p.target, p.body)
 			}
 			b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric(float64(sent), "bytes")
 		})
 	}
 	b.Run("graph-without-flows", func(b *testing.B) {
@@ -154,8 +157,10 @@ func BenchmarkPages(b *testing.B) {
 			if rec.Code != http.StatusOK {
 				b.Fatalf("%d %s", rec.Code, rec.Body)
 			}
+			sent = rec.Body.Len()
 		}
 		b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+		b.ReportMetric(float64(sent), "bytes")
 	})
 }
 
