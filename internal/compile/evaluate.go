@@ -16,7 +16,7 @@ import (
 //
 // A flow is answered from the snapshot's memo when Evaluate has answered
 // it before (memo.go), and stored in it from its second sighting.
-func (p *Program) Evaluate(f model.Flow) model.Verdict {
+func (p *Program) Evaluate(f model.Flow) (v model.Verdict) {
 	t := p.memoTable()
 	if t == nil {
 		return p.walk(&f)
@@ -28,7 +28,7 @@ func (p *Program) Evaluate(f model.Flow) model.Verdict {
 		return p.walk(&f)
 	}
 	h := k.hash()
-	if v, ok := t.get(&k, h); ok {
+	if t.get(&k, h, &v) {
 		return v
 	}
 	if !t.admit(h) {

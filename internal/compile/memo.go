@@ -312,12 +312,14 @@ func encodeDecision(d model.Decision) (uint32, bool) {
 
 // decodeDecision unpacks a decision whose hit came from by (nil for
 // none).
-func decodeDecision(w uint32, by *hitOrigin) model.Decision {
-	dec := model.Decision{Allowed: w&decAllowed != 0, EndOfProfiles: w&decEndOfProfs != 0}
-	if by != nil {
-		dec.Hit = by.hit(int(w&decIndexMask)-1, memoActions[w>>decActShift&3])
+func decodeDecision(dec *model.Decision, w uint32, by *hitOrigin) {
+	dec.Allowed, dec.EndOfProfiles = w&decAllowed != 0, w&decEndOfProfs != 0
+	if by == nil {
+		dec.Hit = model.Hit{}
+		return
 	}
-	return dec
+	dec.Hit.Kind, dec.Hit.Tier, dec.Hit.Namespace, dec.Hit.Name = by.kind, by.tier, by.namespace, by.name
+	dec.Hit.Index, dec.Hit.Action = int(w&decIndexMask)-1, memoActions[w>>decActShift&3]
 }
 
 // memoSide is one side of a verdict as the walk found it, with where its
@@ -351,35 +353,33 @@ func encodeSide(s *memoSide) (uint64, bool) {
 }
 
 // decodeSide unpacks one side.
-func decodeSide(w uint64, ep *model.Endpoint, enfBy, penBy *hitOrigin) model.DirectionVerdict {
+func decodeSide(dv *model.DirectionVerdict, w uint64, ep *model.Endpoint, enfBy, penBy *hitOrigin) {
 	lo := uint32(w)
 	switch {
-	case ep == nil:
-		return model.DirectionVerdict{}
+	case ep == nil || lo&(sideUnjudged|sideEnforced) == 0:
+		*dv = model.DirectionVerdict{}
 	case lo&sideUnjudged != 0:
-		return model.DirectionVerdict{Unjudged: true, Endpoint: ep.Key()}
-	case lo&sideEnforced == 0:
-		return model.DirectionVerdict{}
-	}
-	return model.DirectionVerdict{
-		Enforced: true,
-		Endpoint: ep.Key(),
-		Decision: decodeDecision(lo, enfBy),
-		Pending:  decodeDecision(uint32(w>>32), penBy),
+		*dv = model.DirectionVerdict{Unjudged: true, Endpoint: ep.Key()}
+	default:
+		dv.Enforced, dv.Unjudged = true, false
+		dv.Endpoint = ep.Key()
+		decodeDecision(&dv.Decision, lo, enfBy)
+		decodeDecision(&dv.Pending, uint32(w>>32), penBy)
 	}
 }
 
-// get returns the memoized verdict of key k with hash h, if any.
-func (t *memoTable) get(k *memoKey, h uint64) (model.Verdict, bool) {
+// get puts the memoized verdict of key k with hash h into v and reports
+// whether there was one; v is left alone when there was not. The verdict
+// is built in the caller's place: it is some five hundred bytes, and
+// each copy of it costs a hit about as much as a cache line.
+func (t *memoTable) get(k *memoKey, h uint64, v *model.Verdict) bool {
 	b, first := t.bucket(h)
 	for w := range uint64(memoWays) {
-		if b.tag[w].Load() == h {
-			if v, ok := t.read(first+w, k); ok {
-				return v, true
-			}
+		if b.tag[w].Load() == h && t.read(first+w, k, v) {
+			return true
 		}
 	}
-	return model.Verdict{}, false
+	return false
 }
 
 // admit reports whether a flow that missed, with hash h, has missed
@@ -410,22 +410,22 @@ func (t *memoTable) admit(h uint64) bool {
 	return false
 }
 
-func (t *memoTable) read(i uint64, k *memoKey) (model.Verdict, bool) {
+func (t *memoTable) read(i uint64, k *memoKey, v *model.Verdict) bool {
 	s := &t.slots[i]
 	seq := s.seq.Load()
 	if seq&1 != 0 {
-		return model.Verdict{}, false
+		return false
 	}
 	for j := range memoHeadWords {
 		if s.key[j].Load() != k[j] {
-			return model.Verdict{}, false
+			return false
 		}
 	}
 	if k.hasHTTP() {
 		r := &t.http[i]
 		for j := range memoHTTPWords {
 			if r.w[j].Load() != k[memoHeadWords+j] {
-				return model.Verdict{}, false
+				return false
 			}
 		}
 	}
@@ -436,12 +436,11 @@ func (t *memoTable) read(i uint64, k *memoKey) (model.Verdict, bool) {
 	}
 	egE, inE := s.ep[0].Load(), s.ep[1].Load()
 	if s.seq.Load() != seq {
-		return model.Verdict{}, false // a writer came by meanwhile
+		return false // a writer came by meanwhile
 	}
-	return model.Verdict{
-		Egress:  decodeSide(eg, egE, by[0], by[1]),
-		Ingress: decodeSide(in, inE, by[2], by[3]),
-	}, true
+	decodeSide(&v.Egress, eg, egE, by[0], by[1])
+	decodeSide(&v.Ingress, in, inE, by[2], by[3])
+	return true
 }
 
 // put stores the verdict of key k with hash h, found by the walk, when
@@ -449,9 +448,13 @@ func (t *memoTable) read(i uint64, k *memoKey) (model.Verdict, bool) {
 func (t *memoTable) put(k *memoKey, h uint64, eg, in *memoSide) {
 	egW, ok1 := encodeSide(eg)
 	inW, ok2 := encodeSide(in)
-	if !ok1 || !ok2 ||
-		decodeSide(egW, eg.endpoint(), eg.enfBy, eg.penBy) != eg.dv ||
-		decodeSide(inW, in.endpoint(), in.enfBy, in.penBy) != in.dv {
+	if !ok1 || !ok2 {
+		return
+	}
+	var egD, inD model.DirectionVerdict
+	decodeSide(&egD, egW, eg.endpoint(), eg.enfBy, eg.penBy)
+	decodeSide(&inD, inW, in.endpoint(), in.enfBy, in.penBy)
+	if egD != eg.dv || inD != in.dv {
 		return
 	}
 	// The way: an empty one, else one drawn at random, as admit draws

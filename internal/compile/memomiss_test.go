@@ -33,7 +33,7 @@ func BenchmarkMemoMiss(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				k, _ := memoKeyOf(&flows[i&(len(flows)-1)], 7)
 				h := k.hash()
-				if _, ok := t.get(&k, h); ok {
+				if t.has(&k, h) {
 					hits++
 				} else if !admit || t.admit(h) {
 					t.put(&k, h, &eg, &in)
