@@ -567,7 +567,7 @@ func (c *checker) entities() {
 			continue
 		}
 		if want, ok := c.labelsOf(e); !ok {
-			c.fail("entity %s: a label is not interned", k)
+			c.fail("entity %s: the value of a label some selector reads is not interned", k)
 		} else if !want.equal(cls.labels) {
 			c.fail("entity %s: class %d has labels %v, want %v", k, e.class, cls.labels, want)
 		}
@@ -579,15 +579,16 @@ func (c *checker) entities() {
 }
 
 // labelsOf returns an entity's label set from its resources, reporting
-// false when a key or value has no id.
+// false when the value of a key some selector reads has no id.
 func (c *checker) labelsOf(e *entity) (labelSet, bool) {
 	ok := true
-	idOf := func(s string) uint32 {
+	keyOf := func(s string) uint32 { id, _ := c.p.in.lookup(s); return id }
+	valOf := func(s string) uint32 {
 		id, found := c.p.in.lookup(s)
 		ok = ok && found
 		return id
 	}
-	ls, _ := entityLabels(e, c.p.profileLabels, idOf, func(k uint32) bool { return c.read[k] > 0 }, nil)
+	ls, _ := entityLabels(e, c.p.profileLabels, keyOf, valOf, func(k uint32) bool { return c.read[k] > 0 }, nil)
 	return ls, ok
 }
 

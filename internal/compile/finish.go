@@ -81,28 +81,34 @@ func (t *txn) relabelEntities() {
 
 // labelSets returns the label sets of the entities ids. Many entities (a
 // cold compile) are spread over the processors: a first parallel pass
-// finds the strings not interned yet, which are interned in sorted order
-// (so ids stay deterministic), and a second builds the label sets with
-// lookups alone, since nothing is written meanwhile.
+// finds the values of read keys not interned yet, which are interned in
+// sorted order (so ids stay deterministic), and a second builds the label
+// sets with lookups alone, since nothing is written meanwhile. Labels of
+// keys no selector reads are skipped before anything is looked up for
+// their values.
 func (t *txn) labelSets(ids []uint32) []labelSet {
 	out := make([]labelSet, len(ids))
+	keyOf := func(s string) uint32 { id, _ := t.in.lookup(s); return id }
 	workers := min(runtime.GOMAXPROCS(0), len(ids)/parallelLabels)
 	if workers < 2 {
 		for i, id := range ids {
-			out[i], t.labelBuf = entityLabels(t.ents.get(id), t.profiles.profileLabels, t.in.intern, t.sels.reads, t.labelBuf)
+			out[i], t.labelBuf = entityLabels(t.ents.get(id), t.profiles.profileLabels, keyOf, t.in.intern, t.sels.reads, t.labelBuf)
 		}
 		return out
 	}
+	read := t.sels.readSet()
 	missing := make([]map[string]bool, workers)
 	inParallel(len(ids), workers, func(w, lo, hi int) {
 		m := map[string]bool{}
-		note := func(s string) {
-			if _, ok := t.in.lookup(s); !ok {
-				m[s] = true
-			}
-		}
 		for _, id := range ids[lo:hi] {
-			visitLabels(t.ents.get(id), t.profiles.profileLabels, func(k, v string) { note(k); note(v) })
+			visitLabels(t.ents.get(id), t.profiles.profileLabels, func(k, v string) {
+				if !read(keyOf(k)) {
+					return
+				}
+				if _, ok := t.in.lookup(v); !ok {
+					m[v] = true
+				}
+			})
 		}
 		missing[w] = m
 	})
@@ -113,14 +119,14 @@ func (t *txn) labelSets(ids []uint32) []labelSet {
 		}
 	}
 	slices.Sort(strs)
+	strs = slices.Compact(strs)
 	for _, s := range strs {
 		t.in.intern(s)
 	}
 	inParallel(len(ids), workers, func(_, lo, hi int) {
 		var buf []label
-		idOf := func(s string) uint32 { id, _ := t.in.lookup(s); return id }
 		for i := lo; i < hi; i++ {
-			out[i], buf = entityLabels(t.ents.get(ids[i]), t.profiles.profileLabels, idOf, t.sels.reads, buf)
+			out[i], buf = entityLabels(t.ents.get(ids[i]), t.profiles.profileLabels, keyOf, keyOf, read, buf)
 		}
 	})
 	return out
@@ -154,28 +160,30 @@ func visitLabels(e *entity, profileLabels func(string) map[string]string, yield 
 	}
 }
 
-// entityLabels returns an entity's effective labels as a label set, with
-// idOf giving the id of every key and value; buf is scratch space, returned
-// for reuse. The labels arrive highest precedence first, so after a stable
-// sort by key the first of each key is the one that counts.
-//
-// Only the labels of keys read reports as read are kept: those some
-// selector reads (selectorTable.readKeys).
-func entityLabels(e *entity, profileLabels func(string) map[string]string, idOf func(string) uint32, read func(uint32) bool, buf []label) (labelSet, []label) {
+// entityLabels returns an entity's effective labels as a label set,
+// keeping only those of keys read reports as read (those some selector
+// reads, selectorTable.readKeys): keyOf gives the id of a key, noID for
+// one never interned (which no selector reads), and valOf the id of the
+// value of a key read. buf is scratch space, returned for reuse. The
+// labels arrive highest precedence first, so after a stable sort by key
+// the first of each key is the one that counts.
+func entityLabels(e *entity, profileLabels func(string) map[string]string, keyOf, valOf func(string) uint32, read func(uint32) bool, buf []label) (labelSet, []label) {
 	buf = buf[:0]
 	visitLabels(e, profileLabels, func(k, v string) {
-		buf = append(buf, label{key: idOf(k), val: idOf(v), text: v})
+		if kid := keyOf(k); read(kid) {
+			buf = append(buf, label{key: kid, val: valOf(v), text: v})
+		}
 	})
 	slices.SortStableFunc(buf, func(a, b label) int { return cmp.Compare(a.key, b.key) })
 	n := 0
 	for i := range buf {
-		if (i == 0 || buf[i].key != buf[i-1].key) && read(buf[i].key) {
+		if i == 0 || buf[i].key != buf[i-1].key {
 			n++
 		}
 	}
 	ls := make(labelSet, 0, n)
 	for i := range buf {
-		if (i == 0 || buf[i].key != buf[i-1].key) && read(buf[i].key) {
+		if i == 0 || buf[i].key != buf[i-1].key {
 			ls = append(ls, buf[i])
 		}
 	}

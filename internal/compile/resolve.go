@@ -16,15 +16,34 @@ import (
 // It also keeps whole resolved lists by the policies they hold: label sets
 // differing only in labels no policy selector looks at (a pod template
 // hash, a feature flag) apply the same policies, and then resolving costs
-// one lookup.
+// one lookup. Before that, lists are kept by the policy selectors a label
+// set matches, which a class lists already, so that a label set matching
+// the same ones as another costs a lookup without loading any policy.
 type tierCache struct {
-	mu    sync.Mutex
-	m     map[string]resolvedTier
-	lists map[string][2]*resolved
+	mu     sync.Mutex
+	m      map[string]resolvedTier
+	lists  map[string][2]*resolved
+	bySels map[string][2]*resolved
 }
 
 func newTierCache() *tierCache {
-	return &tierCache{m: map[string]resolvedTier{}, lists: map[string][2]*resolved{}}
+	return &tierCache{m: map[string]resolvedTier{}, lists: map[string][2]*resolved{}, bySels: map[string][2]*resolved{}}
+}
+
+// sels returns the resolved lists stored under key, the ids of the
+// policy selectors matched.
+func (c *tierCache) sels(key []byte) ([2]*resolved, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l, ok := c.bySels[string(key)]
+	return l, ok
+}
+
+// putSels stores resolved lists under the policy selectors matched.
+func (c *tierCache) putSels(key []byte, l [2]*resolved) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.bySels[string(key)] = l
 }
 
 // list returns the resolved lists stored under key, the ids of the
@@ -104,7 +123,32 @@ type ranked struct {
 // are shared; cache may be nil.
 func resolve(matched []uint32, policySels []uint64, sel func(uint32) *selInfo, ranks policyRanks,
 	tier func(string) *tierRec, cache *tierCache) [2]*resolved {
-	var pols []ranked
+	if cache == nil {
+		return resolveFresh(matched, policySels, sel, ranks, tier, nil)
+	}
+	var buf [128]byte
+	key := buf[:0]
+	for _, s := range matched {
+		if hasBit(policySels, s) {
+			key = binary.LittleEndian.AppendUint32(key, s)
+		}
+	}
+	if len(key) == 0 {
+		return [2]*resolved{}
+	}
+	if l, ok := cache.sels(key); ok {
+		return l
+	}
+	out := resolveFresh(matched, policySels, sel, ranks, tier, cache)
+	cache.putSels(key, out)
+	return out
+}
+
+// resolveFresh is resolve without the cache by policy selectors.
+func resolveFresh(matched []uint32, policySels []uint64, sel func(uint32) *selInfo, ranks policyRanks,
+	tier func(string) *tierRec, cache *tierCache) [2]*resolved {
+	var polBuf [16]ranked
+	pols := polBuf[:0]
 	for _, s := range matched {
 		if w := int(s >> 6); w >= len(policySels) || policySels[w]&(1<<(s&63)) == 0 {
 			continue // a peer selector only
@@ -118,9 +162,10 @@ func resolve(matched []uint32, policySels []uint64, sel func(uint32) *selInfo, r
 		return out
 	}
 	slices.SortFunc(pols, func(a, b ranked) int { return cmp.Compare(a.rank, b.rank) })
+	var listBuf [64]byte
 	var listKey []byte
 	if cache != nil {
-		listKey = make([]byte, 0, 4*len(pols))
+		listKey = listBuf[:0]
 		for _, rp := range pols {
 			listKey = binary.LittleEndian.AppendUint32(listKey, rp.p.id)
 		}
@@ -129,7 +174,8 @@ func resolve(matched []uint32, policySels []uint64, sel func(uint32) *selInfo, r
 		}
 		defer func() { cache.putList(listKey, out) }()
 	}
-	var key []byte
+	var keyBuf [96]byte
+	key := keyBuf[:0]
 	for _, d := range [2]dirIndex{dirIngress, dirEgress} {
 		var tiers []resolvedTier
 		staged := false
@@ -138,7 +184,9 @@ func resolve(matched []uint32, policySels []uint64, sel func(uint32) *selInfo, r
 			for j < len(pols) && pols[j].p.tier == pols[i].p.tier {
 				j++
 			}
-			if t, ok := buildTier(pols[i:j], d, tier(pols[i].p.tier), cache, &key); ok {
+			var t resolvedTier
+			var ok bool
+			if t, ok, key = buildTier(pols[i:j], d, tier(pols[i].p.tier), cache, key); ok {
 				tiers = append(tiers, t)
 				staged = staged || t.staged
 			}
@@ -153,23 +201,23 @@ func resolve(matched []uint32, policySels []uint64, sel func(uint32) *selInfo, r
 
 // buildTier builds one tier of a resolved list from its policies (all of
 // tier tr, in order), keeping those governing d; ok is false when none
-// does. key is scratch space for the cache key: the direction, the tier
-// and the ids of its policies.
-func buildTier(pols []ranked, d dirIndex, tr *tierRec, cache *tierCache, key *[]byte) (resolvedTier, bool) {
+// does. key is scratch space for the cache key (the direction, the tier
+// and the ids of its policies), returned for reuse.
+func buildTier(pols []ranked, d dirIndex, tr *tierRec, cache *tierCache, key []byte) (resolvedTier, bool, []byte) {
 	n := 0
-	*key = append((*key)[:0], byte(d))
-	*key = append(*key, tr.model.Name...)
+	key = append(key[:0], byte(d))
+	key = append(key, tr.model.Name...)
 	for _, rp := range pols {
 		if rp.p.governs(d) {
 			n++
-			*key = binary.LittleEndian.AppendUint32(*key, rp.p.id)
+			key = binary.LittleEndian.AppendUint32(key, rp.p.id)
 		}
 	}
 	if n == 0 {
-		return resolvedTier{}, false
+		return resolvedTier{}, false, key
 	}
-	if t, ok := cache.get(*key); ok {
-		return t, true
+	if t, ok := cache.get(key); ok {
+		return t, true, key
 	}
 	t := resolvedTier{name: tr.model.Name, pass: tr.pass, firstEnforced: -1, policies: make([]polRef, 0, n)}
 	for _, rp := range pols {
@@ -184,5 +232,5 @@ func buildTier(pols []ranked, d dirIndex, tr *tierRec, cache *tierCache, key *[]
 		t.staged = t.staged || p.staged
 	}
 	t.classify = newClassifier(t.policies, d)
-	return cache.put(*key, t), true
+	return cache.put(key, t), true, key
 }

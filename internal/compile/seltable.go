@@ -443,3 +443,18 @@ func (e *selectorEdit) reads(k uint32) bool {
 	_, ok := e.readKeys.get(k)
 	return ok
 }
+
+// readSet returns whether some selector of the batch reads a key, as
+// it stands, answered from a bit set: labelling a cold compile's
+// entities asks it for every label.
+func (e *selectorEdit) readSet() func(uint32) bool {
+	var bits []uint64
+	for k := range e.readKeys.m.all() {
+		w := int(k >> 6)
+		if w >= len(bits) {
+			bits = append(bits, make([]uint64, w+1-len(bits))...)
+		}
+		bits[w] |= 1 << (k & 63)
+	}
+	return func(k uint32) bool { return hasBit(bits, k) }
+}
