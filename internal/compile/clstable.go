@@ -517,14 +517,14 @@ func (e *classEdit) done() classTable {
 		byLabel:   index,
 	}
 	if e.cold {
-		x.classIDs = coldClassIDs(&x.classes)
+		x.classIDs = coldClassIDs(x.classes)
 	}
 	return x
 }
 
 // coldClassIDs files the classes of a cold compile by label set hash,
 // lists of one class (nearly all) being slices of one array.
-func coldClassIDs(classes *pvec[*class]) pmap[uint64, []uint32] {
+func coldClassIDs(classes pvec[*class]) pmap[uint64, []uint32] {
 	n := classes.len()
 	ids := make([]uint32, n)
 	hashes := make([]uint64, n)

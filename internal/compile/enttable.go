@@ -278,10 +278,17 @@ func (e *entityEdit) done() entityTable {
 		x.entityIDs = e.ids.done()
 		return x
 	}
-	x.entityIDs = bulkPmap(hashKey, x.entities.len(), func(i int) (model.Key, uint32, bool) {
-		return x.entities.get(uint32(i)).key(), uint32(i), true
-	}, func(_, id uint32) uint32 { return id })
+	x.entityIDs = coldEntityIDs(x.entities)
 	return x
+}
+
+// coldEntityIDs files the entities of a cold compile by key. It is apart
+// from done so that what its closures capture stays off the heap of an
+// ordinary Apply.
+func coldEntityIDs(ents pvec[*entity]) pmap[model.Key, uint32] {
+	return bulkPmap(hashKey, ents.len(), func(i int) (model.Key, uint32, bool) {
+		return ents.get(uint32(i)).key(), uint32(i), true
+	}, func(_, id uint32) uint32 { return id })
 }
 
 // coldExact files the addresses of the endpoints of a cold compile,
