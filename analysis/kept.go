@@ -117,25 +117,9 @@ func (k *Kept) Records() uint64 { return k.fixed.Records + uint64(len(k.rows)) }
 // verdicts it was judged with, the others are judged again. A nil
 // touched judges every record again.
 func (k *Kept) Replay(r *Replayer, touched func(*model.Endpoint) bool, opts Options) *Impact {
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	chunk := (len(k.rows) + workers - 1) / workers
-	tallies := make([]*Impact, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		tallies[w] = NewImpact()
-		lo, hi := min(w*chunk, len(k.rows)), min((w+1)*chunk, len(k.rows))
-		wg.Add(1)
-		go func(t *Impact, rows []keptRow) {
-			defer wg.Done()
-			for i := range rows {
-				k.tally(t, r, &rows[i], touched)
-			}
-		}(tallies[w], k.rows[lo:hi])
-	}
-	wg.Wait()
+	tallies := inChunks(k.rows, opts.Workers, NewImpact, func(t *Impact, row *keptRow) {
+		k.tally(t, r, row, touched)
+	})
 	total := k.fixed.Clone()
 	for _, t := range tallies {
 		total.Merge(t)
@@ -171,33 +155,41 @@ func (k *Kept) Observe(rc *Recommender, t *Observed, opts Options) {
 	if !rc.opts.IncludeDenied {
 		t.Unresolved -= k.fixedDenied
 	}
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	chunk := (len(k.rows) + workers - 1) / workers
-	parts := make([]*Observed, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		parts[w] = NewObserved()
-		lo, hi := min(w*chunk, len(k.rows)), min((w+1)*chunk, len(k.rows))
-		wg.Add(1)
-		go func(o *Observed, rows []keptRow) {
-			defer wg.Done()
-			for i := range rows {
-				row := &rows[i]
-				if row.c.action == flowlog.Deny && !rc.opts.IncludeDenied {
-					continue
-				}
-				src, dst := resolvedSide(row.srcEP, row.flow.Src), resolvedSide(row.dstEP, row.flow.Dst)
-				rc.observeFlow(o, &src, &dst, row.c.proto, row.c.port)
-			}
-		}(parts[w], k.rows[lo:hi])
-	}
-	wg.Wait()
+	parts := inChunks(k.rows, opts.Workers, NewObserved, func(o *Observed, row *keptRow) {
+		if row.c.action == flowlog.Deny && !rc.opts.IncludeDenied {
+			return
+		}
+		src, dst := resolvedSide(row.srcEP, row.flow.Src), resolvedSide(row.dstEP, row.flow.Dst)
+		rc.observeFlow(o, &src, &dst, row.c.proto, row.c.port)
+	})
 	for _, o := range parts {
 		t.Merge(o)
 	}
+}
+
+// inChunks splits rows among workers (GOMAXPROCS when workers <= 0),
+// each folding its share into a part of its own, so the parts merge
+// without locks.
+func inChunks[P any](rows []keptRow, workers int, newPart func() P, each func(P, *keptRow)) []P {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	chunk := (len(rows) + workers - 1) / workers
+	parts := make([]P, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		parts[w] = newPart()
+		lo, hi := min(w*chunk, len(rows)), min((w+1)*chunk, len(rows))
+		wg.Add(1)
+		go func(p P, rows []keptRow) {
+			defer wg.Done()
+			for i := range rows {
+				each(p, &rows[i])
+			}
+		}(parts[w], rows[lo:hi])
+	}
+	wg.Wait()
+	return parts
 }
 
 // resolvedSide is a judged side again: an endpoint, else the outside
