@@ -2,7 +2,10 @@ package ui
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/verdictlabs/verdict/analysis"
 	"github.com/verdictlabs/verdict/model"
@@ -21,47 +24,56 @@ type boardPolicy struct {
 	Infos    int      `json:"infos"`
 }
 
+// boardTier is a tier and a page of its policies: Total of them (those
+// matching the search, when there is one) from Offset on.
 type boardTier struct {
 	Tier          string        `json:"tier"`
 	DefaultAction model.Action  `json:"defaultAction"`
+	Total         int           `json:"total"`
+	Offset        int           `json:"offset"`
 	Policies      []boardPolicy `json:"policies"`
 }
 
-// board answers the policies board: tiers in order, policies in order,
-// staged ones marked, with their lint findings counted, and every
-// finding (the page shows those of the policy opened).
-func (s *Server) board(*http.Request) (any, error) {
-	byKey := map[model.Key]*model.Policy{}
-	for i := range s.set.Policies {
-		byKey[s.set.Policies[i].Key()] = &s.set.Policies[i]
+// findingCounts are the lint findings by severity; the findings
+// themselves are paged (/api/findings).
+type findingCounts struct {
+	Total    int `json:"total"`
+	Warnings int `json:"warnings"`
+	Infos    int `json:"infos"`
+}
+
+// board answers the policies board: tiers in order and a page of each
+// tier's policies in order (of one tier with tier=; those whose
+// [namespace/]name contains q), staged ones marked, with their lint
+// findings counted. A large input has thousands of policies, most in
+// one tier, so the page asks for the next page of a tier as it is
+// scrolled to.
+func (s *Server) board(r *http.Request) (any, error) {
+	q := r.URL.Query()
+	offset, limit, err := page(r, 100)
+	if err != nil {
+		return nil, err
 	}
-	type counts struct{ warnings, infos int }
-	perPolicy := map[model.Key]counts{}
-	for _, f := range s.findings {
-		k := model.Key{Kind: f.Kind, Namespace: f.Namespace, Name: f.Name}
-		c := perPolicy[k]
-		if f.Severity == analysis.Warning {
-			c.warnings++
-		} else {
-			c.infos++
-		}
-		perPolicy[k] = c
+	only := q.Get("tier")
+	if only != "" && !slices.ContainsFunc(s.tiers, func(t analysis.TierAnswer) bool { return t.Tier == only }) {
+		return nil, badf("tier: %q is not a tier of the input", only)
 	}
-	tiers := make([]boardTier, 0, len(s.tiers))
+	text := strings.ToLower(q.Get("q"))
+	idx := s.index()
+	tiers := []boardTier{}
 	for _, t := range s.tiers {
-		bt := boardTier{Tier: t.Tier, DefaultAction: t.DefaultAction, Policies: []boardPolicy{}}
+		if only != "" && t.Tier != only {
+			continue
+		}
+		bt := boardTier{Tier: t.Tier, DefaultAction: t.DefaultAction, Offset: offset, Policies: []boardPolicy{}}
 		for _, pt := range t.Policies {
-			p := byKey[pt.Key()]
-			bp := boardPolicy{PolicyInTier: pt, Order: p.Order, Selector: "all()", Types: []string{}, Ingress: len(p.Ingress), Egress: len(p.Egress)}
-			if p.Selector != nil {
-				bp.Selector = p.Selector.String()
+			if text != "" && !strings.Contains(strings.ToLower(qualified(pt.Namespace, pt.Name)), text) {
+				continue
 			}
-			for _, d := range p.Types {
-				bp.Types = append(bp.Types, string(d))
+			bt.Total++
+			if bt.Total > offset && len(bt.Policies) < limit {
+				bt.Policies = append(bt.Policies, s.boardPolicy(idx, pt))
 			}
-			c := perPolicy[pt.Key()]
-			bp.Warnings, bp.Infos = c.warnings, c.infos
-			bt.Policies = append(bt.Policies, bp)
 		}
 		tiers = append(tiers, bt)
 	}
@@ -69,19 +81,49 @@ func (s *Server) board(*http.Request) (any, error) {
 	for _, k := range s.cfg.Result.StagedDeletes {
 		deletes = append(deletes, k.String())
 	}
-	findings := s.findings
-	if findings == nil {
-		findings = []analysis.Finding{}
-	}
 	return struct {
-		Tiers         []boardTier        `json:"tiers"`
-		StagedDeletes []string           `json:"stagedDeletes"`
-		Findings      []analysis.Finding `json:"findings"`
-	}{tiers, deletes, findings}, nil
+		Tiers         []boardTier   `json:"tiers"`
+		StagedDeletes []string      `json:"stagedDeletes"`
+		Findings      findingCounts `json:"findingCounts"`
+	}{tiers, deletes, idx.counts}, nil
+}
+
+func (s *Server) boardPolicy(idx *index, pt analysis.PolicyInTier) boardPolicy {
+	p := idx.byKey[pt.Key()]
+	bp := boardPolicy{PolicyInTier: pt, Order: p.Order, Selector: "all()", Types: []string{}, Ingress: len(p.Ingress), Egress: len(p.Egress)}
+	if p.Selector != nil {
+		bp.Selector = p.Selector.String()
+	}
+	for _, d := range p.Types {
+		bp.Types = append(bp.Types, string(d))
+	}
+	for _, i := range idx.findings[pt.Key()] {
+		if s.findings[i].Severity == analysis.Warning {
+			bp.Warnings++
+		} else {
+			bp.Infos++
+		}
+	}
+	return bp
+}
+
+// findingsPage answers a page of the lint findings, in lint's order.
+func (s *Server) findingsPage(r *http.Request) (any, error) {
+	offset, limit, err := page(r, 100)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi := window(len(s.findings), offset, limit)
+	return struct {
+		Total    int                `json:"total"`
+		Offset   int                `json:"offset"`
+		Findings []analysis.Finding `json:"findings"`
+	}{len(s.findings), offset, append([]analysis.Finding{}, s.findings[lo:hi]...)}, nil
 }
 
 // policy answers one policy: its YAML, where it was read, the endpoints
-// it selects per direction (a page of them) and its lint findings.
+// it selects per direction (a page of them, and how many) and its lint
+// findings.
 func (s *Server) policy(r *http.Request) (any, error) {
 	p, err := s.policyKey(r)
 	if err != nil {
@@ -95,23 +137,20 @@ func (s *Server) policy(r *http.Request) (any, error) {
 	if err := policy.Encode(&yaml, model.Set{Policies: []model.Policy{*p}}, "yaml"); err != nil {
 		return nil, err
 	}
-	arg := p.Name
-	if p.Namespace != "" {
-		arg = p.Namespace + "/" + p.Name
-	}
-	ans, err := analysis.QueryPolicy(s.set, arg, string(p.Kind))
-	if err != nil {
+	ans, err := analysis.PolicySelection(&s.set, p)
+	var missing *analysis.NotFoundError
+	if errors.As(err, &missing) {
+		return nil, badf("%s", err)
+	} else if err != nil {
 		return nil, err
 	}
 	pageOf := func(refs []analysis.Ref) refPage {
 		lo, hi := window(len(refs), offset, limit)
-		return refPage{Total: len(refs), Governed: refs != nil, Items: append([]analysis.Ref{}, refs[lo:hi]...)}
+		return refPage{Total: len(refs), Offset: offset, Governed: refs != nil, Items: append([]analysis.Ref{}, refs[lo:hi]...)}
 	}
 	findings := []analysis.Finding{}
-	for _, f := range s.findings {
-		if f.Kind == p.Kind && f.Namespace == p.Namespace && f.Name == p.Name {
-			findings = append(findings, f)
-		}
+	for _, i := range s.index().findings[p.Key()] {
+		findings = append(findings, s.findings[i])
 	}
 	o := s.cfg.Result.Origins[p.Key()]
 	return struct {
@@ -126,10 +165,45 @@ func (s *Server) policy(r *http.Request) (any, error) {
 	}{yaml.String(), o, ans.Tier, ans.Staged, ans.Selector, pageOf(ans.Ingress), pageOf(ans.Egress), findings}, nil
 }
 
-// refPage is a page of endpoints; Governed is false for a direction the
-// policy does not govern.
+// refPage is a page of endpoints: Total of them from Offset on.
+// Governed is false for a direction the policy does not govern.
 type refPage struct {
 	Total    int            `json:"total"`
+	Offset   int            `json:"offset"`
 	Governed bool           `json:"governed"`
 	Items    []analysis.Ref `json:"items"`
+}
+
+// index is what the board and the policy page look up by policy, made
+// once: the policies by key and their lint findings (indexes into
+// s.findings), counted by severity.
+type index struct {
+	byKey    map[model.Key]*model.Policy
+	findings map[model.Key][]int
+	counts   findingCounts
+}
+
+func (s *Server) index() *index {
+	s.indexOnce.Do(func() {
+		x := &index{byKey: make(map[model.Key]*model.Policy, len(s.set.Policies)), findings: map[model.Key][]int{}}
+		for i := range s.set.Policies {
+			if k := s.set.Policies[i].Key(); x.byKey[k] == nil {
+				x.byKey[k] = &s.set.Policies[i]
+			}
+		}
+		x.counts.Total = len(s.findings)
+		for i, f := range s.findings {
+			if f.Severity == analysis.Warning {
+				x.counts.Warnings++
+			} else {
+				x.counts.Infos++
+			}
+			if f.Name != "" {
+				k := model.Key{Kind: f.Kind, Namespace: f.Namespace, Name: f.Name}
+				x.findings[k] = append(x.findings[k], i)
+			}
+		}
+		s.idx = x
+	})
+	return s.idx
 }

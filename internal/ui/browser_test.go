@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/verdictlabs/verdict/analysis"
+	"github.com/verdictlabs/verdict/model"
 )
 
 // chromium finds Debian's chromium: $VERDICT_CHROMIUM, else chromium on
@@ -338,6 +340,54 @@ func TestBrowser(t *testing.T) {
 		b.choose("#whatif-tier", "default")
 		b.do("move", chromedp.Click(chromedp.CSS("#whatif-move")))
 		b.wait("moved", `document.querySelector("#whatif-result h3") && !document.querySelector("#whatif-result .newly-denied")?.closest("p")?.textContent.includes("1,200")`)
+	})
+
+	// A larger input: the generated cluster of 300 endpoints, whose
+	// tier default (158 policies), lint findings (889) and widest
+	// policy's endpoints take more than one page.
+	t.Run("paging", func(t *testing.T) {
+		b.t = t
+		s, set := generated(t)
+		big := httptest.NewServer(s.Handler())
+		defer big.Close()
+		b.do("load generated", chromedp.Navigate(big.URL+"/#board"))
+		b.wait("board drawn", `document.querySelector("main").dataset.ready === "true" && !!document.querySelector("#findings-head")`)
+		tier := `section.tier[data-tier="default"]`
+		if n := js[int](b, `document.querySelectorAll('`+tier+` .card').length`); n != 100 {
+			t.Errorf("tier default shows %d cards at first, want a page of 100", n)
+		}
+		b.do("more policies", chromedp.Click(chromedp.CSS(tier+" button.more-policies")))
+		b.wait("158 cards", `document.querySelectorAll('`+tier+` .card').length === 158 && document.querySelector('`+tier+` button.more-policies').hidden`)
+		b.do("more findings", chromedp.Click(chromedp.CSS("button.more-findings")))
+		b.wait("200 findings", `document.querySelectorAll("table.findings tbody tr").length === 200`)
+
+		var p *model.Policy
+		total := 0
+		for i := range set.Policies {
+			if a, err := analysis.PolicySelection(&set, &set.Policies[i]); err == nil && len(a.Ingress) > 100 {
+				p, total = &set.Policies[i], len(a.Ingress)
+				break
+			}
+		}
+		if p == nil {
+			t.Fatal("no policy of the generated cluster selects more than 100 endpoints")
+		}
+		b.choose("#board-q", p.Name)
+		card := fmt.Sprintf(`.card[data-policy="%s/%s"]`, p.Kind, qualified(p.Namespace, p.Name))
+		b.wait("found", `!!document.querySelector('`+card+`')`)
+		b.do("open", chromedp.Click(chromedp.CSS(card)))
+		list := `#policy-detail ul.endpoints.ingress li`
+		b.wait("endpoints", `document.querySelectorAll("`+list+`").length === 100`)
+		b.do("more endpoints", chromedp.Click(chromedp.CSS(`#policy-detail button.more-endpoints`)))
+		b.wait("more endpoints shown", fmt.Sprintf(`document.querySelectorAll("%s").length === %d`, list, min(200, total)))
+
+		b.open("whatif")
+		b.choose("#whatif-find", p.Name)
+		b.wait("what-if finds the policy", fmt.Sprintf(`[...document.querySelectorAll("#whatif-policy option")].some(o => o.textContent.startsWith(%q))`, string(p.Kind)+" "+qualified(p.Namespace, p.Name)+" "))
+		b.open("impact")
+		if n := js[int](b, `document.querySelectorAll("section.staged-policy").length`); n != 28 {
+			t.Errorf("impact lists %d staged policies, want the 28", n)
+		}
 	})
 
 	b.t = t

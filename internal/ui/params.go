@@ -53,10 +53,8 @@ func (s *Server) policyKey(r *http.Request) (*model.Policy, error) {
 	if !k.Kind.IsPolicy() {
 		return nil, badf("kind %q is not a policy kind", k.Kind)
 	}
-	for i := range s.set.Policies {
-		if s.set.Policies[i].Key() == k {
-			return &s.set.Policies[i], nil
-		}
+	if p := s.index().byKey[k]; p != nil {
+		return p, nil
 	}
 	return nil, badf("%s is not in the input", k)
 }

@@ -70,6 +70,15 @@ type Server struct {
 	tiers    []analysis.TierAnswer
 	findings []analysis.Finding
 
+	// What the first request of a page would otherwise wait for, made
+	// once, in the background from New on (warm); warmed is closed when
+	// it is all made.
+	indexOnce  sync.Once
+	idx        *index
+	impactOnce sync.Once
+	filed      *impactFiling
+	warmed     chan struct{}
+
 	refOnce sync.Once
 	ref     *reference.Evaluator
 	refErr  error
@@ -118,6 +127,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("lint: %w", err)
 	}
 	s.routes()
+	s.warmed = make(chan struct{})
+	go s.warm()
 	return s, nil
 }
 
@@ -136,6 +147,7 @@ func (s *Server) routes() {
 	for path, h := range map[string]func(*http.Request) (any, error){
 		"GET /api/summary":           s.summary,
 		"GET /api/board":             s.board,
+		"GET /api/findings":          s.findingsPage,
 		"GET /api/policy":            s.policy,
 		"GET /api/graph":             s.graph,
 		"GET /api/edge":              s.edge,
@@ -145,6 +157,7 @@ func (s *Server) routes() {
 		"GET /api/recommend":         s.recommend,
 		"GET /api/recommend/enforce": s.recommendEnforce,
 		"GET /api/impact":            s.stagedImpact,
+		"GET /api/impact/changes":    s.stagedChanges,
 		"GET /api/impact/enforce":    s.impactEnforce,
 		"POST /api/whatif":           s.whatIf,
 	} {

@@ -102,6 +102,20 @@ func TestBadRequests(t *testing.T) {
 		{large, "POST", "/api/whatif", `{"kind":"NetworkPolicy","namespace":"vote","name":"db","tier":"default"}`, "choose a namespace"},
 		{largeNoFlows, "GET", "/api/graph", "", "choose a namespace"},
 		{noFlows, "GET", "/api/impact", "", "staged impact needs flow records"},
+		{h, "GET", "/api/board?tier=nosuch", "", `tier: "nosuch" is not a tier of the input`},
+		{h, "GET", "/api/board?limit=5000", "", "limit: at most 1000"},
+		{h, "GET", "/api/board?tier=default&offset=many", "", "offset: want a non-negative integer"},
+		{h, "GET", "/api/findings?offset=-5", "", "offset: want a non-negative integer"},
+		{h, "GET", "/api/findings?limit=1001", "", "limit: at most 1000"},
+		{h, "GET", "/api/policy?kind=NetworkPolicy&namespace=vote&name=db&offset=x", "", "offset: want a non-negative integer"},
+		{h, "GET", "/api/policy?kind=NetworkPolicy&namespace=vote&name=db&limit=2000", "", "limit: at most 1000"},
+		{h, "GET", "/api/impact?limit=2000", "", "limit: at most 1000"},
+		{h, "GET", "/api/impact?changes=all", "", "changes: want a non-negative integer"},
+		{h, "GET", "/api/impact/changes?kind=NetworkPolicy&namespace=vote&name=db", "", "NetworkPolicy vote/db is not a staged policy"},
+		{h, "GET", "/api/impact/changes?name=default-deny", "", "kind and name are required"},
+		{h, "GET", "/api/impact/changes?kind=StagedGlobalNetworkPolicy&name=nope", "", "is not in the input"},
+		{h, "GET", "/api/impact/changes?offset=-1", "", "offset: want a non-negative integer"},
+		{noFlows, "GET", "/api/impact/changes", "", "staged impact needs flow records"},
 	} {
 		code, body := get(t, c.h, c.method, c.url, c.body)
 		msg, _ := body["error"].(string)

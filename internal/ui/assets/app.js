@@ -95,47 +95,105 @@ function explainView(ex) {
 }
 
 // ---- Policies board ----
+// A large input has thousands of policies, most in one tier, and tens of
+// thousands of lint findings: the board loads a page of each tier and of
+// the findings, and a "more" button asks the server for the next one.
+const PAGE = 100;
+
+// moreButton appends what fetch(offset) gives to a list until total are
+// shown; fetch returns the items to append and how many there are.
+function moreButton(cls, shown, total, next, append) {
+  const btn = h("button", { class: "more " + cls });
+  const label = () => { btn.textContent = "show more (" + fmt(total - shown) + " of " + fmt(total) + " not shown)"; btn.hidden = shown >= total; };
+  btn.addEventListener("click", async () => {
+    btn.disabled = true;
+    try {
+      const got = await next(shown);
+      shown += got.items.length;
+      total = got.total;
+      append(got.items);
+    } catch (e) { btn.replaceWith(errorBox(e)); return; }
+    btn.disabled = false;
+    label();
+  });
+  label();
+  return btn;
+}
+
 async function board() {
-  const b = await api("/api/board");
+  const q = h("input", { id: "board-q", placeholder: "policy name or namespace/name", size: "32" });
   const detail = h("div", { class: "panel side", id: "policy-detail" }, h("p", { class: "muted" }, "Choose a policy to see its YAML, the endpoints it selects and its lint findings."));
-  const tiers = h("div", { class: "tiers grow" }, b.tiers.map(t => h("section", { class: "tier", "data-tier": t.tier },
-    h("div", { class: "head" }, h("span", {}, "tier " + t.tier), h("span", { class: "muted" }, "default action: " + t.defaultAction)),
-    t.policies.length === 0 ? h("div", { class: "empty muted" }, "no policies") :
-      h("div", { class: "policies" }, t.policies.map(p => {
-        const card = h("div", { class: "card" + (p.staged ? " staged" : ""), "data-policy": p.kind + "/" + ref(p), tabindex: "0" },
-          h("div", {}, p.staged ? h("span", { class: "badge staged" }, "staged") : null, h("span", { class: "badge" }, p.kind), h("b", {}, ref(p))),
-          h("div", { class: "muted" }, "selector " + p.selector),
-          h("div", { class: "muted" }, p.types.join(", ") + " · " + p.ingressRules + " ingress, " + p.egressRules + " egress rules" + (p.order != null ? " · order " + p.order : "")),
-          p.warnings ? h("span", { class: "badge warn" }, p.warnings + " warnings") : null,
-          p.infos ? h("span", { class: "badge" }, p.infos + " infos") : null);
-        card.addEventListener("click", () => showPolicy(p, card, detail));
-        return card;
-      })))));
+  const tiersArea = h("div", { class: "tiers grow" });
+  const findingsArea = h("div", {});
+  const card = p => {
+    const c = h("div", { class: "card" + (p.staged ? " staged" : ""), "data-policy": p.kind + "/" + ref(p), tabindex: "0" },
+      h("div", {}, p.staged ? h("span", { class: "badge staged" }, "staged") : null, h("span", { class: "badge" }, p.kind), h("b", {}, ref(p))),
+      h("div", { class: "muted" }, "selector " + p.selector),
+      h("div", { class: "muted" }, p.types.join(", ") + " · " + p.ingressRules + " ingress, " + p.egressRules + " egress rules" + (p.order != null ? " · order " + p.order : "")),
+      p.warnings ? h("span", { class: "badge warn" }, p.warnings + " warnings") : null,
+      p.infos ? h("span", { class: "badge" }, p.infos + " infos") : null);
+    c.addEventListener("click", () => showPolicy(p, c, detail));
+    return c;
+  };
+  const load = async () => {
+    const b = await api("/api/board?" + new URLSearchParams({ q: q.value, limit: PAGE }));
+    put(tiersArea, b.tiers.map(t => {
+      const list = h("div", { class: "policies" }, t.policies.map(card));
+      const more = moreButton("more-policies", t.policies.length, t.total,
+        async offset => {
+          const d = await api("/api/board?" + new URLSearchParams({ tier: t.tier, q: q.value, offset, limit: PAGE }));
+          return { items: d.tiers[0].policies, total: d.tiers[0].total };
+        },
+        items => list.append(...items.map(card)));
+      return h("section", { class: "tier", "data-tier": t.tier, "data-total": t.total },
+        h("div", { class: "head" }, h("span", {}, "tier " + t.tier + " · " + fmt(t.total) + " policies"), h("span", { class: "muted" }, "default action: " + t.defaultAction)),
+        t.total === 0 ? h("div", { class: "empty muted" }, q.value ? "no policy matches" : "no policies") : [list, h("div", { class: "empty" }, more)]);
+    }));
+    return b;
+  };
+  q.addEventListener("change", () => load().catch(e => put(tiersArea, errorBox(e))));
+  const [b, f] = await Promise.all([load(), api("/api/findings?limit=" + PAGE)]);
+  const table = findingsTable(f.findings);
+  put(findingsArea, h("h3", { id: "findings-head" }, "Lint findings (" + fmt(b.findingCounts.total) + ": " + fmt(b.findingCounts.warnings) + " warnings, " + fmt(b.findingCounts.infos) + " infos)"),
+    table, moreButton("more-findings", f.findings.length, f.total,
+      async offset => { const d = await api("/api/findings?" + new URLSearchParams({ offset, limit: PAGE })); return { items: d.findings, total: d.total }; },
+      items => table.querySelector("tbody").append(...items.map(findingRow))));
   const deletes = b.stagedDeletes.length ? h("p", {}, "Staged deletes: " + b.stagedDeletes.join(", ")) : null;
-  put(main, h("h2", {}, "Policies board"), deletes, h("div", { class: "row" }, tiers, detail),
-    h("h3", {}, "Lint findings (" + b.findings.length + ")"), findingsTable(b.findings));
+  put(main, h("h2", {}, "Policies board"), h("div", { class: "controls" }, h("label", {}, "Find ", q)), deletes,
+    h("div", { class: "row" }, tiersArea, detail), findingsArea);
+}
+
+function findingRow(f) {
+  return h("tr", {}, h("td", {}, f.severity), h("td", {}, f.code), h("td", {}, f.kind ? f.kind + " " + ref(f) : "-"),
+    h("td", {}, f.path || "-"), h("td", { style: "white-space: normal" }, f.message));
 }
 
 function findingsTable(fs) {
   if (fs.length === 0) return h("p", { class: "muted" }, "No findings.");
   return h("table", { class: "findings" }, h("thead", {}, h("tr", {}, ["Severity", "Code", "Resource", "Field", "Message"].map(t => h("th", {}, t)))),
-    h("tbody", {}, fs.map(f => h("tr", {}, h("td", {}, f.severity), h("td", {}, f.code), h("td", {}, f.kind ? f.kind + " " + ref(f) : "-"),
-      h("td", {}, f.path || "-"), h("td", { style: "white-space: normal" }, f.message)))));
+    h("tbody", {}, fs.map(findingRow)));
 }
 
 async function showPolicy(p, card, detail) {
   document.querySelectorAll(".card.selected").forEach(c => c.classList.remove("selected"));
   card.classList.add("selected");
   try {
-    const q = new URLSearchParams({ kind: p.kind, namespace: p.namespace || "", name: p.name });
-    const d = await api("/api/policy?" + q);
-    const eps = (label, pg) => !pg.governed ? null : h("div", {}, h("h3", {}, label + ": " + fmt(pg.total) + " endpoints"),
-      h("ul", { class: "endpoints" }, pg.items.map(r => h("li", {}, r.kind + " " + ref(r)))),
-      pg.total > pg.items.length ? h("p", { class: "muted" }, "and " + fmt(pg.total - pg.items.length) + " more") : null);
+    const q = { kind: p.kind, namespace: p.namespace || "", name: p.name };
+    const d = await api("/api/policy?" + new URLSearchParams(q));
+    const eps = (label, key) => {
+      const pg = d[key];
+      if (!pg.governed) return null;
+      const li = r => h("li", {}, r.kind + " " + ref(r));
+      const list = h("ul", { class: "endpoints " + key }, pg.items.map(li));
+      return h("div", {}, h("h3", {}, label + ": " + fmt(pg.total) + " endpoints"), list,
+        moreButton("more-endpoints", pg.items.length, pg.total,
+          async offset => { const n = await api("/api/policy?" + new URLSearchParams({ ...q, offset, limit: PAGE })); return n[key]; },
+          items => list.append(...items.map(li))));
+    };
     put(detail, h("h3", {}, p.kind + " " + ref(p)),
       h("p", { class: "muted" }, "tier " + d.tier + (d.staged ? " · staged" : "") + (d.origin.file ? " · " + d.origin.file + " document " + d.origin.document : "")),
       h("p", {}, "applies to " + d.selector),
-      eps("Ingress", d.ingress), eps("Egress", d.egress),
+      eps("Ingress", "ingress"), eps("Egress", "egress"),
       h("h3", {}, "Lint findings"), findingsTable(d.findings),
       h("h3", {}, "YAML"), h("pre", { class: "yaml" }, d.yaml));
   } catch (e) { put(detail, errorBox(e)); }
@@ -347,41 +405,60 @@ function scopeSelect(sum, id, own) {
 function scopeParam(sel) { return sel.value === "@own" ? {} : { scope: sel.value }; }
 
 // ---- Staged impact ----
+// changesList is a page of changes with a button for the next ones;
+// params names whose (a staged policy's, or none for the other changes).
+function changesList(pg, params) {
+  const table = changesTable(pg.items);
+  return h("div", {}, table, moreButton("more-changes", pg.items.length, pg.total,
+    async offset => api("/api/impact/changes?" + new URLSearchParams({ ...params, offset, limit: PAGE })),
+    items => table.querySelector("tbody").append(...changesTable(items).querySelector("tbody").children)));
+}
+
 async function impact() {
   const [d, sum] = await Promise.all([api("/api/impact"), api("/api/summary")]);
   const scope = scopeSelect(sum, "impact-scope", "the policy's namespace (every namespace for a global policy)");
   const s = d.summary;
+  const section = p => {
+    const out = h("div", { class: "enforce-result" });
+    const btn = h("button", { class: "primary enforce-btn" }, "Enforce (what if)");
+    const who = { kind: p.kind, namespace: p.namespace || "", name: p.name };
+    btn.addEventListener("click", async () => {
+      put(out, h("p", { class: "muted" }, "Replaying…"));
+      try {
+        const w = await api("/api/impact/enforce?" + new URLSearchParams({ ...who, ...scopeParam(scope) }));
+        put(out, w.impact ? impactSummary(w.impact, "Enforced verdicts before and after") : null, h("h3", {}, "Connectivity matrix diff"), diffView(w.diff));
+      } catch (e) { put(out, errorBox(e)); }
+    });
+    return h("section", { class: "panel staged-policy", "data-policy": p.kind + "/" + ref(p), style: "margin-bottom: 12px" },
+      h("h3", {}, h("span", { class: "badge staged" }, "staged"), p.kind + " " + ref(p), h("span", { class: "muted" }, " · tier " + p.tier)),
+      h("p", {}, h("b", { class: "newly-denied" }, fmt(p.newlyDenied)), " flows newly denied, ", h("b", { class: "newly-allowed" }, fmt(p.newlyAllowed)), " newly allowed"),
+      safeBanner(p.newlyDenied, p.kind + " " + ref(p)),
+      changesList(p.changes, who), btn, out);
+  };
+  const list = h("div", { id: "staged-list" }, d.staged.map(section));
   put(main, h("h2", {}, "Staged impact"),
     h("p", { id: "impact-summary" }, fmt(s.records) + " records, " + fmt(s.flows) + " flows: ", h("b", {}, fmt(s.newlyDenied)), " newly denied, ",
       h("b", {}, fmt(s.newlyAllowed)), " newly allowed by the pending verdict; " + fmt(s.unresolved) + " unresolved"),
+    d.stagedTotal === 0 ? h("p", { class: "muted" }, "The input has no staged policies.") :
+      h("p", { id: "staged-safe" }, fmt(d.stagedSafe) + " of " + fmt(d.stagedTotal) + " staged policies newly deny no observed flow."),
     h("div", { class: "controls" }, h("label", {}, "Matrix diff of ", scope)),
-    d.staged.length === 0 ? h("p", { class: "muted" }, "The input has no staged policies.") : null,
-    d.staged.map(p => {
-      const out = h("div", { class: "enforce-result" });
-      const btn = h("button", { class: "primary enforce-btn" }, "Enforce (what if)");
-      btn.addEventListener("click", async () => {
-        put(out, h("p", { class: "muted" }, "Replaying…"));
-        try {
-          const w = await api("/api/impact/enforce?" + new URLSearchParams({ kind: p.kind, namespace: p.namespace || "", name: p.name, ...scopeParam(scope) }));
-          put(out, w.impact ? impactSummary(w.impact, "Enforced verdicts before and after") : null, h("h3", {}, "Connectivity matrix diff"), diffView(w.diff));
-        } catch (e) { put(out, errorBox(e)); }
-      });
-      return h("section", { class: "panel staged-policy", "data-policy": p.kind + "/" + ref(p), style: "margin-bottom: 12px" },
-        h("h3", {}, h("span", { class: "badge staged" }, "staged"), p.kind + " " + ref(p), h("span", { class: "muted" }, " · tier " + p.tier)),
-        h("p", {}, h("b", { class: "newly-denied" }, fmt(p.newlyDenied)), " flows newly denied, ", h("b", { class: "newly-allowed" }, fmt(p.newlyAllowed)), " newly allowed"),
-        safeBanner(p.newlyDenied, p.kind + " " + ref(p)),
-        changesTable(p.changes), btn, out);
-    }),
-    d.other.length ? h("section", { class: "panel" }, h("h3", {}, "Changes decided by enforced policies or profiles"), changesTable(d.other)) : null,
-    d.unresolved.length ? h("p", { class: "muted" }, "Unresolved peers: " + d.unresolved.map(u => u.peer + " (" + u.flows + ")").join(", ")) : null);
+    list, moreButton("more-staged", d.staged.length, d.stagedTotal,
+      async offset => { const n = await api("/api/impact?" + new URLSearchParams({ offset, limit: 50 })); return { items: n.staged, total: n.stagedTotal }; },
+      items => list.append(...items.map(section))),
+    d.other.total ? h("section", { class: "panel" }, h("h3", {}, "Changes decided by enforced policies or profiles (" + fmt(d.other.total) + ")"), changesList(d.other, {})) : null,
+    d.unresolved.length ? h("p", { class: "muted" }, "Unresolved peers" + (d.unresolvedTotal > d.unresolved.length ? " (the first " + fmt(d.unresolved.length) + " of " + fmt(d.unresolvedTotal) + ")" : "") + ": " +
+      d.unresolved.map(u => u.peer + " (" + u.flows + ")").join(", ")) : null);
 }
 
 // ---- What if ----
 async function whatif() {
-  const [b, sum] = await Promise.all([api("/api/board"), api("/api/summary")]);
+  // The board's first page of each tier's policies; find narrows them
+  // to the names containing it, on an input with many policies.
+  const [b, sum] = await Promise.all([api("/api/board?limit=" + PAGE), api("/api/summary")]);
   const scope = scopeSelect(sum, "whatif-scope", null);
-  const policies = b.tiers.flatMap(t => t.policies.map(p => ({ ...p, tier: t.tier })));
-  const pol = h("select", { id: "whatif-policy" }, policies.map((p, i) => h("option", { value: i }, p.kind + " " + ref(p) + " (tier " + p.tier + ")")));
+  let policies = [];
+  const pol = h("select", { id: "whatif-policy" });
+  const find = h("input", { id: "whatif-find", placeholder: "find a policy", size: "20" });
   const tier = h("select", { id: "whatif-tier" }, b.tiers.map(t => h("option", { value: t.tier }, t.tier)));
   const order = h("input", { id: "whatif-order", type: "number", step: "any", placeholder: "order (empty: none)", size: "12" });
   const sync = () => {
@@ -391,8 +468,18 @@ async function whatif() {
     order.value = p.order ?? "";
     if (p.namespace) scope.value = p.namespace;
   };
+  const fill = bd => {
+    policies = bd.tiers.flatMap(t => t.policies.map(p => ({ ...p, tier: t.tier })));
+    const more = bd.tiers.reduce((n, t) => n + t.total - t.policies.length, 0);
+    put(pol, policies.map((p, i) => h("option", { value: i }, p.kind + " " + ref(p) + " (tier " + p.tier + ")")),
+      more > 0 ? h("option", { disabled: true }, fmt(more) + " more: find narrows the list") : null);
+    sync();
+  };
   pol.addEventListener("change", sync);
-  sync();
+  find.addEventListener("change", async () => {
+    try { fill(await api("/api/board?" + new URLSearchParams({ q: find.value, limit: PAGE }))); } catch (e) { put(pol, h("option", {}, String(e.message || e))); }
+  });
+  fill(b);
   const out = h("div", { id: "whatif-result" });
   const show = async body => {
     put(out, h("p", { class: "muted" }, "Computing the matrices…"));
@@ -414,7 +501,7 @@ async function whatif() {
   cand.addEventListener("click", () => show({ candidate: text.value }));
   put(main, h("h2", {}, "What if"),
     h("div", { class: "controls" }, h("label", {}, "Matrix diff of ", scope)),
-    h("section", { class: "panel" }, h("h3", {}, "Move a policy"), h("div", { class: "controls" }, pol, h("label", {}, "to tier ", tier), h("label", {}, "order ", order), move)),
+    h("section", { class: "panel" }, h("h3", {}, "Move a policy"), h("div", { class: "controls" }, find, pol, h("label", {}, "to tier ", tier), h("label", {}, "order ", order), move)),
     h("section", { class: "panel", style: "margin-top: 10px" }, h("h3", {}, "Add a candidate file"), text, h("div", { class: "controls" }, file, cand)),
     out);
 }
