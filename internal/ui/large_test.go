@@ -18,6 +18,7 @@ import (
 
 	"github.com/verdictlabs/verdict/analysis/flowlog"
 	"github.com/verdictlabs/verdict/benchmarks/workload"
+	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
 )
 
@@ -81,7 +82,9 @@ func BenchmarkPages(b *testing.B) {
 	}
 	// The arguments of the pages that need a choice, from the answers.
 	board := call(b, "GET", "/api/board", "")
-	var pol, staged url.Values
+	// pol is the board's first policy; global the first global one,
+	// whose endpoints are of every namespace.
+	var pol, global, staged url.Values
 	for _, t := range board["tiers"].([]any) {
 		for _, p := range t.(map[string]any)["policies"].([]any) {
 			pm := p.(map[string]any)
@@ -91,6 +94,9 @@ func BenchmarkPages(b *testing.B) {
 			}
 			if pol == nil {
 				pol = v
+			}
+			if global == nil && pm["kind"] == string(model.KindGlobalNetworkPolicy) {
+				global = v
 			}
 		}
 	}
@@ -115,6 +121,7 @@ func BenchmarkPages(b *testing.B) {
 		{"board", "GET", "/api/board", ""},
 		{"findings", "GET", "/api/findings", ""},
 		{"policy", "GET", "/api/policy?" + pol.Encode(), ""},
+		{"policy-global", "GET", "/api/policy?" + global.Encode(), ""},
 		{"graph", "GET", "/api/graph", ""},
 		{"graph-namespace", "GET", "/api/graph?namespace=" + ns, ""},
 		{"edge", "GET", "/api/edge?id=" + edge, ""},
