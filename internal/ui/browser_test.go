@@ -308,6 +308,9 @@ func TestBrowser(t *testing.T) {
 		if safe := js[string](b, `document.querySelector('`+card+` .banner').dataset.safe`); safe != "false" {
 			t.Error("the staged default deny is shown safe while it would deny observed flows")
 		}
+		if s := js[string](b, `document.querySelector("#staged-safe").textContent`); !strings.HasPrefix(s, "0 of 1 staged policy") {
+			t.Errorf("staged policies safe to enforce: %q, want 0 of 1", s)
+		}
 		if n := js[int](b, `document.querySelectorAll('`+card+` table.changes tbody tr').length`); n != 9 {
 			t.Errorf("default-deny: %d changes listed, want 9", n)
 		}

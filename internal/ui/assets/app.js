@@ -146,7 +146,7 @@ async function board() {
         },
         items => list.append(...items.map(card)));
       return h("section", { class: "tier", "data-tier": t.tier, "data-total": t.total },
-        h("div", { class: "head" }, h("span", {}, "tier " + t.tier + " · " + fmt(t.total) + " policies"), h("span", { class: "muted" }, "default action: " + t.defaultAction)),
+        h("div", { class: "head" }, h("span", {}, "tier " + t.tier + " · " + fmt(t.total) + (t.total === 1 ? " policy" : " policies")), h("span", { class: "muted" }, "default action: " + t.defaultAction)),
         t.total === 0 ? h("div", { class: "empty muted" }, q.value ? "no policy matches" : "no policies") : [list, h("div", { class: "empty" }, more)]);
     }));
     return b;
@@ -296,9 +296,13 @@ async function showEdge(e, el, side) {
   el.classList.add("selected");
   try {
     const d = await api("/api/edge?" + new URLSearchParams({ id: e.id }));
+    const table = flowTable(d.rows, side, false);
     put(side, h("h3", {}, d.source + " → " + d.destination),
       h("p", {}, fmt(e.flows) + " flows (" + fmt(e.enforcedDenied) + " denied, " + fmt(e.pendingDenied) + " denied by the pending verdict) in " + fmt(d.total) + " records"),
-      flowTable(d.rows, side, false), d.explain ? explainView(d.explain) : null);
+      table, moreButton("more-rows", d.rows.length, d.total,
+        async offset => { const n = await api("/api/edge?" + new URLSearchParams({ id: e.id, offset, limit: PAGE })); return { items: n.rows, total: n.total }; },
+        items => table.querySelector("tbody").append(...flowTable(items, side, false).querySelector("tbody").children)),
+      d.explain ? explainView(d.explain) : null);
   } catch (err) { put(side, errorBox(err)); }
 }
 
@@ -440,7 +444,7 @@ async function impact() {
     h("p", { id: "impact-summary" }, fmt(s.records) + " records, " + fmt(s.flows) + " flows: ", h("b", {}, fmt(s.newlyDenied)), " newly denied, ",
       h("b", {}, fmt(s.newlyAllowed)), " newly allowed by the pending verdict; " + fmt(s.unresolved) + " unresolved"),
     d.stagedTotal === 0 ? h("p", { class: "muted" }, "The input has no staged policies.") :
-      h("p", { id: "staged-safe" }, fmt(d.stagedSafe) + " of " + fmt(d.stagedTotal) + " staged policies newly deny no observed flow."),
+      h("p", { id: "staged-safe" }, fmt(d.stagedSafe) + " of " + fmt(d.stagedTotal) + " staged " + (d.stagedTotal === 1 ? "policy" : "policies") + " would newly deny no observed flow (safe to enforce)."),
     h("div", { class: "controls" }, h("label", {}, "Matrix diff of ", scope)),
     list, moreButton("more-staged", d.staged.length, d.stagedTotal,
       async offset => { const n = await api("/api/impact?" + new URLSearchParams({ offset, limit: 50 })); return { items: n.staged, total: n.stagedTotal }; },
