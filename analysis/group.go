@@ -325,18 +325,57 @@ func (g *Grouper) Named(name string) *Group {
 // group's own label: it excludes nothing, and selectors read better
 // without it.
 func (g *Grouper) pruneMissing(set *model.Set) {
+	// The endpoints by the labels the groups to prune are named by: a
+	// group looks only at the endpoints sharing its rarest label, not at
+	// every endpoint, which on a large cluster cost the product of
+	// groups and endpoints.
+	keys := map[string]bool{}
+	for _, grp := range g.named {
+		if len(grp.Missing) > 0 {
+			for k := range grp.Labels {
+				keys[k] = true
+			}
+		}
+	}
+	byLabel := map[[2]string][]int{}
+	for i := range set.Endpoints {
+		for k := range keys {
+			if v, ok := set.Endpoints[i].Labels[k]; ok {
+				byLabel[[2]string{k, v}] = append(byLabel[[2]string{k, v}], i)
+			}
+		}
+	}
 	for _, grp := range g.named {
 		if len(grp.Missing) == 0 {
 			continue
 		}
+		var candidates []int
+		narrowed := false
+		for k, v := range grp.Labels {
+			if c := byLabel[[2]string{k, v}]; !narrowed || len(c) < len(candidates) {
+				candidates, narrowed = c, true
+			}
+		}
+		carried := func(k string) bool {
+			has := func(i int) bool {
+				labels := set.Endpoints[i].Labels
+				_, has := labels[k]
+				return has && hasLabels(labels, grp.Labels)
+			}
+			if narrowed {
+				return slices.ContainsFunc(candidates, has)
+			}
+			for i := range set.Endpoints {
+				if has(i) {
+					return true
+				}
+			}
+			return false
+		}
 		var keep []string
 		for _, k := range grp.Missing {
-			for i := range set.Endpoints {
-				labels := set.Endpoints[i].Labels
-				if _, has := labels[k]; has && hasLabels(labels, grp.Labels) {
-					keep = append(keep, k)
-					break
-				}
+			if carried(k) {
+				keep = append(keep, k)
 			}
 		}
 		grp.Missing = keep

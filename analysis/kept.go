@@ -3,6 +3,7 @@ package analysis
 import (
 	"net/netip"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/verdictlabs/verdict/analysis/flowlog"
@@ -28,7 +29,11 @@ type Kept struct {
 	// denied, which a recommendation leaves out of its count of
 	// unresolved records unless it includes denied ones.
 	fixedDenied uint64
-	rows        []keptRow
+	// rows are the judged records in blocks of up to keptBlock: a million
+	// rows grow by adding blocks, not by copying all there are each time
+	// the slice outgrows its array; n counts them.
+	rows [][]keptRow
+	n    int
 	// changes are the distinct (side, decision) of the rows whose pending
 	// verdict differs from the enforced one; keptRow.change indexes them
 	// from 1.
@@ -81,7 +86,27 @@ func (k *Kept) Add(r *Replayer, rec *flowlog.Record, j *Judgement) {
 	if o.before != o.after {
 		row.change = k.intern(sideDecision{o.side, o.decision})
 	}
-	k.rows = append(k.rows, row)
+	k.push(row)
+}
+
+// keptBlock is how many rows a block of Kept.rows holds.
+const keptBlock = 4096
+
+// push adds a row to the last block, or to a new one when it is full:
+// the first block grows as a slice does, so a few rows take little room,
+// and the others are made whole.
+func (k *Kept) push(row keptRow) {
+	n := len(k.rows)
+	if n == 0 || len(k.rows[n-1]) >= keptBlock {
+		size := 0
+		if n > 0 {
+			size = keptBlock
+		}
+		k.rows = append(k.rows, make([]keptRow, 0, size))
+		n++
+	}
+	k.rows[n-1] = append(k.rows[n-1], row)
+	k.n++
 }
 
 func (k *Kept) intern(sd sideDecision) uint32 {
@@ -94,20 +119,32 @@ func (k *Kept) intern(sd sideDecision) uint32 {
 	return i
 }
 
-// Merge adds o's records to k.
+// Merge adds o's records to k. It takes o's blocks of rows rather than
+// copying them: o is not to be used afterwards.
 func (k *Kept) Merge(o *Kept) {
 	k.fixed.Merge(o.fixed)
 	k.fixedDenied += o.fixedDenied
-	for _, row := range o.rows {
-		if row.change != 0 {
-			row.change = k.intern(o.changes[row.change-1])
+	for _, block := range o.rows {
+		for i := range block {
+			if c := block[i].change; c != 0 {
+				block[i].change = k.intern(o.changes[c-1])
+			}
 		}
-		k.rows = append(k.rows, row)
+		if len(block) < keptBlock/2 {
+			for _, row := range block {
+				k.push(row)
+			}
+			continue
+		}
+		// Before the last block, which push goes on filling.
+		k.rows = slices.Insert(k.rows, max(len(k.rows)-1, 0), block)
+		k.n += len(block)
 	}
+	o.rows, o.n = nil, 0
 }
 
 // Records is how many records k holds.
-func (k *Kept) Records() uint64 { return k.fixed.Records + uint64(len(k.rows)) }
+func (k *Kept) Records() uint64 { return k.fixed.Records + uint64(k.n) }
 
 // Replay tallies the kept records as r would replay the records they were
 // kept from. r must resolve as the replayer that judged them did (see
@@ -117,7 +154,7 @@ func (k *Kept) Records() uint64 { return k.fixed.Records + uint64(len(k.rows)) }
 // verdicts it was judged with, the others are judged again. A nil
 // touched judges every record again.
 func (k *Kept) Replay(r *Replayer, touched func(*model.Endpoint) bool, opts Options) *Impact {
-	tallies := inChunks(k.rows, opts.Workers, NewImpact, func(t *Impact, row *keptRow) {
+	tallies := inChunks(k.rows, k.n, opts.Workers, NewImpact, func(t *Impact, row *keptRow) {
 		k.tally(t, r, row, touched)
 	})
 	total := k.fixed.Clone()
@@ -155,7 +192,7 @@ func (k *Kept) Observe(rc *Recommender, t *Observed, opts Options) {
 	if !rc.opts.IncludeDenied {
 		t.Unresolved -= k.fixedDenied
 	}
-	parts := inChunks(k.rows, opts.Workers, NewObserved, func(o *Observed, row *keptRow) {
+	parts := inChunks(k.rows, k.n, opts.Workers, NewObserved, func(o *Observed, row *keptRow) {
 		if row.c.action == flowlog.Deny && !rc.opts.IncludeDenied {
 			return
 		}
@@ -167,26 +204,40 @@ func (k *Kept) Observe(rc *Recommender, t *Observed, opts Options) {
 	}
 }
 
-// inChunks splits rows among workers (GOMAXPROCS when workers <= 0),
-// each folding its share into a part of its own, so the parts merge
-// without locks.
-func inChunks[P any](rows []keptRow, workers int, newPart func() P, each func(P, *keptRow)) []P {
+// inChunks splits the n rows of blocks among workers (GOMAXPROCS when
+// workers <= 0), each folding its share into a part of its own, so the
+// parts merge without locks.
+func inChunks[P any](blocks [][]keptRow, n, workers int, newPart func() P, each func(P, *keptRow)) []P {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	chunk := (len(rows) + workers - 1) / workers
+	share := (n + workers - 1) / workers
 	parts := make([]P, workers)
 	var wg sync.WaitGroup
+	b, off := 0, 0 // where the next share starts: block and row in it
 	for w := range workers {
 		parts[w] = newPart()
-		lo, hi := min(w*chunk, len(rows)), min((w+1)*chunk, len(rows))
-		wg.Add(1)
-		go func(p P, rows []keptRow) {
-			defer wg.Done()
-			for i := range rows {
-				each(p, &rows[i])
+		var segments [][]keptRow
+		for need := share; need > 0 && b < len(blocks); {
+			rest := blocks[b][off:]
+			take := min(need, len(rest))
+			if take > 0 {
+				segments = append(segments, rest[:take])
 			}
-		}(parts[w], rows[lo:hi])
+			need -= take
+			if off += take; off == len(blocks[b]) {
+				b, off = b+1, 0
+			}
+		}
+		wg.Add(1)
+		go func(p P, segments [][]keptRow) {
+			defer wg.Done()
+			for _, rows := range segments {
+				for i := range rows {
+					each(p, &rows[i])
+				}
+			}
+		}(parts[w], segments)
 	}
 	wg.Wait()
 	return parts

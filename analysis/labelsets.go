@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,68 +11,138 @@ import (
 
 // labelSets are the distinct effective label sets of a set's entities, so
 // that a selector is matched once per label set rather than per entity,
-// and what it matches is a bit set that can be compared with another's.
+// and what it matches is a set of label sets that can be compared with
+// another's.
 type labelSets struct {
 	sets []selector.Map
 	// endpoint, workload and netset tell which kinds of entity carry each
 	// label set.
 	endpoint, workload, netset []bool
+	// endpoints counts the endpoints carrying each label set.
+	endpoints []int
 	// ofEndpoint and ofNetset give each entity's label set.
 	ofEndpoint, ofNetset []int
-	// byNamespace lists the label sets by their namespace label, so that
-	// a selector that requires a namespace (as every namespaced policy's
-	// and rule's does) is matched against that namespace's sets only.
-	byNamespace map[string][]int
-	cache       map[string]bitset
+	// byKey and byValue list the label sets having a key, and a key with
+	// a value: a selector's matches are computed from them (see eval),
+	// costing the lists it reads rather than one match per set. Matching
+	// every selector against every set costs the product of the two,
+	// which on a large cluster was most of lint.
+	byKey   map[string]setIDs
+	byValue map[string]map[string]setIDs
+	// plain matches every selector against every set, and has the shadow
+	// walk walk every set on its own, as the index and the sharing of
+	// walks do not: tests compare the two.
+	plain bool
+	cache map[string]setIDs
+	folds map[[2]string]setIDs
+	// byPort lists, by port name, the label sets of the endpoints that
+	// declare a port of that name, by its protocol.
+	byPort map[string][]portSets
 }
 
-type bitset []uint64
+// setIDs are label sets by index, ascending: what a selector matches is
+// mostly a small share of the sets, which a bit set per selector would
+// spend memory on in proportion to all of them.
+type setIDs []int32
 
-func (b bitset) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
-func (b bitset) set(i int)      { b[i/64] |= 1 << (i % 64) }
+func (b setIDs) has(i int) bool {
+	_, ok := slices.BinarySearch(b, int32(i))
+	return ok
+}
 
-// subset reports whether every bit of b is in c.
-func (b bitset) subset(c bitset) bool {
-	for i := range b {
-		if b[i]&^c[i] != 0 {
+// subset reports whether every set of b is in c.
+func (b setIDs) subset(c setIDs) bool {
+	if len(b) > len(c) {
+		return false
+	}
+	if len(b)*8 < len(c) {
+		for _, x := range b {
+			if _, ok := slices.BinarySearch(c, x); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	j := 0
+	for _, x := range b {
+		for j < len(c) && c[j] < x {
+			j++
+		}
+		if j == len(c) || c[j] != x {
 			return false
 		}
 	}
 	return true
 }
 
-func (b bitset) count() int {
-	n := 0
-	for _, w := range b {
-		n += bits.OnesCount64(w)
+// intersects reports whether b and c share a set, looking the shorter up
+// in the longer.
+func (b setIDs) intersects(c setIDs) bool {
+	if len(b) > len(c) {
+		b, c = c, b
 	}
-	return n
+	for _, x := range b {
+		if _, ok := slices.BinarySearch(c, x); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (b setIDs) count() int { return len(b) }
+
+// portSets are the label sets of the endpoints declaring a named port
+// with one protocol.
+type portSets struct {
+	protocol uint8
+	sets     setIDs
 }
 
 func newLabelSets(w *world) *labelSets {
-	ls := &labelSets{cache: map[string]bitset{}, byNamespace: map[string][]int{}}
+	ls := &labelSets{cache: map[string]setIDs{}, folds: map[[2]string]setIDs{},
+		byKey: map[string]setIDs{}, byValue: map[string]map[string]setIDs{}, byPort: map[string][]portSets{}}
 	byKey := map[string]int{}
 	add := func(m selector.Map) int {
 		k := labelsKey(m)
 		if i, ok := byKey[k]; ok {
 			return i
 		}
-		byKey[k] = len(ls.sets)
-		if ns, ok := m[model.LabelNamespace]; ok {
-			ls.byNamespace[ns] = append(ls.byNamespace[ns], len(ls.sets))
+		id := len(ls.sets)
+		byKey[k] = id
+		for k, v := range m {
+			ls.byKey[k] = append(ls.byKey[k], int32(id))
+			vs := ls.byValue[k]
+			if vs == nil {
+				vs = map[string]setIDs{}
+				ls.byValue[k] = vs
+			}
+			vs[v] = append(vs[v], int32(id))
 		}
 		ls.sets = append(ls.sets, m)
 		ls.endpoint = append(ls.endpoint, false)
 		ls.workload = append(ls.workload, false)
 		ls.netset = append(ls.netset, false)
-		return len(ls.sets) - 1
+		ls.endpoints = append(ls.endpoints, 0)
+		return id
 	}
 	for i := range w.endpoints {
 		s := add(w.endpoints[i].labels)
 		ls.ofEndpoint = append(ls.ofEndpoint, s)
 		ls.endpoint[s] = true
+		ls.endpoints[s]++
 		if w.endpoints[i].ep.Kind != model.KindHostEndpoint {
 			ls.workload[s] = true
+		}
+		for _, p := range w.endpoints[i].ep.Ports {
+			if p.Name != "" {
+				ls.addPort(p.Name, p.Protocol, s)
+			}
+		}
+	}
+	for _, ps := range ls.byPort {
+		for i := range ps {
+			slices.Sort(ps[i].sets)
+			ps[i].sets = slices.Compact(ps[i].sets)
 		}
 	}
 	for i := range w.netsets {
@@ -82,6 +151,16 @@ func newLabelSets(w *world) *labelSets {
 		ls.netset[s] = true
 	}
 	return ls
+}
+
+func (ls *labelSets) addPort(name string, protocol uint8, set int) {
+	ps := ls.byPort[name]
+	i := slices.IndexFunc(ps, func(p portSets) bool { return p.protocol == protocol })
+	if i < 0 {
+		i = len(ps)
+		ls.byPort[name] = append(ps, portSets{protocol: protocol})
+	}
+	ls.byPort[name][i].sets = append(ls.byPort[name][i].sets, int32(set))
 }
 
 func labelsKey(m selector.Map) string {
@@ -98,25 +177,19 @@ func labelsKey(m selector.Map) string {
 }
 
 // match gives the label sets a selector matches.
-func (ls *labelSets) match(s *selector.Selector) bitset {
+func (ls *labelSets) match(s *selector.Selector) setIDs {
 	key := s.String()
 	if b, ok := ls.cache[key]; ok {
 		return b
 	}
-	b := make(bitset, (len(ls.sets)+63)/64)
-	if r, ok := s.Requirements()[model.LabelNamespace]; ok && r.Values != nil {
-		// Only sets with one of these namespaces can match.
-		for _, ns := range r.Values {
-			for _, i := range ls.byNamespace[ns] {
-				if s.Matches(ls.sets[i]) {
-					b.set(i)
-				}
-			}
-		}
+	var b setIDs
+	if t, ok := ls.eval(s.Root()); ok && !ls.plain {
+		b = ls.materialize(t)
 	} else {
+		b = setIDs{}
 		for i, m := range ls.sets {
 			if s.Matches(m) {
-				b.set(i)
+				b = append(b, int32(i))
 			}
 		}
 	}
@@ -124,24 +197,249 @@ func (ls *labelSets) match(s *selector.Selector) bitset {
 	return b
 }
 
-// folded gives the label sets a rule side's positive part matches with
-// its notSelector folded in; nil pos means the side has no positive part.
-func (ls *labelSets) folded(pos, neg *selector.Selector) bitset {
-	b := slices.Clone(ls.match(pos))
-	if neg != nil {
-		n := ls.match(neg)
-		for i := range b {
-			b[i] &^= n[i]
+// term is what part of a selector matches: the sets ids, or with not
+// every set but those. Complements stay unmade until the end, so that
+// a selector matching almost everything (has(projectcalico.org/namespace)
+// && app != 'x') costs the sets it leaves out and the lists it reads.
+type term struct {
+	ids setIDs
+	not bool
+}
+
+// eval computes what a selector's subtree matches from the index, as the
+// selector package's matching would find set by set (Calico's semantics:
+// only != and not in hold for an absent key). Its lists may be the
+// index's own: they are read, never written. ok is false for a node it
+// does not know, which the caller then matches set by set.
+func (ls *labelSets) eval(n selector.Node) (term, bool) {
+	switch n := n.(type) {
+	case *selector.AllNode, *selector.GlobalNode:
+		return term{not: true}, true
+	case *selector.HasNode:
+		return term{ids: ls.byKey[n.Key]}, true
+	case *selector.NotNode:
+		t, ok := ls.eval(n.Operand)
+		t.not = !t.not
+		return t, ok
+	case *selector.CompareNode:
+		switch n.Op {
+		case selector.OpEqual:
+			return term{ids: ls.byValue[n.Key][n.Value]}, true
+		case selector.OpNotEqual:
+			return term{ids: ls.byValue[n.Key][n.Value], not: true}, true
+		case selector.OpContains, selector.OpStartsWith, selector.OpEndsWith:
+			test := valueTests[n.Op]
+			var lists []setIDs
+			for v, ids := range ls.byValue[n.Key] {
+				if test(v, n.Value) {
+					lists = append(lists, ids)
+				}
+			}
+			return term{ids: unionDisjoint(lists)}, true
+		}
+		return term{}, true
+	case *selector.SetNode:
+		lists := make([]setIDs, 0, len(n.Values))
+		for _, v := range n.Values {
+			lists = append(lists, ls.byValue[n.Key][v])
+		}
+		return term{ids: unionDisjoint(lists), not: n.Negated}, true
+	case *selector.AndNode:
+		acc := term{not: true}
+		for _, op := range n.Operands {
+			t, ok := ls.eval(op)
+			if !ok {
+				return term{}, false
+			}
+			switch {
+			case !acc.not && !t.not:
+				acc = term{ids: intersection(acc.ids, t.ids)}
+			case !acc.not:
+				acc = term{ids: difference(acc.ids, t.ids)}
+			case !t.not:
+				acc = term{ids: difference(t.ids, acc.ids)}
+			default:
+				acc = term{ids: union(acc.ids, t.ids), not: true}
+			}
+		}
+		return acc, true
+	case *selector.OrNode:
+		var acc term
+		for _, op := range n.Operands {
+			t, ok := ls.eval(op)
+			if !ok {
+				return term{}, false
+			}
+			switch {
+			case !acc.not && !t.not:
+				acc = term{ids: union(acc.ids, t.ids)}
+			case !acc.not:
+				acc = term{ids: difference(t.ids, acc.ids), not: true}
+			case !t.not:
+				acc = term{ids: difference(acc.ids, t.ids), not: true}
+			default:
+				acc = term{ids: intersection(acc.ids, t.ids), not: true}
+			}
+		}
+		return acc, true
+	}
+	return term{}, false
+}
+
+var valueTests = map[selector.CompareOp]func(v, operand string) bool{
+	selector.OpContains: strings.Contains, selector.OpStartsWith: strings.HasPrefix, selector.OpEndsWith: strings.HasSuffix,
+}
+
+// materialize makes a term's list of sets.
+func (ls *labelSets) materialize(t term) setIDs {
+	if !t.not {
+		if t.ids == nil {
+			return setIDs{}
+		}
+		return t.ids
+	}
+	out := make(setIDs, 0, len(ls.sets)-len(t.ids))
+	j := 0
+	for i := range int32(len(ls.sets)) {
+		if j < len(t.ids) && t.ids[j] == i {
+			j++
+			continue
+		}
+		out = append(out, i)
+	}
+	return out
+}
+
+// unionDisjoint joins lists no two of which share a set (the lists of
+// one key's values).
+func unionDisjoint(lists []setIDs) setIDs {
+	switch len(lists) {
+	case 0:
+		return nil
+	case 1:
+		return lists[0]
+	}
+	var out setIDs
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func union(a, b setIDs) setIDs {
+	if len(a) == 0 {
+		return b
+	}
+	if len(b) == 0 {
+		return a
+	}
+	out := make(setIDs, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case a[i] > b[j]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
 		}
 	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// intersection looks the shorter list up in the longer where it is much
+// shorter, so that a small list costs little against a long one.
+func intersection(a, b setIDs) setIDs {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	var out setIDs
+	if len(a)*8 < len(b) {
+		for _, x := range a {
+			if _, ok := slices.BinarySearch(b, x); ok {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	j := 0
+	for _, x := range a {
+		for j < len(b) && b[j] < x {
+			j++
+		}
+		if j < len(b) && b[j] == x {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// difference is the sets of a not in b.
+func difference(a, b setIDs) setIDs {
+	if len(b) == 0 || len(a) == 0 {
+		return a
+	}
+	var out setIDs
+	if len(a)*8 < len(b) {
+		for _, x := range a {
+			if _, ok := slices.BinarySearch(b, x); !ok {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	j := 0
+	for _, x := range a {
+		for j < len(b) && b[j] < x {
+			j++
+		}
+		if j < len(b) && b[j] == x {
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// folded gives the label sets a rule side's positive part matches with
+// its notSelector folded in; nil pos means the side has no positive part.
+// The answer is kept: the shadow walk asks it of the same sides again and
+// again.
+func (ls *labelSets) folded(pos, neg *selector.Selector) setIDs {
+	key := [2]string{pos.String(), ""}
+	if neg != nil {
+		key[1] = "!" + neg.String()
+	}
+	if b, ok := ls.folds[key]; ok {
+		return b
+	}
+	b := ls.match(pos)
+	if neg != nil {
+		n := ls.match(neg)
+		out := make(setIDs, 0, len(b))
+		for _, i := range b {
+			if !n.has(int(i)) {
+				out = append(out, i)
+			}
+		}
+		b = out
+	}
+	ls.folds[key] = b
 	return b
 }
 
 // any reports whether a label set in b is carried by an entity of the kind
 // kind marks.
-func (ls *labelSets) any(b bitset, kind []bool) bool {
-	for i := range ls.sets {
-		if b.has(i) && kind[i] {
+func (ls *labelSets) any(b setIDs, kind []bool) bool {
+	for _, i := range b {
+		if kind[i] {
 			return true
 		}
 	}

@@ -3,7 +3,6 @@ package analysis
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -76,14 +75,27 @@ type LintOptions struct {
 	// Origin says where a resource was read, to name it in findings; nil
 	// leaves File and Document empty.
 	Origin func(model.Key) (file string, document int)
+	// Engine, when set, is the set's engine (eval.New of the same set),
+	// which Lint then does not build again: a caller that has one spares
+	// a compile of the whole set.
+	Engine *eval.Engine
 }
 
 // Lint checks a set for what is most likely a mistake. The findings are
 // sorted by file, document, path and code.
 func Lint(set model.Set, opts LintOptions) ([]Finding, error) {
-	eng, err := eval.New(set)
-	if err != nil {
-		return nil, err
+	return lint(set, opts, false)
+}
+
+// lint is Lint, with plain the slow way of matching selectors and walking
+// label sets (see labelSets.plain), for tests to compare.
+func lint(set model.Set, opts LintOptions, plain bool) ([]Finding, error) {
+	eng := opts.Engine
+	if eng == nil {
+		var err error
+		if eng, err = eval.New(set); err != nil {
+			return nil, err
+		}
 	}
 	l := &linter{set: &set, opts: opts, eng: eng, w: newWorld(&set)}
 	l.tiers, l.policies = walk(&set)
@@ -93,6 +105,7 @@ func Lint(set model.Set, opts LintOptions) ([]Finding, error) {
 		}
 	}
 	l.ls = newLabelSets(l.w)
+	l.ls.plain = plain
 	l.run()
 	slices.SortStableFunc(l.out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Document, b.Document),
@@ -294,14 +307,14 @@ func (l *linter) checkSelectors() {
 
 // coversScope counts the endpoints in scope and reports whether sel
 // matches every one of them.
-func (l *linter) coversScope(sel, scope bitset) (int, bool) {
+func (l *linter) coversScope(sel, scope setIDs) (int, bool) {
 	n := 0
-	for _, s := range l.ls.ofEndpoint {
-		if !scope.has(s) {
+	for _, s := range scope {
+		if l.ls.endpoints[s] == 0 {
 			continue
 		}
-		n++
-		if !sel.has(s) {
+		n += l.ls.endpoints[s]
+		if !sel.has(int(s)) {
 			return n, false
 		}
 	}
@@ -345,18 +358,12 @@ func protocolWords(p model.Protocol) string {
 }
 
 func (l *linter) declares(s *sideInfo, name string, proto model.Protocol) bool {
-	var folded bitset
-	if s.pos != nil {
-		folded = l.ls.folded(s.pos, s.neg)
-	}
-	for i := range l.w.endpoints {
-		if folded != nil && !folded.has(l.ls.ofEndpoint[i]) {
+	for _, ps := range l.ls.byPort[name] {
+		if !namedPortProtocolAllowed(proto, ps.protocol) {
 			continue
 		}
-		for _, p := range l.w.endpoints[i].ep.Ports {
-			if p.Name == name && namedPortProtocolAllowed(proto, p.Protocol) {
-				return true
-			}
+		if s.pos == nil || l.ls.folded(s.pos, s.neg).intersects(ps.sets) {
+			return true
 		}
 	}
 	return false
@@ -366,9 +373,15 @@ func (l *linter) declares(s *sideInfo, name string, proto model.Protocol) bool {
 // every workload label set the policy applies to, and returns them.
 func (l *linter) checkShadows() map[*ruleInfo]bool {
 	check := &shadowCheck{ls: l.ls, declared: map[string][]model.EndpointPort{}, cache: map[[2]int]bool{}}
+	// Each named port once per number and protocol: the checks ask
+	// whether some endpoint declares it so, not which.
+	seen := map[model.EndpointPort]bool{}
 	for _, e := range l.w.endpoints {
 		for _, p := range e.ep.Ports {
-			check.declared[p.Name] = append(check.declared[p.Name], p)
+			if !seen[p] {
+				seen[p] = true
+				check.declared[p.Name] = append(check.declared[p.Name], p)
+			}
 		}
 	}
 	found := findShadows(l.tiers, l.ls, check)
@@ -382,13 +395,12 @@ func (l *linter) checkShadows() map[*ruleInfo]bool {
 				}
 				var by []string
 				all := true
-				for _, set := range slices.Sorted(maps.Keys(bySet)) {
-					e := bySet[set]
-					if e == nil {
+				for _, e := range bySet {
+					if e.by == nil {
 						all = false
 						break
 					}
-					if n := ruleName(e); !slices.Contains(by, n) {
+					if n := ruleName(e.by); !slices.Contains(by, n) {
 						by = append(by, n)
 					}
 				}

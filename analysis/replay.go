@@ -106,6 +106,11 @@ func (r *Replayer) Against(mode Mode, before, after eval.Evaluator) (*Replayer, 
 // a large set costs more than many questions.
 func (r *Replayer) Engine() *eval.Engine { return r.engine }
 
+// Grouper returns the grouper the replay names groups with, for callers
+// that also list groups: building one for a large set costs a pass over
+// every endpoint.
+func (r *Replayer) Grouper() *Grouper { return r.grouper }
+
 // Mode returns the replay's mode.
 func (r *Replayer) Mode() Mode { return r.mode }
 

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"cmp"
+	"encoding/binary"
 	"net/netip"
 	"reflect"
 	"slices"
@@ -214,45 +215,94 @@ func (s *shadowCheck) portOverlaps(p, excl model.Port, proto model.Protocol) boo
 }
 
 // shadowing is, per rule checked, the earlier rule that takes its packets
-// for each label set the policy applies to; a nil entry means none does.
-type shadowing map[*ruleInfo]map[int]*ruleInfo
+// for the label sets the policy applies to, ascending by label set; a nil
+// by means none does.
+type shadowing map[*ruleInfo][]shadowedIn
+
+// shadowedIn is the first earlier rule covering a rule on the walks of a
+// label set, and of every set selected by the same policies after it:
+// their walks are the same.
+type shadowedIn struct {
+	set int
+	by  *ruleInfo
+}
 
 // findShadows walks every workload label set's tiers in both directions,
 // the enforced walk for enforced rules and the pending walk for staged
 // ones (SPEC 4), and records for each rule the first earlier rule that
 // covers it, if any: in the same tier any earlier Allow, Deny or Pass; in
 // an earlier tier an Allow or Deny that no Pass of its tier comes before
-// (a Pass could skip it, and the walk would go on).
+// (a Pass could skip it, and the walk would go on). Label sets that the
+// same policies select have the same walks, which are walked once: on a
+// large cluster most workloads' sets differ only in labels no policy
+// reads.
 func findShadows(tiers []*tierWalk, ls *labelSets, check *shadowCheck) shadowing {
-	out := shadowing{}
-	for set, m := range ls.sets {
+	// The policies that select each workload label set, in walk order:
+	// each policy's selector is matched once (through the label sets'
+	// index), not once per set. A namespaced policy selects only its
+	// namespace's endpoints.
+	type selected struct {
+		tier int
+		pi   *policyInfo
+	}
+	selecting := make([][]selected, len(ls.sets))
+	for t, tw := range tiers {
+		for _, pi := range tw.policies {
+			p := pi.p
+			if pi.err != nil || p.DoNotTrack || p.PreDNAT || !(p.Governs(model.Ingress) || p.Governs(model.Egress)) {
+				continue
+			}
+			for _, set := range ls.match(pi.selects) {
+				if !ls.workload[set] {
+					continue
+				}
+				if ns, _ := ls.sets[set].Get(model.LabelNamespace); pi.ns != "" && pi.ns != ns {
+					continue
+				}
+				selecting[set] = append(selecting[set], selected{t, pi})
+			}
+		}
+	}
+	type walkGroup struct {
+		first int
+		tiers [][]*policyInfo
+	}
+	var groups []*walkGroup
+	bySelecting := map[string]*walkGroup{}
+	var sig []byte
+	for set, sel := range selecting {
 		if !ls.workload[set] {
 			continue
 		}
-		// The policies that select the label set, by tier, matched once
-		// for the four walks. A namespaced policy selects only its
-		// namespace's endpoints, so most are passed over unmatched: on a
-		// large cluster that is most of lint's time.
-		ns, _ := m.Get(model.LabelNamespace)
-		selecting := make([][]*policyInfo, len(tiers))
-		for t, tw := range tiers {
-			for _, pi := range tw.policies {
-				if pi.ns != "" && pi.ns != ns {
-					continue
-				}
-				p := pi.p
-				if pi.err == nil && !p.DoNotTrack && !p.PreDNAT && (p.Governs(model.Ingress) || p.Governs(model.Egress)) && pi.selects.Matches(m) {
-					selecting[t] = append(selecting[t], pi)
-				}
-			}
+		sig = sig[:0]
+		if ls.plain {
+			sig = binary.AppendUvarint(sig, uint64(set))
 		}
+		for _, s := range sel {
+			sig = binary.AppendUvarint(sig, uint64(s.pi.index))
+		}
+		if bySelecting[string(sig)] != nil {
+			continue
+		}
+		g := &walkGroup{first: set}
+		for i, s := range sel {
+			if i == 0 || sel[i-1].tier != s.tier {
+				g.tiers = append(g.tiers, nil)
+			}
+			g.tiers[len(g.tiers)-1] = append(g.tiers[len(g.tiers)-1], s.pi)
+		}
+		bySelecting[string(sig)] = g
+		groups = append(groups, g)
+	}
+	out := shadowing{}
+	for _, g := range groups {
 		for _, d := range []model.Direction{model.Ingress, model.Egress} {
 			for _, pending := range []bool{false, true} {
 				var earlierTiers []*ruleInfo
-				for t := range tiers {
+				for _, selecting := range g.tiers {
 					var inTier, crossing []*ruleInfo
 					passed := false
-					for _, pi := range selecting[t] {
+					for _, pi := range selecting {
 						if pi.p.Kind.Staged() && !pending {
 							continue
 						}
@@ -262,10 +312,7 @@ func findShadows(tiers []*tierWalk, ls *labelSets, check *shadowCheck) shadowing
 						checked := pi.p.Kind.Staged() == pending
 						for _, ri := range pi.rules[dirIndex(d)] {
 							if checked {
-								if out[ri] == nil {
-									out[ri] = map[int]*ruleInfo{}
-								}
-								out[ri][set] = firstCovering(check, ri, earlierTiers, inTier)
+								out[ri] = append(out[ri], shadowedIn{g.first, firstCovering(check, ri, earlierTiers, inTier)})
 							}
 							switch calico.VerbOf(ri.r.Action) {
 							case calico.VerbAllow, calico.VerbDeny:

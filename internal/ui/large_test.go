@@ -47,11 +47,13 @@ func BenchmarkPages(b *testing.B) {
 	if *pagesRecords > 0 {
 		params.Flows = *pagesRecords
 	}
+	genStart := time.Now()
 	c := workload.NewCluster(params)
 	flows := writeFlows(b, c)
 
+	b.Logf("generated the cluster and wrote its flows in %s", time.Since(genStart).Round(time.Millisecond))
 	start, cpu := time.Now(), cpuTime()
-	s, err := New(Config{Result: &policy.Result{Set: c.Set}, Flows: []string{flows}, Format: flowlog.Verdict})
+	s, err := New(Config{Result: &policy.Result{Set: c.Set}, Flows: []string{flows}, Format: flowlog.Verdict, Log: b.Logf})
 	if err != nil {
 		b.Fatal(err)
 	}

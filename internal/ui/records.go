@@ -37,9 +37,27 @@ type record struct {
 
 // tally is what the loader folds the records into, per worker.
 type tally struct {
-	impact  *analysis.Impact
-	kept    *analysis.Kept
-	records []record
+	impact *analysis.Impact
+	kept   *analysis.Kept
+	// runs are the workers' records, in blocks: one run per worker, in
+	// line order, since a worker takes the batches of lines in order.
+	runs []run
+}
+
+// run is records in line order, in blocks of up to recordBlock: a
+// million grow by adding blocks, not by copying all there are each time
+// a slice outgrows its array.
+type run [][]record
+
+const recordBlock = 4096
+
+func (r *run) add(rec record) {
+	n := len(*r)
+	if n == 0 || len((*r)[n-1]) == recordBlock {
+		*r = append(*r, make([]record, 0, recordBlock))
+		n++
+	}
+	(*r)[n-1] = append((*r)[n-1], rec)
 }
 
 // loadRecords replays every record of the files once: into the pending
@@ -49,14 +67,16 @@ type tally struct {
 // so that each record knows its file.
 func loadRecords(r *analysis.Replayer, files []string, format flowlog.Format, workers int) (*analysis.Impact, *analysis.Kept, []record, error) {
 	total, kept := analysis.NewImpact(), analysis.NewKept()
-	var all []record
+	byFile := make([][]run, len(files))
 	for i, path := range files {
 		rd, err := flowlog.Open(path, format)
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		t, err := analysis.Stream([]*flowlog.Reader{rd}, analysis.Options{Workers: workers},
-			func() *tally { return &tally{impact: analysis.NewImpact(), kept: analysis.NewKept()} },
+			func() *tally {
+				return &tally{impact: analysis.NewImpact(), kept: analysis.NewKept(), runs: make([]run, 1)}
+			},
 			func(t *tally, rec *flowlog.Record) {
 				// Judged once: the judgement is both the row and what
 				// the impact counts.
@@ -65,12 +85,12 @@ func loadRecords(r *analysis.Replayer, files []string, format flowlog.Format, wo
 				t.kept.Add(r, rec, &j)
 				nr := newRecord(j, rec)
 				nr.file = int32(i)
-				t.records = append(t.records, nr)
+				t.runs[0].add(nr)
 			},
 			func(a, b *tally) {
 				a.impact.Merge(b.impact)
 				a.kept.Merge(b.kept)
-				a.records = append(a.records, b.records...)
+				a.runs = append(a.runs, b.runs...)
 			})
 		rd.Close()
 		if err != nil {
@@ -78,12 +98,59 @@ func loadRecords(r *analysis.Replayer, files []string, format flowlog.Format, wo
 		}
 		total.Merge(t.impact)
 		kept.Merge(t.kept)
-		all = append(all, t.records...)
+		byFile[i] = t.runs
 	}
-	// Workers finish in any order; the table is in file order, so row
-	// numbers are stable across runs.
-	slices.SortFunc(all, func(a, b record) int { return cmp.Or(cmp.Compare(a.file, b.file), cmp.Compare(a.line, b.line)) })
-	return total, kept, all, nil
+	return total, kept, inLineOrder(byFile), nil
+}
+
+// inLineOrder merges the workers' runs of each file into one table in
+// file and line order, so that row numbers are stable across runs: one
+// array of the records, made once.
+func inLineOrder(byFile [][]run) []record {
+	n := 0
+	for _, runs := range byFile {
+		for _, r := range runs {
+			for _, b := range r {
+				n += len(b)
+			}
+		}
+	}
+	all := make([]record, 0, n)
+	type cursor struct {
+		r          run
+		block, row int
+	}
+	for _, runs := range byFile {
+		cursors := make([]cursor, 0, len(runs))
+		for _, r := range runs {
+			if len(r) > 0 && len(r[0]) > 0 {
+				cursors = append(cursors, cursor{r: r})
+			}
+		}
+		for len(cursors) > 0 {
+			first := 0
+			for c := 1; c < len(cursors); c++ {
+				if cursors[c].r[cursors[c].block][cursors[c].row].line < cursors[first].r[cursors[first].block][cursors[first].row].line {
+					first = c
+				}
+			}
+			c := &cursors[first]
+			all = append(all, c.r[c.block][c.row])
+			if c.row++; c.row == len(c.r[c.block]) {
+				c.block, c.row = c.block+1, 0
+				if c.block == len(c.r) || len(c.r[c.block]) == 0 {
+					cursors = slices.Delete(cursors, first, first+1)
+				}
+			}
+		}
+	}
+	// Each run is in line order as the workers take batches in order; if
+	// that ever failed, sorting still gives the order.
+	byPlace := func(a, b record) int { return cmp.Or(cmp.Compare(a.file, b.file), cmp.Compare(a.line, b.line)) }
+	if !slices.IsSortedFunc(all, byPlace) {
+		slices.SortFunc(all, byPlace)
+	}
+	return all
 }
 
 func newRecord(j analysis.Judgement, rec *flowlog.Record) record {

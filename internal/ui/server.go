@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/verdictlabs/verdict/analysis"
 	"github.com/verdictlabs/verdict/analysis/flowlog"
@@ -41,6 +42,9 @@ type Config struct {
 	// one namespace, since it costs the square of the endpoint classes
 	// times the ports.
 	MatrixLimit int
+	// Log, when set, is told what loading did and how long each step
+	// took (verdict ui -v).
+	Log func(format string, args ...any)
 }
 
 // Server answers the console's pages and JSON endpoints. It holds the
@@ -100,21 +104,44 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Result == nil {
 		return nil, errors.New("ui: no policy input")
 	}
-	s := &Server{cfg: cfg, set: cfg.Result.Set, grouper: analysis.NewGrouper(&cfg.Result.Set, cfg.GroupBy),
+	s := &Server{cfg: cfg, set: cfg.Result.Set,
 		recommendations: map[string]*recommendation{}, matrices: map[string]*analysis.Matrix{}}
+	step := steps(cfg.Log)
 	var err error
 	if len(cfg.Flows) > 0 {
 		if s.replayer, err = analysis.NewReplayer(s.set, analysis.ModePending, nil, cfg.GroupBy); err != nil {
 			return nil, err
 		}
-		s.eng = s.replayer.Engine()
-		if s.impact, s.kept, s.records, err = loadRecords(s.replayer, cfg.Flows, cfg.Format, cfg.Workers); err != nil {
+		s.eng, s.grouper = s.replayer.Engine(), s.replayer.Grouper()
+		step("compiled %d policies and %d endpoints, grouped and indexed them", len(s.set.Policies), len(s.set.Endpoints))
+	} else {
+		if s.eng, err = eval.New(s.set); err != nil {
 			return nil, err
 		}
+		s.grouper = analysis.NewGrouper(&cfg.Result.Set, cfg.GroupBy)
+		step("compiled %d policies and %d endpoints, grouped them", len(s.set.Policies), len(s.set.Endpoints))
+	}
+	// Lint needs only the set and its engine: it runs while the records
+	// load.
+	var lintErr error
+	var lintTook time.Duration
+	linted := make(chan struct{})
+	go func() {
+		defer close(linted)
+		start := time.Now()
+		s.findings, lintErr = analysis.Lint(s.set, analysis.LintOptions{Origin: s.origin, Engine: s.eng})
+		lintTook = time.Since(start)
+	}()
+	if len(cfg.Flows) > 0 {
+		s.impact, s.kept, s.records, err = loadRecords(s.replayer, cfg.Flows, cfg.Format, cfg.Workers)
+		if err != nil {
+			<-linted
+			return nil, err
+		}
+		step("replayed %d records", len(s.records))
 		s.sideNames = nameSides(s.records)
 		s.edges, s.edgeByID = buildEdges(s.records)
-	} else if s.eng, err = eval.New(s.set); err != nil {
-		return nil, err
+		step("indexed the records: %d side names, %d edges", len(s.sideNames), len(s.edges))
 	}
 	s.snap = s.eng.Snapshot()
 	for _, n := range s.set.Namespaces {
@@ -123,13 +150,29 @@ func New(cfg Config) (*Server, error) {
 	slices.Sort(s.nsList)
 	s.nsList = slices.Compact(s.nsList)
 	s.tiers = analysis.TierOrder(s.set)
-	if s.findings, err = analysis.Lint(s.set, analysis.LintOptions{Origin: s.origin}); err != nil {
-		return nil, fmt.Errorf("lint: %w", err)
+	<-linted
+	if lintErr != nil {
+		return nil, fmt.Errorf("lint: %w", lintErr)
 	}
+	step("linted: %d findings (lint took %s beside the rest)", len(s.findings), lintTook.Round(time.Millisecond))
 	s.routes()
 	s.warmed = make(chan struct{})
 	go s.warm()
 	return s, nil
+}
+
+// steps returns what New calls after each step of loading: it logs the
+// step and the time since the one before, when there is a log.
+func steps(log func(string, ...any)) func(format string, args ...any) {
+	last := time.Now()
+	return func(format string, args ...any) {
+		if log == nil {
+			return
+		}
+		now := time.Now()
+		log("%s (%s)", fmt.Sprintf(format, args...), now.Sub(last).Round(time.Millisecond))
+		last = now
+	}
 }
 
 func (s *Server) origin(k model.Key) (string, int) {
