@@ -14,9 +14,9 @@ import (
 	"github.com/verdictlabs/verdict/policy"
 )
 
-// writeFlows writes a generated cluster's flows as verdict records, split
+// writeSplitFlows writes a generated cluster's flows as verdict records, split
 // among files, with a blank line now and then (lines that are no record).
-func writeFlows(t testing.TB, c *workload.Cluster, files int) []string {
+func writeSplitFlows(t testing.TB, c *workload.Cluster, files int) []string {
 	t.Helper()
 	var paths []string
 	for f := range files {
@@ -53,7 +53,7 @@ func TestLoadWorkersAgree(t *testing.T) {
 	p := workload.LargeClusterParams(300)
 	p.Flows = 6000
 	c := workload.NewCluster(p)
-	files := writeFlows(t, &c, 2)
+	files := writeSplitFlows(t, &c, 2)
 	load := func(workers int) *Server {
 		s, err := New(Config{Result: &policy.Result{Set: c.Set}, Flows: files, Format: flowlog.Verdict, Workers: workers})
 		if err != nil {
