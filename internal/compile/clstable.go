@@ -131,9 +131,9 @@ func (e *classEdit) indexed() *classIndexEdit {
 	return e.index
 }
 
-// indexClass adds (delta 1) or removes (-1) class id, with labels ls, in
-// the class index, if the batch has one.
-func (e *classEdit) indexClass(id uint32, ls labelSet, delta int) {
+// indexClass adds class id, with labels ls, to the class index, if the
+// batch has one (done removes the classes freed, see unindexClasses).
+func (e *classEdit) indexClass(id uint32, ls labelSet) {
 	if e.index == nil && e.oldIndex == nil {
 		return
 	}
@@ -141,38 +141,69 @@ func (e *classEdit) indexClass(id uint32, ls labelSet, delta int) {
 	for _, l := range ls {
 		pk := pairKey(l.key, l.val)
 		ids, _ := x.byPair.get(pk)
-		ids = editIDs(ids, id, delta, e.ownedPair[pk])
+		x.byPair.set(pk, appendID(ids, id, e.ownedPair[pk]))
 		e.ownedPair[pk] = true
-		if len(ids) == 0 {
-			x.byPair.del(pk)
-		} else {
-			x.byPair.set(pk, ids)
-		}
 		kids, _ := x.byKey.get(l.key)
-		kids = editIDs(kids, id, delta, e.ownedKey[l.key])
+		x.byKey.set(l.key, appendID(kids, id, e.ownedKey[l.key]))
 		e.ownedKey[l.key] = true
-		if len(kids) == 0 {
-			x.byKey.del(l.key)
-		} else {
-			x.byKey.set(l.key, kids)
-		}
 	}
 }
 
-// editIDs adds or removes id in a list, copying it first unless owned.
-func editIDs(ids []uint32, id uint32, delta int, owned bool) []uint32 {
+// unindexClasses removes the classes gone (by id, with their labels)
+// from the class index, if the batch has one. Each list holding one of
+// them is filtered once: removing them one at a time would search a
+// key's list, which may hold nearly every class, once per class, and a
+// change that relabels every entity (a key starting to be read) frees
+// nearly every class.
+func (e *classEdit) unindexClasses(gone map[uint32]labelSet) {
+	if len(gone) == 0 || (e.index == nil && e.oldIndex == nil) {
+		return
+	}
+	x := e.indexed()
+	pairs, keys := map[uint64]bool{}, map[uint32]bool{}
+	for _, ls := range gone {
+		for _, l := range ls {
+			pairs[pairKey(l.key, l.val)] = true
+			keys[l.key] = true
+		}
+	}
+	for pk := range pairs {
+		ids, _ := x.byPair.get(pk)
+		if rest := withoutIDs(ids, gone); len(rest) == 0 {
+			x.byPair.del(pk)
+		} else {
+			x.byPair.set(pk, rest)
+		}
+		e.ownedPair[pk] = true
+	}
+	for k := range keys {
+		ids, _ := x.byKey.get(k)
+		if rest := withoutIDs(ids, gone); len(rest) == 0 {
+			x.byKey.del(k)
+		} else {
+			x.byKey.set(k, rest)
+		}
+		e.ownedKey[k] = true
+	}
+}
+
+// withoutIDs returns a new list of the ids not in gone, in their order.
+func withoutIDs(ids []uint32, gone map[uint32]labelSet) []uint32 {
+	rest := make([]uint32, 0, len(ids))
+	for _, id := range ids {
+		if _, g := gone[id]; !g {
+			rest = append(rest, id)
+		}
+	}
+	return rest
+}
+
+// appendID adds id to a list, copying it first unless owned.
+func appendID(ids []uint32, id uint32, owned bool) []uint32 {
 	if !owned {
 		ids = slices.Clone(ids)
 	}
-	if delta > 0 {
-		return append(ids, id)
-	}
-	if i := slices.Index(ids, id); i >= 0 {
-		last := len(ids) - 1
-		ids[i] = ids[last]
-		ids = ids[:last]
-	}
-	return ids
+	return append(ids, id)
 }
 
 // candidates calls fn with every class that may match a selector filed
@@ -240,7 +271,7 @@ func (e *classEdit) acquire(ls labelSet) uint32 {
 	id := takeID(&e.free, func() uint32 { return e.classes.push(nil) })
 	e.classes.set(id, &class{labels: ls, refs: 1})
 	e.count(ls, 1)
-	e.indexClass(id, ls, 1)
+	e.indexClass(id, ls)
 	e.owned[id] = true
 	// The list may be shared with an older program: never append in place.
 	e.ids.set(h, append(slices.Clip(ids), id))
@@ -492,6 +523,7 @@ const parallelRun = 64
 
 // done frees the classes no entity has any more and returns the table.
 func (e *classEdit) done() classTable {
+	gone := map[uint32]labelSet{}
 	for id := range e.dead {
 		c := e.classes.get(id)
 		if c.refs > 0 {
@@ -499,10 +531,11 @@ func (e *classEdit) done() classTable {
 		}
 		e.forget(id, c.labels)
 		e.count(c.labels, -1)
-		e.indexClass(id, c.labels, -1)
+		gone[id] = c.labels
 		e.classes.set(id, nil)
 		e.free = append(e.free, id)
 	}
+	e.unindexClasses(gone)
 	e.flush()
 	index := e.oldIndex
 	if e.index != nil {
