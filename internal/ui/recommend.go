@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/verdictlabs/verdict/analysis"
 	"github.com/verdictlabs/verdict/model"
@@ -63,6 +64,9 @@ type recommendation struct {
 	Impact *analysis.ImpactReport `json:"impact"`
 
 	staged []model.Policy
+	// ch is the change staging the recommendation: enforcing it starts
+	// from its compiled state (see enforceChange).
+	ch *change
 }
 
 // recommendFor reads the choice, recommends from the flow records as
@@ -148,11 +152,10 @@ func (s *Server) recommendNew(opts analysis.RecommendOptions) (*recommendation, 
 			Egress    int        `json:"egressRules"`
 		}{p.Kind, p.Namespace, p.Name, sel, len(p.Ingress), len(p.Egress)})
 	}
-	ch, err := s.newChange(model.Set{Policies: rec.staged})
-	if err != nil {
+	if rec.ch, err = s.newChange(model.Set{Policies: rec.staged}); err != nil {
 		return nil, err
 	}
-	if rec.Impact, err = s.replay(ch, analysis.ModePending); err != nil {
+	if rec.Impact, err = s.replay(rec.ch, analysis.ModePending); err != nil {
 		return nil, err
 	}
 	return rec, nil
@@ -169,19 +172,76 @@ func (s *Server) recommendEnforce(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	enforced := analysis.AsApplied(model.Set{Policies: rec.staged}, nil)
 	scope := rec.Namespace
 	if r.URL.Query().Has("scope") {
 		scope = r.URL.Query().Get("scope")
 	}
-	ans, ch, err := s.whatIfOf(model.Set{Policies: enforced.Policies}, scope)
+	if err := s.scope(scope); err != nil {
+		return nil, err
+	}
+	ch, err := s.enforceChange(rec)
 	if err != nil {
+		return nil, err
+	}
+	// As whatIfOf answers the change, from the compiled state enforceChange
+	// reached.
+	d, err := s.diff(ch, scope)
+	if err != nil {
+		return nil, err
+	}
+	ans := &whatIfAnswer{Diff: d, Scope: scope}
+	if ans.Impact, err = s.replay(ch, analysis.ModeCandidate); err != nil {
 		return nil, err
 	}
 	if ans.Staged, err = s.replay(ch, analysis.ModePending); err != nil {
 		return nil, err
 	}
 	return ans, nil
+}
+
+// enforceChange is the change enforcing a recommendation: its policies
+// upserted as NetworkPolicy into the loaded set. Its compiled state is
+// reached from the recommendation's (staged) rather than from the loaded
+// set's: a recommendation's selectors often read label keys no policy of
+// the input reads (a peer namespace's name), and a key starting to be
+// read classes every endpoint again, which the staged change has paid
+// for already. The staged policies go again: each is deleted, or put
+// back as the input has it where the recommendation replaced one.
+func (s *Server) enforceChange(rec *recommendation) (*change, error) {
+	enforced := analysis.AsApplied(model.Set{Policies: rec.staged}, nil).Policies
+	ch := &change{c: model.Change{Upserts: model.Set{Policies: enforced}}, after: analysis.WithUpserts(s.set, model.Set{Policies: enforced})}
+	if err := ch.after.Check(); err != nil {
+		return nil, badf("the set after the change is not valid: %v", err)
+	}
+	var err error
+	if ch.snap, err = rec.ch.snap.Apply(enforceSwap(s.set, rec.staged, enforced)); err != nil {
+		return nil, badf("the set after the change: %v", err)
+	}
+	return ch, nil
+}
+
+// enforceSwap is the change from the loaded set with the staged policies
+// upserted to the loaded set with the enforced ones upserted: the
+// enforced ones upserted, each staged one deleted, or put back as the
+// loaded set has it where it replaced one of the same key.
+func enforceSwap(set model.Set, staged, enforced []model.Policy) model.Change {
+	keys := map[model.Key]bool{}
+	for _, p := range staged {
+		keys[p.Key()] = true
+	}
+	swap := model.Change{Upserts: model.Set{Policies: slices.Clone(enforced)}}
+	for _, p := range set.Policies {
+		if keys[p.Key()] {
+			swap.Upserts.Policies = append(swap.Upserts.Policies, p)
+			delete(keys, p.Key())
+		}
+	}
+	for _, p := range staged {
+		if keys[p.Key()] {
+			swap.Deletes = append(swap.Deletes, p.Key())
+		}
+	}
+	return swap
 }
 
 // recommendDownload sends the recommendation's YAML as a file.
