@@ -209,11 +209,13 @@ func (s *Server) recommendEnforce(r *http.Request) (any, error) {
 // back as the input has it where the recommendation replaced one.
 func (s *Server) enforceChange(rec *recommendation) (*change, error) {
 	enforced := analysis.AsApplied(model.Set{Policies: rec.staged}, nil).Policies
-	ch := &change{c: model.Change{Upserts: model.Set{Policies: enforced}}, after: analysis.WithUpserts(s.set, model.Set{Policies: enforced})}
-	if err := ch.after.Check(); err != nil {
+	ch := &change{c: model.Change{Upserts: model.Set{Policies: enforced}}}
+	// The loaded set is valid: Apply checks what the change can make
+	// invalid, as the engine would, without checking the whole set again.
+	var err error
+	if ch.after, err = s.set.Apply(ch.c); err != nil {
 		return nil, badf("the set after the change is not valid: %v", err)
 	}
-	var err error
 	if ch.snap, err = rec.ch.snap.Apply(enforceSwap(s.set, rec.staged, enforced)); err != nil {
 		return nil, badf("the set after the change: %v", err)
 	}
