@@ -35,6 +35,9 @@ type Class struct {
 	// address of that family of the first member; invalid when the
 	// members have none.
 	Addrs [2]netip.Addr
+	// endpoints are the members themselves, for telling whether a change
+	// touches the class (see Touched).
+	endpoints []*model.Endpoint
 }
 
 // Families reports which IP families the class's members have addresses
@@ -86,9 +89,20 @@ type world struct {
 	ruleNets   map[netip.Prefix]int
 	netsetNets map[netip.Prefix][]int
 	lengths    [2][]int
+	// netsetLengths are the prefix lengths of the network sets' CIDRs,
+	// per family.
+	netsetLengths [2]lengthSet
 	// slices maps an address to the service slices listing it.
 	slices map[netip.Addr][]string
+	// lazy says the endpoints' labels are not filled in (newLazyWorld).
+	lazy bool
 }
+
+// lengthSet is a set of prefix lengths, 0 to 128.
+type lengthSet [3]uint64
+
+func (s *lengthSet) has(l int) bool { return s[l/64]&(1<<(l%64)) != 0 }
+func (s *lengthSet) add(l int)      { s[l/64] |= 1 << (l % 64) }
 
 // entity is an endpoint or a network set with its effective labels.
 type entity struct {
@@ -99,49 +113,82 @@ type entity struct {
 }
 
 func newWorld(set *model.Set) *world {
+	w := newLazyWorld(set)
+	for i := range w.endpoints {
+		w.endpoints[i].labels = w.endpointLabels(w.endpoints[i].ep)
+	}
+	w.lazy = false
+	return w
+}
+
+// newLazyWorld is newWorld without the endpoints' effective labels, which
+// cost the most at a hundred thousand endpoints: for the callers that need
+// those of a few endpoints only (see classesOf). Everything a class key
+// reads of the other endpoints (who owns an address) is there.
+func newLazyWorld(set *model.Set) *world {
 	w := &world{
 		set:        set,
 		profiles:   make(map[string]*model.Profile, len(set.Profiles)),
 		owners:     map[netip.Addr][]int{},
-		ruleNets:   map[netip.Prefix]int{},
 		netsetNets: map[netip.Prefix][]int{},
 		slices:     map[netip.Addr][]string{},
+		lazy:       true,
 	}
 	for i := range set.Profiles {
 		w.profiles[set.Profiles[i].Name] = &set.Profiles[i]
 	}
-	labelsOf := func(name string) map[string]string {
-		if p := w.profiles[name]; p != nil {
-			return p.LabelsToApply
-		}
-		return nil
-	}
 	w.endpoints = make([]entity, len(set.Endpoints))
 	for i := range set.Endpoints {
 		ep := &set.Endpoints[i]
-		w.endpoints[i] = entity{key: ep.Key(), labels: calico.EndpointLabels(ep, labelsOf), ep: ep}
+		w.endpoints[i] = entity{key: ep.Key(), ep: ep}
 		for _, a := range ep.Addresses {
 			w.owners[a] = append(w.owners[a], i)
 		}
 	}
 	w.netsets = make([]entity, len(set.NetworkSets))
-	lengths := [2]map[int]bool{{}, {}}
 	for i := range set.NetworkSets {
 		ns := &set.NetworkSets[i]
-		w.netsets[i] = entity{key: ns.Key(), labels: calico.NetworkSetLabels(ns, labelsOf), ns: ns}
+		w.netsets[i] = entity{key: ns.Key(), labels: calico.NetworkSetLabels(ns, w.profileLabels), ns: ns}
 		for _, n := range ns.Nets {
 			n = n.Masked()
 			w.netsetNets[n] = append(w.netsetNets[n], i)
-			lengths[familyIndex(n.Addr())][n.Bits()] = true
+			w.netsetLengths[familyIndex(n.Addr())].add(n.Bits())
 		}
 	}
+	w.setRuleNets(set)
+	for _, svc := range set.Services {
+		for i, sl := range svc.Slices {
+			id := svc.Key().String() + "#" + strconv.Itoa(i)
+			for _, a := range sl.Addresses {
+				w.slices[a] = append(w.slices[a], id)
+			}
+		}
+	}
+	return w
+}
+
+// withRules is w for a set that differs from w's in policies and tiers
+// only: the endpoints, network sets and services are w's, the CIDRs rules
+// name are set's.
+func (w *world) withRules(set *model.Set) *world {
+	o := *w
+	o.set = set
+	o.setRuleNets(set)
+	return &o
+}
+
+// setRuleNets gathers the CIDRs the rules of set's policies and profiles
+// name, and with the network sets' the prefix lengths to look up.
+func (w *world) setRuleNets(set *model.Set) {
+	w.ruleNets = map[netip.Prefix]int{}
+	lengths := w.netsetLengths
 	addRule := func(r *model.Rule) {
 		for _, nets := range [][]netip.Prefix{r.Source.Nets, r.Source.NotNets, r.Destination.Nets, r.Destination.NotNets} {
 			for _, n := range nets {
 				n = n.Masked()
 				if _, ok := w.ruleNets[n]; !ok {
 					w.ruleNets[n] = len(w.ruleNets)
-					lengths[familyIndex(n.Addr())][n.Bits()] = true
+					lengths[familyIndex(n.Addr())].add(n.Bits())
 				}
 			}
 		}
@@ -165,20 +212,25 @@ func newWorld(set *model.Set) *world {
 		}
 	}
 	for f := range lengths {
-		for l := range lengths[f] {
-			w.lengths[f] = append(w.lengths[f], l)
-		}
-		slices.Sort(w.lengths[f])
-	}
-	for _, svc := range set.Services {
-		for i, sl := range svc.Slices {
-			id := svc.Key().String() + "#" + strconv.Itoa(i)
-			for _, a := range sl.Addresses {
-				w.slices[a] = append(w.slices[a], id)
+		w.lengths[f] = nil
+		for l := 0; l <= 128; l++ {
+			if lengths[f].has(l) {
+				w.lengths[f] = append(w.lengths[f], l)
 			}
 		}
 	}
-	return w
+}
+
+func (w *world) profileLabels(name string) map[string]string {
+	if p := w.profiles[name]; p != nil {
+		return p.LabelsToApply
+	}
+	return nil
+}
+
+// endpointLabels are an endpoint's effective labels.
+func (w *world) endpointLabels(ep *model.Endpoint) selector.Map {
+	return calico.EndpointLabels(ep, w.profileLabels)
 }
 
 func familyIndex(a netip.Addr) int {
@@ -266,8 +318,7 @@ func firstAddrs(ep *model.Endpoint) [2]netip.Addr {
 
 // classKey is the string equal for two endpoints exactly when every
 // verdict treats them alike.
-func (w *world) classKey(sc *keyScratch, i int) string {
-	e := &w.endpoints[i]
+func (w *world) classKey(sc *keyScratch, e *entity) string {
 	b := appendField(sc.buf[:0], string(e.ep.Kind))
 	b = append(b, "|labels"...)
 	keys := sc.labels[:0]
@@ -327,12 +378,25 @@ func cmpBool(a, b bool) int {
 }
 
 // classes partitions the endpoints with at least one address into
-// classes, in the order of their first members. The keys, most of the
-// work at a hundred thousand endpoints, are written on every core.
+// classes, in the order of their first members.
 func (w *world) classes() []Class {
-	keys := make([]string, len(w.endpoints))
+	all := make([]int, len(w.endpoints))
+	for i := range all {
+		all[i] = i
+	}
+	return w.classesOf(all)
+}
+
+// classesOf partitions the endpoints which indexes (in the set's order)
+// that have an address into classes, in the order of their first members:
+// the classes of all endpoints that have a member among them, when which
+// holds every endpoint of a namespace. The keys, most of the work at a
+// hundred thousand endpoints, are written on every core.
+func (w *world) classesOf(which []int) []Class {
+	ents := make([]entity, len(which))
+	keys := make([]string, len(which))
 	workers := runtime.GOMAXPROCS(0)
-	chunk := (len(keys) + workers - 1) / workers
+	chunk := max(1, (len(keys)+workers-1)/workers)
 	var wg sync.WaitGroup
 	for lo := 0; lo < len(keys); lo += chunk {
 		wg.Add(1)
@@ -340,23 +404,30 @@ func (w *world) classes() []Class {
 			defer wg.Done()
 			var sc keyScratch
 			for i := lo; i < hi; i++ {
-				if len(w.endpoints[i].ep.Addresses) > 0 {
-					keys[i] = w.classKey(&sc, i)
+				e := w.endpoints[which[i]]
+				if len(e.ep.Addresses) == 0 {
+					continue
 				}
+				if w.lazy {
+					e.labels = w.endpointLabels(e.ep)
+				}
+				ents[i] = e
+				keys[i] = w.classKey(&sc, &ents[i])
 			}
 		}(lo, min(lo+chunk, len(keys)))
 	}
 	wg.Wait()
 	var out []Class
 	byKey := map[string]int{}
-	for i := range w.endpoints {
-		e := &w.endpoints[i]
-		if len(e.ep.Addresses) == 0 {
+	for i := range ents {
+		e := &ents[i]
+		if e.ep == nil {
 			continue
 		}
 		k := keys[i]
 		if c, ok := byKey[k]; ok {
 			out[c].Members = append(out[c].Members, e.key)
+			out[c].endpoints = append(out[c].endpoints, e.ep)
 			continue
 		}
 		byKey[k] = len(out)
@@ -366,6 +437,7 @@ func (w *world) classes() []Class {
 			Labels:    e.labels,
 			Members:   []model.Key{e.key},
 			Addrs:     firstAddrs(e.ep),
+			endpoints: []*model.Endpoint{e.ep},
 		})
 	}
 	return out

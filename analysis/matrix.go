@@ -102,6 +102,9 @@ type Matrix struct {
 	// a cell that stands for no flow (no common IP family) is left out.
 	Cells  []Cell
 	Staged bool
+	// rows and cols are the peers of Sources and Destinations, for
+	// MatrixBase.Update.
+	rows, cols []peer
 }
 
 // Cell is one source group, destination group and port.
@@ -115,6 +118,8 @@ type Cell struct {
 type peer struct {
 	group ClassGroup
 	addrs [][2]netip.Addr
+	// eps are the members of the group's classes.
+	eps []*model.Endpoint
 }
 
 // NewMatrix computes the matrix of a set. Every cell is the verdict of
@@ -128,7 +133,7 @@ func NewMatrix(set model.Set, opts MatrixOptions) (*Matrix, error) {
 	if err != nil {
 		return nil, err
 	}
-	return matrixWith(&set, newWorld(&set), eng, opts)
+	return NewMatrixBase(set).Matrix(eng, opts)
 }
 
 // NewMatrixWith is NewMatrix with the verdicts of set from an evaluator
@@ -136,28 +141,52 @@ func NewMatrix(set model.Set, opts MatrixOptions) (*Matrix, error) {
 // large set costs more than many matrices. An eval.Snapshot with a change
 // applied is the cheap evaluator of a changed set.
 func NewMatrixWith(set model.Set, eng eval.Evaluator, opts MatrixOptions) (*Matrix, error) {
-	return matrixWith(&set, newWorld(&set), eng, opts)
+	return NewMatrixBase(set).Matrix(eng, opts)
 }
 
-func matrixWith(set *model.Set, w *world, eng eval.Evaluator, opts MatrixOptions) (*Matrix, error) {
-	ports := opts.Ports
-	if ports == nil {
-		ports = DefaultPorts(*set)
-	} else {
-		ports = resolveOther(ports, *set)
+// matrix computes the matrix of b's set with eng's verdicts. With before
+// and touched (see MatrixBase.Update) the cells between untouched groups
+// are before's, when before has the same rows, columns and ports.
+func (b *MatrixBase) matrix(eng eval.Evaluator, opts MatrixOptions, before *Matrix, touched func(*model.Endpoint) bool) (*Matrix, error) {
+	ports := b.defaults
+	if opts.Ports != nil {
+		ports = resolveOtherBy(opts.Ports, b.defaults)
 	}
 	if len(ports) == 0 {
 		return nil, errors.New("no ports to ask about")
 	}
-	classes := w.classes()
-	rows := w.peers(classes, opts.GroupBy, opts.From, opts.Namespace)
-	cols := w.peers(classes, opts.GroupBy, opts.To, opts.Namespace)
-	m := &Matrix{Ports: ports, Staged: opts.Staged}
+	var classes []Class
+	if opts.Namespace == "" {
+		classes = b.w.classes()
+	} else {
+		// A class's members share its namespace (an effective label),
+		// so the namespace's classes are those of its endpoints.
+		classes = b.w.classesOf(b.byNamespace[opts.Namespace])
+	}
+	rows := b.w.peers(classes, opts.GroupBy, opts.From, opts.Namespace)
+	cols := b.w.peers(classes, opts.GroupBy, opts.To, opts.Namespace)
+	m := &Matrix{Ports: ports, Staged: opts.Staged, rows: rows, cols: cols}
 	for _, p := range rows {
 		m.Sources = append(m.Sources, p.group)
 	}
 	for _, p := range cols {
 		m.Destinations = append(m.Destinations, p.group)
+	}
+	reuse := before != nil && touched != nil && before.Staged == opts.Staged && slices.Equal(before.Ports, ports) &&
+		samePeers(before.rows, rows) && samePeers(before.cols, cols)
+	var rowTouched, colTouched []bool
+	var prev [][]Cell
+	if reuse {
+		rowTouched, colTouched = touchedPeers(rows, touched), touchedPeers(cols, touched)
+		prev = make([][]Cell, len(rows))
+		for lo := 0; lo < len(before.Cells); {
+			hi := lo
+			for hi < len(before.Cells) && before.Cells[hi].Source == before.Cells[lo].Source {
+				hi++
+			}
+			prev[before.Cells[lo].Source] = before.Cells[lo:hi]
+			lo = hi
+		}
 	}
 
 	workers := opts.Workers
@@ -177,7 +206,12 @@ func matrixWith(set *model.Set, w *world, eng eval.Evaluator, opts MatrixOptions
 		go func() {
 			defer wg.Done()
 			for r := range next {
-				kept[r] = rowCells(all[r*stride:(r+1)*stride], eng, r, rows[r], cols, ports, opts.Staged)
+				out := all[r*stride : (r+1)*stride]
+				if reuse && !rowTouched[r] {
+					kept[r] = rowCellsReusing(out, eng, r, &rows[r], cols, ports, opts.Staged, prev[r], colTouched)
+				} else {
+					kept[r] = rowCells(out, eng, r, &rows[r], cols, ports, opts.Staged)
+				}
 			}
 		}()
 	}
@@ -194,40 +228,94 @@ func matrixWith(set *model.Set, w *world, eng eval.Evaluator, opts MatrixOptions
 	return m, nil
 }
 
+// samePeers reports whether two sides of matrices are the same groups of
+// the same endpoints and addresses.
+func samePeers(a, b []peer) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].group.Name != b[i].group.Name || a[i].group.NetworkSet != b[i].group.NetworkSet ||
+			a[i].group.Members != b[i].group.Members || !slices.Equal(a[i].addrs, b[i].addrs) || !slices.Equal(a[i].eps, b[i].eps) {
+			return false
+		}
+	}
+	return true
+}
+
+// touchedPeers tells which groups have a member touched says a change
+// touches.
+func touchedPeers(ps []peer, touched func(*model.Endpoint) bool) []bool {
+	out := make([]bool, len(ps))
+	for i := range ps {
+		out[i] = slices.ContainsFunc(ps[i].eps, touched)
+	}
+	return out
+}
+
 // rowCells computes the cells of one source group into out, those that
 // stand for a flow first, and returns how many those are.
-func rowCells(out []Cell, eng eval.Evaluator, r int, src peer, cols []peer, ports []Port, staged bool) int {
+func rowCells(out []Cell, eng eval.Evaluator, r int, src *peer, cols []peer, ports []Port, staged bool) int {
 	n := 0
-	for c, dst := range cols {
-		if src.group.NetworkSet != nil && dst.group.NetworkSet != nil {
-			continue // outside to outside: nothing is enforced either way
+	for c := range cols {
+		n += pairCells(out[n:], eng, r, c, src, &cols[c], ports, staged)
+	}
+	return n
+}
+
+// rowCellsReusing is rowCells for an untouched source group: the cells
+// of untouched destination groups are copied from prev, the row's cells
+// in a matrix before the change.
+func rowCellsReusing(out []Cell, eng eval.Evaluator, r int, src *peer, cols []peer, ports []Port, staged bool, prev []Cell, colTouched []bool) int {
+	n, j := 0, 0
+	for c := range cols {
+		for j < len(prev) && prev[j].Destination < c {
+			j++
 		}
-		for pi, port := range ports {
-			cell := Cell{Source: r, Destination: c, Port: pi}
-			for _, sa := range src.addrs {
-				for _, da := range dst.addrs {
-					for f := range 2 {
-						if !sa[f].IsValid() || !da[f].IsValid() {
-							continue
-						}
-						if want := port.family(); want != 0 && want != 4+2*f {
-							continue
-						}
-						v := eng.Evaluate(model.Flow{Src: sa[f], Dst: da[f], Protocol: port.Protocol, SrcPort: matrixSourcePort, DstPort: port.Number})
-						eg, in := v.Egress.Allowed(), v.Ingress.Allowed()
-						if staged {
-							eg, in = v.Egress.PendingAllowed(), v.Ingress.PendingAllowed()
-						}
-						cell.Egress = cell.Egress.merge(eg)
-						cell.Ingress = cell.Ingress.merge(in)
-						cell.Verdict = cell.Verdict.merge(eg && in)
+		if colTouched[c] {
+			n += pairCells(out[n:], eng, r, c, src, &cols[c], ports, staged)
+			continue
+		}
+		for ; j < len(prev) && prev[j].Destination == c; j++ {
+			out[n] = prev[j]
+			n++
+		}
+	}
+	return n
+}
+
+// pairCells computes the cells of one source and destination group into
+// out, those that stand for a flow only, and returns how many those are.
+func pairCells(out []Cell, eng eval.Evaluator, r, c int, src, dst *peer, ports []Port, staged bool) int {
+	if src.group.NetworkSet != nil && dst.group.NetworkSet != nil {
+		return 0 // outside to outside: nothing is enforced either way
+	}
+	n := 0
+	for pi, port := range ports {
+		cell := Cell{Source: r, Destination: c, Port: pi}
+		for _, sa := range src.addrs {
+			for _, da := range dst.addrs {
+				for f := range 2 {
+					if !sa[f].IsValid() || !da[f].IsValid() {
+						continue
 					}
+					if want := port.family(); want != 0 && want != 4+2*f {
+						continue
+					}
+					v := eng.Evaluate(model.Flow{Src: sa[f], Dst: da[f], Protocol: port.Protocol, SrcPort: matrixSourcePort, DstPort: port.Number})
+					eg, in := v.Egress.Allowed(), v.Ingress.Allowed()
+					if staged {
+						eg, in = v.Egress.PendingAllowed(), v.Ingress.PendingAllowed()
+					}
+					cell.Egress = cell.Egress.merge(eg)
+					cell.Ingress = cell.Ingress.merge(in)
+					cell.Verdict = cell.Verdict.merge(eg && in)
 				}
 			}
-			if cell.Verdict != AccessNone {
-				out[n] = cell
-				n++
-			}
+		}
+		if cell.Verdict != AccessNone {
+			out[n] = cell
+			n++
 		}
 	}
 	return n
@@ -256,6 +344,7 @@ func (w *world) peers(classes []Class, by []string, sel *selector.Selector, ns s
 		p := peer{group: g}
 		for _, ci := range g.Classes {
 			p.addrs = append(p.addrs, classes[ci].Addrs)
+			p.eps = append(p.eps, classes[ci].endpoints...)
 		}
 		out = append(out, p)
 	}

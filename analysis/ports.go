@@ -128,112 +128,157 @@ func ParsePorts(s string) ([]Port, error) {
 // rules name without ports, and per port protocol an "other" port no rule
 // names. TCP is always there.
 func DefaultPorts(sets ...model.Set) []Port {
-	// Sets, not lists: a large cluster has thousands of rules naming
-	// the same few ports and tens of thousands of endpoints declaring
-	// each named port, and lists of every (rule, endpoint) pair grow
-	// with their product.
-	named := map[uint8]map[model.Port]bool{}
-	seen := map[Port]bool{}
-	protos := map[uint8]bool{model.ProtoTCP: true}
-	add := func(proto uint8, n uint16) { seen[Port{Protocol: proto, Number: n}] = true }
-	addNamed := func(proto uint8, p model.Port) {
-		if named[proto] == nil {
-			named[proto] = map[model.Port]bool{}
-		}
-		named[proto][p] = true
+	ps := newPortSet()
+	for i := range sets {
+		ps.addSet(&sets[i], declaredPorts(&sets[i]), servicesByKey(&sets[i]))
 	}
-	for si := range sets {
-		set := &sets[si]
-		// declared holds each named port's distinct declarations.
-		declared := map[string][]model.EndpointPort{}
-		have := map[model.EndpointPort]bool{}
-		for _, ep := range set.Endpoints {
-			for _, p := range ep.Ports {
-				p.ProtocolByNumber = false
-				if !have[p] {
-					have[p] = true
-					declared[p.Name] = append(declared[p.Name], p)
-				}
-			}
+	return ps.list()
+}
+
+// portSet is what DefaultPorts gathers of the rules of sets. Sets, not
+// lists: a large cluster has thousands of rules naming the same few ports
+// and tens of thousands of endpoints declaring each named port, and lists
+// of every (rule, endpoint) pair grow with their product.
+type portSet struct {
+	named  map[uint8]map[model.Port]bool
+	seen   map[Port]bool
+	protos map[uint8]bool
+}
+
+func newPortSet() *portSet {
+	return &portSet{named: map[uint8]map[model.Port]bool{}, seen: map[Port]bool{}, protos: map[uint8]bool{model.ProtoTCP: true}}
+}
+
+// union adds o's ports to ps.
+func (ps *portSet) union(o *portSet) {
+	for p := range o.seen {
+		ps.seen[p] = true
+	}
+	for p := range o.protos {
+		ps.protos[p] = true
+	}
+	for proto, m := range o.named {
+		for p := range m {
+			ps.addNamed(proto, p)
 		}
-		services := map[model.Key]*model.Service{}
-		for i := range set.Services {
-			services[set.Services[i].Key()] = &set.Services[i]
-		}
-		visit := func(r *model.Rule, ns string) {
-			proto := r.Protocol
-			if proto.IsSet() {
-				protos[proto.Number] = true
-			}
-			d := &r.Destination
-			for _, ports := range [][]model.Port{d.Ports, d.NotPorts} {
-				for _, p := range ports {
-					if proto.IsSet() {
-						addNamed(proto.Number, p)
-					}
-					if p.Name == "" {
-						if proto.SupportsPorts() {
-							add(proto.Number, p.Min)
-							add(proto.Number, p.Max)
-						}
-						continue
-					}
-					for _, dp := range declared[p.Name] {
-						if namedPortProtocolAllowed(proto, dp.Protocol) {
-							protos[dp.Protocol] = true
-							add(dp.Protocol, dp.Port)
-							addNamed(dp.Protocol, model.Port{Min: dp.Port, Max: dp.Port})
-						}
-					}
-				}
-			}
-			if sm := d.Services; sm != nil {
-				svcNS := cmp.Or(sm.Namespace, ns)
-				if svc := services[model.Key{Kind: model.KindService, Namespace: svcNS, Name: sm.Name}]; svc != nil {
-					for _, sl := range svc.Slices {
-						for _, p := range sl.Ports {
-							protos[p.Protocol] = true
-							add(p.Protocol, p.Port)
-							addNamed(p.Protocol, model.Port{Min: p.Port, Max: p.Port})
-						}
-					}
-				}
-			}
-		}
-		for i := range set.Policies {
-			p := &set.Policies[i]
-			ns := ""
-			if p.Kind.Namespaced() {
-				ns = p.Namespace
-			}
-			for j := range p.Ingress {
-				visit(&p.Ingress[j], ns)
-			}
-			for j := range p.Egress {
-				visit(&p.Egress[j], ns)
-			}
-		}
-		for i := range set.Profiles {
-			p := &set.Profiles[i]
-			for j := range p.Ingress {
-				visit(&p.Ingress[j], "")
-			}
-			for j := range p.Egress {
-				visit(&p.Egress[j], "")
+	}
+}
+
+func (ps *portSet) add(proto uint8, n uint16) { ps.seen[Port{Protocol: proto, Number: n}] = true }
+
+func (ps *portSet) addNamed(proto uint8, p model.Port) {
+	if ps.named[proto] == nil {
+		ps.named[proto] = map[model.Port]bool{}
+	}
+	ps.named[proto][p] = true
+}
+
+// declaredPorts gives each named port's distinct declarations by the
+// set's endpoints.
+func declaredPorts(set *model.Set) map[string][]model.EndpointPort {
+	declared := map[string][]model.EndpointPort{}
+	have := map[model.EndpointPort]bool{}
+	for _, ep := range set.Endpoints {
+		for _, p := range ep.Ports {
+			p.ProtocolByNumber = false
+			if !have[p] {
+				have[p] = true
+				declared[p.Name] = append(declared[p.Name], p)
 			}
 		}
 	}
-	out := make([]Port, 0, len(seen)+len(protos))
-	for p := range seen {
+	return declared
+}
+
+func servicesByKey(set *model.Set) map[model.Key]*model.Service {
+	services := map[model.Key]*model.Service{}
+	for i := range set.Services {
+		services[set.Services[i].Key()] = &set.Services[i]
+	}
+	return services
+}
+
+// addSet adds the ports the rules of set's policies and profiles name,
+// named ports as declared and services as services give them (set's
+// own, from declaredPorts and servicesByKey).
+func (ps *portSet) addSet(set *model.Set, declared map[string][]model.EndpointPort, services map[model.Key]*model.Service) {
+	visit := func(r *model.Rule, ns string) {
+		proto := r.Protocol
+		if proto.IsSet() {
+			ps.protos[proto.Number] = true
+		}
+		d := &r.Destination
+		for _, ports := range [][]model.Port{d.Ports, d.NotPorts} {
+			for _, p := range ports {
+				if proto.IsSet() {
+					ps.addNamed(proto.Number, p)
+				}
+				if p.Name == "" {
+					if proto.SupportsPorts() {
+						ps.add(proto.Number, p.Min)
+						ps.add(proto.Number, p.Max)
+					}
+					continue
+				}
+				for _, dp := range declared[p.Name] {
+					if namedPortProtocolAllowed(proto, dp.Protocol) {
+						ps.protos[dp.Protocol] = true
+						ps.add(dp.Protocol, dp.Port)
+						ps.addNamed(dp.Protocol, model.Port{Min: dp.Port, Max: dp.Port})
+					}
+				}
+			}
+		}
+		if sm := d.Services; sm != nil {
+			svcNS := cmp.Or(sm.Namespace, ns)
+			if svc := services[model.Key{Kind: model.KindService, Namespace: svcNS, Name: sm.Name}]; svc != nil {
+				for _, sl := range svc.Slices {
+					for _, p := range sl.Ports {
+						ps.protos[p.Protocol] = true
+						ps.add(p.Protocol, p.Port)
+						ps.addNamed(p.Protocol, model.Port{Min: p.Port, Max: p.Port})
+					}
+				}
+			}
+		}
+	}
+	for i := range set.Policies {
+		p := &set.Policies[i]
+		ns := ""
+		if p.Kind.Namespaced() {
+			ns = p.Namespace
+		}
+		for j := range p.Ingress {
+			visit(&p.Ingress[j], ns)
+		}
+		for j := range p.Egress {
+			visit(&p.Egress[j], ns)
+		}
+	}
+	for i := range set.Profiles {
+		p := &set.Profiles[i]
+		for j := range p.Ingress {
+			visit(&p.Ingress[j], "")
+		}
+		for j := range p.Egress {
+			visit(&p.Egress[j], "")
+		}
+	}
+}
+
+// list gives the ports, sorted.
+func (ps *portSet) list() []Port {
+	out := make([]Port, 0, len(ps.seen)+len(ps.protos))
+	for p := range ps.seen {
 		out = append(out, p)
 	}
-	for proto := range protos {
+	for proto := range ps.protos {
 		if !model.ProtocolNumber(proto).SupportsPorts() {
 			out = append(out, Port{Protocol: proto})
 			continue
 		}
 		var ranges []model.Port
-		for p := range named[proto] {
+		for p := range ps.named[proto] {
 			ranges = append(ranges, p)
 		}
 		if n, ok := otherPort(ranges); ok {
@@ -271,7 +316,11 @@ func otherPort(ports []model.Port) (uint16, bool) {
 // resolveOther gives each "other" port of ports a number no rule of the
 // sets names.
 func resolveOther(ports []Port, sets ...model.Set) []Port {
-	defaults := DefaultPorts(sets...)
+	return resolveOtherBy(ports, DefaultPorts(sets...))
+}
+
+// resolveOtherBy is resolveOther with the sets' DefaultPorts.
+func resolveOtherBy(ports, defaults []Port) []Port {
 	out := slices.Clone(ports)
 	for i := range out {
 		if !out[i].Other {

@@ -11,7 +11,9 @@ import (
 // order, staged ones marked: the policies board of a console. Staged
 // Deletes take part in nothing and are not listed.
 func TierOrder(set model.Set) []TierAnswer {
-	tiers, _ := walk(&set)
+	// Ordering needs no selector: a board of ten thousand policies is
+	// not worth parsing them all.
+	tiers, _ := orderTiers(&set)
 	out := make([]TierAnswer, 0, len(tiers))
 	for _, tw := range tiers {
 		ta := TierAnswer{Tier: tw.tier.Name, DefaultAction: cmp.Or(tw.tier.DefaultAction, model.Deny), Policies: []PolicyInTier{}}

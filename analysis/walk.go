@@ -71,31 +71,11 @@ func (pi *policyInfo) applies(labels selector.Labels, d model.Direction) bool {
 // walk prepares every policy of the set and orders the tiers and the
 // policies in them as Felix does. Staged Deletes take part in nothing.
 func walk(set *model.Set) (tiers []*tierWalk, policies []*policyInfo) {
-	byName := map[string]*tierWalk{}
-	withBuiltin := set.WithBuiltinTiers()
-	for i := range withBuiltin.Tiers {
-		t := &withBuiltin.Tiers[i]
-		if byName[t.Name] != nil {
-			continue
-		}
-		tw := &tierWalk{tier: t}
-		byName[t.Name] = tw
-		tiers = append(tiers, tw)
-	}
-	slices.SortStableFunc(tiers, func(a, b *tierWalk) int {
-		return cmp.Or(calico.CompareOrders(a.tier.Order, b.tier.Order), cmp.Compare(a.tier.Name, b.tier.Name))
-	})
+	tiers, policies = orderTiers(set)
 	var clauses calico.NamespaceClauses
 	id := 0
-	for i := range set.Policies {
-		p := &set.Policies[i]
-		if p.Kind.Staged() && p.StagedAction == model.StagedDelete {
-			continue
-		}
-		pi := &policyInfo{p: p, index: i}
-		if p.Kind.Namespaced() {
-			pi.ns = p.Namespace
-		}
+	for _, pi := range policies {
+		p := pi.p
 		pi.selects, pi.err = calico.PolicySelector(p)
 		for _, d := range []model.Direction{model.Ingress, model.Egress} {
 			rules := p.Rules(d)
@@ -112,6 +92,37 @@ func walk(set *model.Set) (tiers []*tierWalk, policies []*policyInfo) {
 				}
 				pi.rules[dirIndex(d)] = append(pi.rules[dirIndex(d)], ri)
 			}
+		}
+	}
+	return tiers, policies
+}
+
+// orderTiers orders the tiers and the policies in them as Felix does,
+// without preparing the policies' selectors and rules: policies are in
+// the set's order, Staged Deletes left out.
+func orderTiers(set *model.Set) (tiers []*tierWalk, policies []*policyInfo) {
+	byName := map[string]*tierWalk{}
+	withBuiltin := set.WithBuiltinTiers()
+	for i := range withBuiltin.Tiers {
+		t := &withBuiltin.Tiers[i]
+		if byName[t.Name] != nil {
+			continue
+		}
+		tw := &tierWalk{tier: t}
+		byName[t.Name] = tw
+		tiers = append(tiers, tw)
+	}
+	slices.SortStableFunc(tiers, func(a, b *tierWalk) int {
+		return cmp.Or(calico.CompareOrders(a.tier.Order, b.tier.Order), cmp.Compare(a.tier.Name, b.tier.Name))
+	})
+	for i := range set.Policies {
+		p := &set.Policies[i]
+		if p.Kind.Staged() && p.StagedAction == model.StagedDelete {
+			continue
+		}
+		pi := &policyInfo{p: p, index: i}
+		if p.Kind.Namespaced() {
+			pi.ns = p.Namespace
 		}
 		policies = append(policies, pi)
 		tierName := cmp.Or(p.Tier, model.TierDefault)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -87,8 +88,15 @@ type Server struct {
 	ref     *reference.Evaluator
 	refErr  error
 
-	matrixMu sync.Mutex
-	matrices map[string]*analysis.Matrix
+	// matrixBase is what every matrix of the set shares, made on first
+	// use; matrices keeps the set's latest matrices by options (see
+	// cachedMatrix), the "before" of what-ifs and the graph without
+	// flows.
+	baseOnce    sync.Once
+	base        *analysis.MatrixBase
+	matrixMu    sync.Mutex
+	matrices    map[string]*analysis.Matrix
+	matrixOrder []string
 
 	// recommendations are kept by choice (see recommendFor).
 	recommendMu     sync.Mutex
@@ -247,19 +255,49 @@ func (s *Server) reference() (*reference.Evaluator, error) {
 	return s.ref, s.refErr
 }
 
-// baseMatrix is the set's matrix of a namespace ("" for all), built on
-// first use and kept, for the graph without flows.
+// matrixBase is what every matrix of the loaded set shares, made on
+// first use.
+func (s *Server) matrixBase() *analysis.MatrixBase {
+	s.baseOnce.Do(func() { s.base = analysis.NewMatrixBase(s.set) })
+	return s.base
+}
+
+// maxMatrices bounds the matrices kept: one namespace's is megabytes at
+// a thousand ports.
+const maxMatrices = 16
+
+// baseMatrix is the loaded set's matrix of a namespace ("" for all) on
+// its default ports, for the graph without flows.
 func (s *Server) baseMatrix(ns string) (*analysis.Matrix, error) {
+	return s.cachedMatrix(analysis.MatrixOptions{GroupBy: s.cfg.GroupBy, Workers: s.cfg.Workers, Namespace: ns, Ports: s.matrixBase().DefaultPorts()})
+}
+
+// cachedMatrix is the loaded set's matrix with opts (GroupBy and
+// Workers the server's), computed on first use and kept. The set never
+// changes, so neither does a matrix of it: the key is what else it
+// depends on, the namespace and the ports.
+func (s *Server) cachedMatrix(opts analysis.MatrixOptions) (*analysis.Matrix, error) {
+	var key strings.Builder
+	fmt.Fprintf(&key, "%q %v", opts.Namespace, opts.Staged)
+	for _, p := range opts.Ports {
+		fmt.Fprintf(&key, " %s:%d", p, p.Number)
+	}
+	k := key.String()
 	s.matrixMu.Lock()
 	defer s.matrixMu.Unlock()
-	if m := s.matrices[ns]; m != nil {
+	if m := s.matrices[k]; m != nil {
 		return m, nil
 	}
-	m, err := analysis.NewMatrixWith(s.set, s.eng, analysis.MatrixOptions{GroupBy: s.cfg.GroupBy, Workers: s.cfg.Workers, Namespace: ns})
+	m, err := s.matrixBase().Matrix(s.snap, opts)
 	if err != nil {
 		return nil, err
 	}
-	s.matrices[ns] = m
+	if len(s.matrixOrder) == maxMatrices {
+		delete(s.matrices, s.matrixOrder[0])
+		s.matrixOrder = s.matrixOrder[1:]
+	}
+	s.matrices[k] = m
+	s.matrixOrder = append(s.matrixOrder, k)
 	return m, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/verdictlabs/verdict/analysis"
 	"github.com/verdictlabs/verdict/analysis/flowlog"
@@ -55,19 +56,36 @@ type change struct {
 	c     model.Change
 	after model.Set
 	snap  *eval.Snapshot
+	// touched says at which endpoints the change can alter verdicts, nil
+	// at every one (see analysis.Touched); found on first use.
+	touchedOnce sync.Once
+	touched     func(*model.Endpoint) bool
 }
 
-// newChange upserts resources into the loaded set.
+// newChange upserts resources into the loaded set. The loaded set was
+// checked; the compiled state checks the change as model.Set.Apply does,
+// which is the check of the set after that costs the change's size.
 func (s *Server) newChange(upserts model.Set) (*change, error) {
 	ch := &change{c: model.Change{Upserts: upserts}, after: analysis.WithUpserts(s.set, upserts)}
-	if err := ch.after.Check(); err != nil {
-		return nil, badf("the set after the change is not valid: %v", err)
-	}
 	var err error
 	if ch.snap, err = s.snap.Apply(ch.c); err != nil {
+		var bad *model.CheckError
+		if errors.As(err, &bad) {
+			return nil, badf("the set after the change is not valid: %v", err)
+		}
 		return nil, badf("the set after the change: %v", err)
 	}
 	return ch, nil
+}
+
+// touchedIn is Touched of the change to set, found once.
+func (ch *change) touchedIn(set *model.Set) func(*model.Endpoint) bool {
+	ch.touchedOnce.Do(func() {
+		if t, ok := analysis.Touched(set, ch.c); ok {
+			ch.touched = t
+		}
+	})
+	return ch.touched
 }
 
 // resolvesAlike reports whether records resolve and group after the
@@ -96,11 +114,7 @@ func (s *Server) replay(ch *change, mode analysis.Mode) (*analysis.ImpactReport,
 		if err != nil {
 			return nil, err
 		}
-		touched, ok := analysis.Touched(&s.set, ch.c)
-		if !ok {
-			touched = nil
-		}
-		imp = s.kept.Replay(r, touched, analysis.Options{Workers: s.cfg.Workers})
+		imp = s.kept.Replay(r, ch.touchedIn(&s.set), analysis.Options{Workers: s.cfg.Workers})
 	} else {
 		start, after := s.set, &ch.after
 		if mode == analysis.ModePending {
@@ -150,17 +164,21 @@ func (s *Server) scope(ns string) error {
 
 // diff is the matrix diff from the loaded set to the one after a change,
 // on the ports either names, of the endpoints of namespace ns (all when
-// "").
+// ""). The matrix before is kept (the graph without flows shares it),
+// and of the one after only the cells of groups the change touches are
+// asked.
 func (s *Server) diff(ch *change, ns string) (*analysis.MatrixDiff, error) {
 	if err := s.scope(ns); err != nil {
 		return nil, err
 	}
-	opts := analysis.MatrixOptions{GroupBy: s.cfg.GroupBy, Workers: s.cfg.Workers, Ports: analysis.DefaultPorts(s.set, ch.after), Namespace: ns}
-	before, err := analysis.NewMatrixWith(s.set, s.snap, opts)
+	base := s.matrixBase()
+	after := base.With(ch.c.Upserts)
+	opts := analysis.MatrixOptions{GroupBy: s.cfg.GroupBy, Workers: s.cfg.Workers, Ports: base.DefaultPorts(after), Namespace: ns}
+	before, err := s.cachedMatrix(opts)
 	if err != nil {
 		return nil, err
 	}
-	am, err := analysis.NewMatrixWith(ch.after, ch.snap, opts)
+	am, err := after.Update(before, ch.touchedIn(&s.set), ch.snap, opts)
 	if err != nil {
 		return nil, badf("the set after the change: %v", err)
 	}
