@@ -38,9 +38,9 @@ func decodeProfileRules(doc map[string]any, is *issueList) (id string, inbound, 
 		case "id":
 			id, _ = getString(doc[k], k, is)
 		case "inbound_rules":
-			inbound = decodeRuleList(doc[k], k, is)
+			inbound = decodeRuleList(doc[k], k, is, jsonRule)
 		case "outbound_rules":
-			outbound = decodeRuleList(doc[k], k, is)
+			outbound = decodeRuleList(doc[k], k, is, jsonRule)
 		default:
 			is.addf(k, "unknown field %q%s", k, didYouMean(k, profileRulesKeys))
 		}
@@ -52,24 +52,4 @@ func decodeProfileRules(doc map[string]any, is *issueList) (id string, inbound, 
 		is.addf("id", "must name the profile")
 	}
 	return id, inbound, outbound
-}
-
-func decodeRuleList(v any, path string, is *issueList) []Rule {
-	l, ok := getList(v, path, is)
-	if !ok {
-		return nil
-	}
-	rules := make([]Rule, 0, len(l))
-	for i, e := range l {
-		if e == nil {
-			is.addf(index(path, i), "is null: a rule needs at least an action")
-			continue
-		}
-		m, ok := getMap(e, index(path, i), is)
-		if !ok {
-			continue
-		}
-		rules = append(rules, decodeRule(m, jsonPath(index(path, i)), is))
-	}
-	return rules
 }

@@ -119,6 +119,33 @@ func jsonPath(path string) func(string) string {
 	return func(k string) string { return child(path, k) }
 }
 
+// decodeRuleList reads a list of rules, each with decode: the rules JSON's
+// keys (jsonRule) or a v1 resource's (v1Rule).
+func decodeRuleList(v any, path string, is *issueList, decode func(m map[string]any, path string, is *issueList) Rule) []Rule {
+	l, ok := getList(v, path, is)
+	if !ok {
+		return nil
+	}
+	rules := make([]Rule, 0, len(l))
+	for i, e := range l {
+		if e == nil {
+			is.addf(index(path, i), "is null: a rule needs at least an action")
+			continue
+		}
+		m, ok := getMap(e, index(path, i), is)
+		if !ok {
+			continue
+		}
+		rules = append(rules, decode(m, index(path, i), is))
+	}
+	return rules
+}
+
+// jsonRule reads a rule of the rules JSON at path.
+func jsonRule(m map[string]any, path string, is *issueList) Rule {
+	return decodeRule(m, jsonPath(path), is)
+}
+
 // decodeRule reads one rule with the keys of the rules JSON, checking types
 // and values. at maps a key of the rules JSON to its path in the document
 // being read, so the calicoctl v1 resources, which are translated to these

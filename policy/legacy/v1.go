@@ -167,7 +167,7 @@ func v1Policy(doc map[string]any, path string, is *issueList) map[string]any {
 		out["types"] = types
 	}
 	for _, dir := range []string{"ingress", "egress"} {
-		if rules := v3Rules(v1Rules(spec[dir], child(specPath, dir), is)); rules != nil {
+		if rules := v3Rules(decodeRuleList(spec[dir], child(specPath, dir), is, v1Rule)); rules != nil {
 			out[dir] = rules
 		}
 	}
@@ -233,32 +233,11 @@ func v1Profile(doc map[string]any, path string, is *issueList) map[string]any {
 		out["labelsToApply"] = apply
 	}
 	for _, dir := range []string{"ingress", "egress"} {
-		if rules := v3Rules(v1Rules(spec[dir], child(specPath, dir), is)); rules != nil {
+		if rules := v3Rules(decodeRuleList(spec[dir], child(specPath, dir), is, v1Rule)); rules != nil {
 			out[dir] = rules
 		}
 	}
 	return v3Document("Profile", map[string]any{"name": name}, out)
-}
-
-// v1Rules reads a list of v1 rules.
-func v1Rules(v any, path string, is *issueList) []Rule {
-	l, ok := getList(v, path, is)
-	if !ok {
-		return nil
-	}
-	rules := make([]Rule, 0, len(l))
-	for i, e := range l {
-		if e == nil {
-			is.addf(index(path, i), "is null: a rule needs at least an action")
-			continue
-		}
-		m, ok := getMap(e, index(path, i), is)
-		if !ok {
-			continue
-		}
-		rules = append(rules, v1Rule(m, index(path, i), is))
-	}
-	return rules
 }
 
 var (

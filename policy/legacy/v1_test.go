@@ -421,6 +421,8 @@ spec:
 			[]Issue{{"metadata.labels.a", "must be a string, not a number"}, {"metadata.tags[1]", `tag "no good" may hold only letters, digits, '_', '.' and '-'`}}},
 		{"rules not a list", `{apiVersion: v1, kind: profile, metadata: {name: p}, spec: {ingress: {action: allow}}}`,
 			[]Issue{{"spec.ingress", "must be a list, not a map"}}},
+		{"rule not a map", `{apiVersion: v1, kind: profile, metadata: {name: p}, spec: {egress: [allow, {action: allow}]}}`,
+			[]Issue{{"spec.egress[0]", "must be a map, not a string"}}},
 		{"list item of another kind", `
 apiVersion: v1
 kind: profileList
