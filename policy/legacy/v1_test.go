@@ -460,17 +460,30 @@ kind: workloadEndpoint
 metadata: {workload: w, hostname: h}
 spec:
   ipNetworks: [10.0.0.300/32]
-  ipNATs: [{internalIP: 10.0.0.1}]
-  ports: [{protocol: TCP, port: 0}, {name: x, port: "80"}]
+  ipNATs: [{internalIP: 10.0.0.1}, 10.0.0.2, {internalIP: 10.0.0.3, externalIP: 10.0.0.4, external: x}]
+  ports: [{protocol: TCP, port: 0}, {name: x, port: "80"}, [80], {name: web, port: 1, ports: [2]}]
 `, []Issue{
 			{"metadata.hostname", `unknown field "hostname"`},
 			{"metadata.name", "is required"},
 			{"spec.ipNetworks[0]", `"10.0.0.300/32" is not a CIDR or an IP address`},
 			{"spec.ipNATs[0].externalIP", "is required"},
+			{"spec.ipNATs[1]", "must be a map, not a string"},
+			{"spec.ipNATs[2].external", `unknown field "external"; did you mean "externalIP"?`},
 			{"spec.ports[0].name", "is required"},
 			{"spec.ports[0].protocol", `"TCP": the legacy formats spell protocols in lower case ("tcp")`},
 			{"spec.ports[0].port", "port 0 is out of range 1 to 65535"},
 			{"spec.ports[1].port", "must be a number, not a string"},
+			{"spec.ports[2]", "must be a map, not a list"},
+			{"spec.ports[3].ports", `unknown field "ports"; did you mean "port"?`},
+		}},
+		{"host endpoint ports", `
+apiVersion: v1
+kind: hostEndpoint
+metadata: {name: eth0, node: host1}
+spec:
+  ports: {name: ssh}
+`, []Issue{
+			{"spec.ports", "must be a list, not a map"},
 		}},
 	}
 	for _, tc := range tests {

@@ -43,12 +43,8 @@ func v1WorkloadEndpoint(doc map[string]any, path string, is *issueList) map[stri
 			out[k] = s
 		}
 	}
-	if nats := v1IPNATs(spec["ipNATs"], child(specPath, "ipNATs"), is); nats != nil {
-		out["ipNATs"] = nats
-	}
-	if ports := v1EndpointPorts(spec["ports"], child(specPath, "ports"), is); ports != nil {
-		out["ports"] = ports
-	}
+	copyMaps(spec, out, specPath, is, "ipNATs", v1IPNATKeys, v1IPNAT)
+	copyMaps(spec, out, specPath, is, "ports", v1EndpointPortKeys, v1EndpointPort)
 	metadata := map[string]any{"name": strings.Join(ids, "-")}
 	if labels, _ := getStringMap(meta["labels"], child(metaPath, "labels"), is); len(labels) > 0 {
 		metadata["labels"] = stringMapV3(labels)
@@ -74,9 +70,7 @@ func v1HostEndpoint(doc map[string]any, path string, is *issueList) map[string]a
 	}
 	copyStrings(spec, out, specPath, is, "expectedIPs", true)
 	copyStrings(spec, out, specPath, is, "profiles", false)
-	if ports := v1EndpointPorts(spec["ports"], child(specPath, "ports"), is); ports != nil {
-		out["ports"] = ports
-	}
+	copyMaps(spec, out, specPath, is, "ports", v1EndpointPortKeys, v1EndpointPort)
 	return v3Document("HostEndpoint", metadata, out)
 }
 
@@ -99,71 +93,68 @@ func copyStrings(from, to map[string]any, path string, is *issueList, k string, 
 	to[k] = out
 }
 
-func v1IPNATs(v any, path string, is *issueList) []any {
-	l, ok := getList(v, path, is)
-	if !ok || len(l) == 0 {
-		return nil
+// copyMaps copies a list of maps from a v1 spec to the v3 one, checking
+// each item's keys against keys and translating it with read.
+func copyMaps(from, to map[string]any, path string, is *issueList, k string, keys []string, read func(m map[string]any, at string, is *issueList) map[string]any) {
+	list, ok := getList(from[k], child(path, k), is)
+	if !ok || len(list) == 0 {
+		return
 	}
-	out := make([]any, 0, len(l))
-	for i, e := range l {
-		at := index(path, i)
+	out := make([]any, 0, len(list))
+	for i, e := range list {
+		at := index(child(path, k), i)
 		m, ok := getMap(e, at, is)
 		if !ok {
 			continue
 		}
-		checkKeys(m, at, []string{"internalIP", "externalIP"}, is)
-		nat := map[string]any{}
-		for _, k := range []string{"internalIP", "externalIP"} {
-			s, _ := getString(m[k], child(at, k), is)
-			if s == "" {
-				is.addf(child(at, k), "is required")
-			} else if msg := checkNet(s); msg != "" {
-				is.addf(child(at, k), "%s", msg)
-			}
-			nat[k] = s
-		}
-		out = append(out, nat)
+		checkKeys(m, at, keys, is)
+		out = append(out, read(m, at, is))
 	}
-	return out
+	to[k] = out
 }
 
-// v1EndpointPorts reads the named ports of an endpoint: {name, protocol,
+var v1IPNATKeys = []string{"internalIP", "externalIP"}
+
+// v1IPNAT reads a 1:1 NAT of an endpoint: {internalIP, externalIP}.
+func v1IPNAT(m map[string]any, at string, is *issueList) map[string]any {
+	nat := map[string]any{}
+	for _, k := range v1IPNATKeys {
+		s, _ := getString(m[k], child(at, k), is)
+		if s == "" {
+			is.addf(child(at, k), "is required")
+		} else if msg := checkNet(s); msg != "" {
+			is.addf(child(at, k), "%s", msg)
+		}
+		nat[k] = s
+	}
+	return nat
+}
+
+var v1EndpointPortKeys = []string{"name", "protocol", "port"}
+
+// v1EndpointPort reads a named port of an endpoint: {name, protocol,
 // port}, the protocol in v1's lower case.
-func v1EndpointPorts(v any, path string, is *issueList) []any {
-	l, ok := getList(v, path, is)
-	if !ok || len(l) == 0 {
-		return nil
+func v1EndpointPort(m map[string]any, at string, is *issueList) map[string]any {
+	port := map[string]any{}
+	if name, _ := getString(m["name"], child(at, "name"), is); name != "" {
+		port["name"] = name
+	} else {
+		is.addf(child(at, "name"), "is required")
 	}
-	out := make([]any, 0, len(l))
-	for i, e := range l {
-		at := index(path, i)
-		m, ok := getMap(e, at, is)
-		if !ok {
-			continue
-		}
-		checkKeys(m, at, []string{"name", "protocol", "port"}, is)
-		port := map[string]any{}
-		if name, _ := getString(m["name"], child(at, "name"), is); name != "" {
-			port["name"] = name
-		} else {
-			is.addf(child(at, "name"), "is required")
-		}
-		if v, ok := m["protocol"]; ok && v != nil {
-			if p := decodeProtocol(v, child(at, "protocol"), is); p != "" {
-				if msg := checkProtocol(p); msg != "" {
-					is.addf(child(at, "protocol"), "%s", msg)
-				} else {
-					port["protocol"] = v3Protocol(p)
-				}
+	if v, ok := m["protocol"]; ok && v != nil {
+		if p := decodeProtocol(v, child(at, "protocol"), is); p != "" {
+			if msg := checkProtocol(p); msg != "" {
+				is.addf(child(at, "protocol"), "%s", msg)
+			} else {
+				port["protocol"] = v3Protocol(p)
 			}
 		}
-		if n, ok := getInt(m["port"], child(at, "port"), is); ok {
-			if n < 1 || n > 65535 {
-				is.addf(child(at, "port"), "port %d is out of range 1 to 65535", n)
-			}
-			port["port"] = float64(n)
-		}
-		out = append(out, port)
 	}
-	return out
+	if n, ok := getInt(m["port"], child(at, "port"), is); ok {
+		if n < 1 || n > 65535 {
+			is.addf(child(at, "port"), "port %d is out of range 1 to 65535", n)
+		}
+		port["port"] = float64(n)
+	}
+	return port
 }
