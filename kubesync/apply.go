@@ -133,7 +133,7 @@ func (s *Syncer) update(t target) bool {
 			return false
 		}
 	}
-	keys := keysOf(&frag)
+	keys := frag.Keys()
 	for _, k := range keys {
 		if o, ok := s.owner[k]; ok && o != t.unit {
 			s.refuse(t, fmt.Errorf("%s is already given by %s", k, o), true)
@@ -281,7 +281,7 @@ func (s *Syncer) compile() {
 			s.drop(u, un, fmt.Errorf("%s: names tier %q, which does not exist", p.Key(), p.Tier))
 			continue
 		}
-		appendSet(&set, &un.frag)
+		set.Append(&un.frag)
 		kept = append(kept, u)
 	}
 	eng, err := eval.New(set)

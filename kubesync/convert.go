@@ -166,48 +166,6 @@ func calicoDoc(content map[string]any) ([]byte, error) {
 	return json.Marshal(c)
 }
 
-// keysOf lists the keys of every resource in a fragment.
-func keysOf(s *model.Set) []model.Key {
-	var keys []model.Key
-	for i := range s.Tiers {
-		keys = append(keys, model.Key{Kind: model.KindTier, Name: s.Tiers[i].Name})
-	}
-	for i := range s.Policies {
-		keys = append(keys, s.Policies[i].Key())
-	}
-	for i := range s.Profiles {
-		keys = append(keys, s.Profiles[i].Key())
-	}
-	for i := range s.NetworkSets {
-		keys = append(keys, s.NetworkSets[i].Key())
-	}
-	for i := range s.Namespaces {
-		keys = append(keys, s.Namespaces[i].Key())
-	}
-	for i := range s.ServiceAccounts {
-		keys = append(keys, s.ServiceAccounts[i].Key())
-	}
-	for i := range s.Endpoints {
-		keys = append(keys, s.Endpoints[i].Key())
-	}
-	for i := range s.Services {
-		keys = append(keys, s.Services[i].Key())
-	}
-	return keys
-}
-
-// appendSet adds every resource of src to dst.
-func appendSet(dst *model.Set, src *model.Set) {
-	dst.Tiers = append(dst.Tiers, src.Tiers...)
-	dst.Policies = append(dst.Policies, src.Policies...)
-	dst.Profiles = append(dst.Profiles, src.Profiles...)
-	dst.NetworkSets = append(dst.NetworkSets, src.NetworkSets...)
-	dst.Namespaces = append(dst.Namespaces, src.Namespaces...)
-	dst.ServiceAccounts = append(dst.ServiceAccounts, src.ServiceAccounts...)
-	dst.Endpoints = append(dst.Endpoints, src.Endpoints...)
-	dst.Services = append(dst.Services, src.Services...)
-}
-
 // missing returns the keys of old that are not in now.
 func missing(old, now []model.Key) []model.Key {
 	var out []model.Key

@@ -45,3 +45,19 @@ func ExampleSet_Check() {
 	// GlobalNetworkPolicy prod/a: a GlobalNetworkPolicy has no namespace, but "prod" is given
 	// NetworkPolicy prod/b: ingress[0].action: is required: Allow, Deny, Log or Pass
 }
+
+func ExampleSet_Append() {
+	set := model.Set{Namespaces: []model.Namespace{{Name: "shop"}}}
+	more := model.Set{
+		Namespaces: []model.Namespace{{Name: "billing"}},
+		Profiles:   []model.Profile{{Name: model.NamespaceProfile("billing")}},
+	}
+	set.Append(&more)
+	for _, k := range set.Keys() {
+		fmt.Println(k)
+	}
+	// Output:
+	// Profile kns.billing
+	// Namespace shop
+	// Namespace billing
+}

@@ -238,6 +238,11 @@ func TestResources(t *testing.T) {
 		"HostEndpoint h", "Service n/svc",
 	}, keys)
 	mustEqual(t, len(keys), s.Len())
+	var strs []string
+	for _, k := range s.Keys() {
+		strs = append(strs, k.String())
+	}
+	mustEqual(t, keys, strs, "Keys lists what Resources yields")
 	n := 0
 	for range s.Resources() {
 		n++
@@ -246,6 +251,39 @@ func TestResources(t *testing.T) {
 		}
 	}
 	mustEqual(t, 3, n, "stops when asked")
+}
+
+func TestAppend(t *testing.T) {
+	one := Set{
+		Tiers:           []Tier{{Name: "t"}},
+		Policies:        []Policy{{Kind: KindGlobalNetworkPolicy, Name: "g"}},
+		Profiles:        []Profile{{Name: "kns.n"}},
+		NetworkSets:     []NetworkSet{{Name: "gns"}},
+		Namespaces:      []Namespace{{Name: "n"}},
+		ServiceAccounts: []ServiceAccount{{Namespace: "n", Name: "sa"}},
+		Endpoints:       []Endpoint{{Kind: KindHostEndpoint, Name: "h"}},
+		Services:        []Service{{Namespace: "n", Name: "svc"}},
+	}
+	two := Set{
+		Tiers:           []Tier{{Name: "t2"}},
+		Policies:        []Policy{{Kind: KindGlobalNetworkPolicy, Name: "g2"}},
+		Profiles:        []Profile{{Name: "kns.n2"}},
+		NetworkSets:     []NetworkSet{{Name: "gns2"}},
+		Namespaces:      []Namespace{{Name: "n2"}},
+		ServiceAccounts: []ServiceAccount{{Namespace: "n", Name: "sa2"}},
+		Endpoints:       []Endpoint{{Kind: KindHostEndpoint, Name: "h2"}},
+		Services:        []Service{{Namespace: "n", Name: "svc2"}},
+	}
+	var got Set
+	got.Append(&one)
+	got.Append(&two)
+	// Kind by kind, one's resource then two's.
+	var want []Key
+	a, b := one.Keys(), two.Keys()
+	for i := range a {
+		want = append(want, a[i], b[i])
+	}
+	mustEqual(t, want, got.Keys())
 }
 
 func TestReservedNames(t *testing.T) {

@@ -58,6 +58,28 @@ func visit[T any](list []T, key func(*T) Key, yield func(Key, any) bool) bool {
 	return true
 }
 
+// Keys lists the keys of every resource of the set, in the order
+// Resources yields them.
+func (s *Set) Keys() []Key {
+	keys := make([]Key, 0, s.Len())
+	for k := range s.Resources() {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// Append adds every resource of o to the end of s, kind by kind.
+func (s *Set) Append(o *Set) {
+	s.Tiers = append(s.Tiers, o.Tiers...)
+	s.Policies = append(s.Policies, o.Policies...)
+	s.Profiles = append(s.Profiles, o.Profiles...)
+	s.NetworkSets = append(s.NetworkSets, o.NetworkSets...)
+	s.Namespaces = append(s.Namespaces, o.Namespaces...)
+	s.ServiceAccounts = append(s.ServiceAccounts, o.ServiceAccounts...)
+	s.Endpoints = append(s.Endpoints, o.Endpoints...)
+	s.Services = append(s.Services, o.Services...)
+}
+
 // Len returns how many resources the set holds.
 func (s *Set) Len() int {
 	return len(s.Tiers) + len(s.Policies) + len(s.Profiles) + len(s.NetworkSets) +

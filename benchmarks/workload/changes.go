@@ -667,23 +667,11 @@ func (g *changeGen) changeHost() (model.Change, bool) {
 
 // changeKeys lists the keys a change touches.
 func changeKeys(c model.Change) []model.Key {
-	keys := slices.Clone(c.Deletes)
-	for k := range c.Upserts.Resources() {
-		keys = append(keys, k)
-	}
-	return keys
+	return append(slices.Clone(c.Deletes), c.Upserts.Keys()...)
 }
 
 // merge adds a change's upserts and deletes to a batch.
 func merge(batch *model.Change, c model.Change) {
-	b, u := &batch.Upserts, &c.Upserts
-	b.Tiers = append(b.Tiers, u.Tiers...)
-	b.Policies = append(b.Policies, u.Policies...)
-	b.Profiles = append(b.Profiles, u.Profiles...)
-	b.NetworkSets = append(b.NetworkSets, u.NetworkSets...)
-	b.Namespaces = append(b.Namespaces, u.Namespaces...)
-	b.ServiceAccounts = append(b.ServiceAccounts, u.ServiceAccounts...)
-	b.Endpoints = append(b.Endpoints, u.Endpoints...)
-	b.Services = append(b.Services, u.Services...)
+	batch.Upserts.Append(&c.Upserts)
 	batch.Deletes = append(batch.Deletes, c.Deletes...)
 }

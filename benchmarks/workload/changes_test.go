@@ -59,11 +59,11 @@ func TestChangesBatchShape(t *testing.T) {
 	}
 	for i, c := range batches {
 		exists := map[model.Key]bool{}
-		for _, k := range keysOf(set) {
+		for _, k := range set.Keys() {
 			exists[k] = true
 		}
 		touched := map[model.Key]bool{}
-		upserted := keysOf(c.Upserts)
+		upserted := c.Upserts.Keys()
 		for _, k := range append(upserted, c.Deletes...) {
 			if touched[k] {
 				t.Errorf("batch %d touches %s twice", i, k)
@@ -87,7 +87,7 @@ func TestChangesKinds(t *testing.T) {
 	set := workload.NewCluster(workload.DefaultClusterParams(100)).Set
 	have := map[string]bool{}
 	for _, c := range workload.Changes(set, 1, 150, 4) {
-		for _, k := range keysOf(c.Upserts) {
+		for _, k := range c.Upserts.Keys() {
 			have["upsert "+string(k.Kind)] = true
 		}
 		for _, k := range c.Deletes {
@@ -119,7 +119,7 @@ func TestChangesNothingAsked(t *testing.T) {
 		t.Errorf("0 batches: got %d", len(got))
 	}
 	for i, c := range workload.Changes(set, 1, 3, 0) {
-		if len(keysOf(c.Upserts))+len(c.Deletes) != 0 {
+		if len(c.Upserts.Keys())+len(c.Deletes) != 0 {
 			t.Errorf("batch %d of size 0 holds updates", i)
 		}
 	}
@@ -132,13 +132,4 @@ func TestChangesNothingAsked(t *testing.T) {
 			t.Fatalf("empty set, after batch %d: %v", i, bad)
 		}
 	}
-}
-
-// keysOf lists the keys of every resource of a set.
-func keysOf(s model.Set) []model.Key {
-	var keys []model.Key
-	for k := range s.Resources() {
-		keys = append(keys, k)
-	}
-	return keys
 }
