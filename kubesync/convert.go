@@ -29,6 +29,9 @@ func takePolicies(_ string, s *model.Set) model.Set { return model.Set{Policies:
 func takeEndpoints(_ string, s *model.Set) model.Set {
 	return model.Set{Endpoints: s.Endpoints}
 }
+func takeNetworkSets(_ string, s *model.Set) model.Set {
+	return model.Set{NetworkSets: s.NetworkSets}
+}
 
 var (
 	kindNamespace = kindInfo{kind: "Namespace", apiVersion: "v1", take: func(_ string, s *model.Set) model.Set {
@@ -59,13 +62,9 @@ var (
 		"stagedglobalnetworkpolicies":     {kind: "StagedGlobalNetworkPolicy", take: takePolicies},
 		"stagednetworkpolicies":           {kind: "StagedNetworkPolicy", take: takePolicies},
 		"stagedkubernetesnetworkpolicies": {kind: "StagedKubernetesNetworkPolicy", take: takePolicies},
-		"globalnetworksets": {kind: "GlobalNetworkSet", take: func(_ string, s *model.Set) model.Set {
-			return model.Set{NetworkSets: s.NetworkSets}
-		}},
-		"networksets": {kind: "NetworkSet", take: func(_ string, s *model.Set) model.Set {
-			return model.Set{NetworkSets: s.NetworkSets}
-		}},
-		"hostendpoints": {kind: "HostEndpoint", take: takeEndpoints},
+		"globalnetworksets":               {kind: "GlobalNetworkSet", take: takeNetworkSets},
+		"networksets":                     {kind: "NetworkSet", take: takeNetworkSets},
+		"hostendpoints":                   {kind: "HostEndpoint", take: takeEndpoints},
 		"profiles": {kind: "Profile", take: func(_ string, s *model.Set) model.Set {
 			return model.Set{Profiles: s.Profiles}
 		}},
