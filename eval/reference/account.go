@@ -16,17 +16,7 @@ func (e *Evaluator) Account(f model.Flow) model.Account {
 // AccountEndpoints is Account with endpoints given inline, judged as
 // themselves, as in EvaluateEndpoints; a nil endpoint is found by address.
 func (e *Evaluator) AccountEndpoints(f model.Flow, src, dst *model.Endpoint) model.Account {
-	f = f.Normalized() // zoned and mapped addresses must not skip rules
-	w := &world{registered: e.entities}
-	srcEntity := e.inline(w, src, f.Src)
-	dstEntity := e.inline(w, dst, f.Dst)
-	pkt := newPacket(&f, w)
-	if srcEntity == nil {
-		srcEntity = judged(pkt.srcOwners)
-	}
-	if dstEntity == nil {
-		dstEntity = judged(pkt.dstOwners)
-	}
+	srcEntity, dstEntity, pkt := e.sides(f, src, dst)
 	var a model.Account
 	a.Verdict.Egress, a.Egress = e.accountSide(srcEntity, model.Egress, pkt)
 	a.Verdict.Ingress, a.Ingress = e.accountSide(dstEntity, model.Ingress, pkt)

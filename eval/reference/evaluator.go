@@ -155,17 +155,7 @@ func (e *Evaluator) ExplainEndpoints(f model.Flow, src, dst *model.Endpoint) mod
 
 // endpoints decides the flow, filling the traces of x when it is not nil.
 func (e *Evaluator) endpoints(f model.Flow, src, dst *model.Endpoint, x *model.Explanation) model.Verdict {
-	f = f.Normalized() // zoned and mapped addresses must not skip rules
-	w := &world{registered: e.entities}
-	srcEntity := e.inline(w, src, f.Src)
-	dstEntity := e.inline(w, dst, f.Dst)
-	pkt := newPacket(&f, w)
-	if srcEntity == nil {
-		srcEntity = judged(pkt.srcOwners)
-	}
-	if dstEntity == nil {
-		dstEntity = judged(pkt.dstOwners)
-	}
+	srcEntity, dstEntity, pkt := e.sides(f, src, dst)
 	var egress, ingress *model.Trace
 	if x != nil {
 		egress, ingress = &x.Egress, &x.Ingress
@@ -174,6 +164,24 @@ func (e *Evaluator) endpoints(f model.Flow, src, dst *model.Endpoint, x *model.E
 		Egress:  e.judge(srcEntity, model.Egress, pkt, egress),
 		Ingress: e.judge(dstEntity, model.Ingress, pkt, ingress),
 	}
+}
+
+// sides prepares a flow and finds the endpoints judged at each side, as
+// Evaluate and Account both do: an inline endpoint as itself, a nil one
+// by its address.
+func (e *Evaluator) sides(f model.Flow, src, dst *model.Endpoint) (srcEntity, dstEntity *entity, pkt *packet) {
+	f = f.Normalized() // zoned and mapped addresses must not skip rules
+	w := &world{registered: e.entities}
+	srcEntity = e.inline(w, src, f.Src)
+	dstEntity = e.inline(w, dst, f.Dst)
+	pkt = newPacket(&f, w)
+	if srcEntity == nil {
+		srcEntity = judged(pkt.srcOwners)
+	}
+	if dstEntity == nil {
+		dstEntity = judged(pkt.dstOwners)
+	}
+	return srcEntity, dstEntity, pkt
 }
 
 // EvaluateDirection decides one direction for one endpoint: egress with

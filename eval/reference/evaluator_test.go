@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/verdictlabs/verdict/model"
 )
 
@@ -88,6 +90,15 @@ func TestJudgedEndpointKey(t *testing.T) {
 
 func TestEvaluateEndpointsInline(t *testing.T) {
 	e := mustNew(t, twoPods())
+	// AccountEndpoints finds the same endpoints and so decides the same.
+	explain := func(f model.Flow, src, dst *model.Endpoint) model.Explanation {
+		t.Helper()
+		x := e.ExplainEndpoints(f, src, dst)
+		if diff := cmp.Diff(x.Verdict, e.AccountEndpoints(f, src, dst).Verdict); diff != "" {
+			t.Errorf("AccountEndpoints and ExplainEndpoints differ (-explain +account):\n%s", diff)
+		}
+		return x
+	}
 	// A web pod the evaluator has never seen, at an address nobody owns.
 	newWeb := pod("web-new", "ns1", "10.0.1.9", map[string]string{"app": "web"})
 	f := tcp("10.0.1.9", "10.0.2.1", 5432)
@@ -95,7 +106,7 @@ func TestEvaluateEndpointsInline(t *testing.T) {
 	if v := e.Evaluate(f); v.Egress.Enforced || v.Ingress.Decision.Allowed {
 		t.Fatalf("unregistered source: %+v, want egress not enforced and ingress denied", v)
 	}
-	x := e.ExplainEndpoints(f, &newWeb, nil)
+	x := explain(f, &newWeb, nil)
 	if !x.Verdict.Egress.Enforced || x.Verdict.Egress.Endpoint.Name != "web-new" {
 		t.Errorf("inline source not judged: %+v", x.Verdict.Egress)
 	}
@@ -109,14 +120,14 @@ func TestEvaluateEndpointsInline(t *testing.T) {
 	if !e.Evaluate(f).Allowed() {
 		t.Fatal("registered web pod to db denied")
 	}
-	x = e.ExplainEndpoints(f, &relabelled, nil)
+	x = explain(f, &relabelled, nil)
 	if x.Verdict.Allowed() {
 		t.Errorf("relabelled web pod to db allowed: %+v", x.Verdict)
 	}
 
 	// Both sides inline, the destination not even owning its address.
 	db := pod("db2", "ns1", "10.0.7.7", map[string]string{"app": "db"})
-	x = e.ExplainEndpoints(tcp("10.0.1.9", "10.0.2.99", 5432), &newWeb, &db)
+	x = explain(tcp("10.0.1.9", "10.0.2.99", 5432), &newWeb, &db)
 	if !x.Verdict.Allowed() || x.Verdict.Ingress.Endpoint.Name != "db2" {
 		t.Errorf("both inline: %+v, want allowed with db2 judged", x.Verdict)
 	}
