@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/verdictlabs/verdict/analysis"
 	"github.com/verdictlabs/verdict/analysis/flowlog"
 	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/policy"
@@ -95,6 +96,24 @@ func openFlows(cmd *cobra.Command, o *flowsOptions) (readers []*flowlog.Reader, 
 		readers = append(readers, r)
 	}
 	return readers, closeAll, nil
+}
+
+// readFlows opens the --flows inputs and runs read over them, with the
+// progress line while it runs; a bad record is an input error.
+func readFlows[T any](cmd *cobra.Command, o *flowsOptions, workers int, read func([]*flowlog.Reader, analysis.Options) (T, error)) (T, error) {
+	var none T
+	readers, closeAll, err := openFlows(cmd, o)
+	defer closeAll()
+	if err != nil {
+		return none, err
+	}
+	counter, stop := progress(cmd, o.noProgress)
+	out, err := read(readers, analysis.Options{Workers: workers, Progress: counter})
+	stop()
+	if err != nil {
+		return none, inputError(err)
+	}
+	return out, nil
 }
 
 // progress writes a progress line to standard error while a replay runs,

@@ -202,10 +202,18 @@ func TestRecommendCommand(t *testing.T) {
 		args("--selector", "app =="),
 		args("-o", "table"),
 		{"recommend", "-f", exampleDir + "cluster.yaml", "--flows", exampleDir + "flows.calico.jsonl"},
+		{"recommend", "-f", exampleDir + "cluster.yaml", "--namespace", "vote"},
+		{"recommend", "-f", exampleDir + "cluster.yaml", "--namespace", "vote", "--flows", "-", "--flows", "-"},
 	} {
 		if code, _, _ := runCmd(t, "", bad...); code != exitUsage {
 			t.Errorf("%v: exit %d, want 2", bad, code)
 		}
+	}
+	// A bad record is exit 2 naming the file and line, as in impact.
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	os.WriteFile(bad, []byte(`{"src":"vote/vote-7d9c","dst":"vote/redis-5f6b","dport":6379}`+"\n"+`{"src":"vote/vote-7d9c","dport":6379}`+"\n"), 0o644)
+	if code, _, errs := runCmd(t, "", "recommend", "-f", exampleDir+"cluster.yaml", "--namespace", "vote", "--flows", bad); code != exitUsage || !strings.Contains(errs, "bad.jsonl:2: dst is missing") {
+		t.Errorf("bad record: exit %d, %q", code, errs)
 	}
 }
 

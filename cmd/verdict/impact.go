@@ -101,16 +101,9 @@ func runImpact(cmd *cobra.Command, o *impactOptions) error {
 	if err != nil {
 		return inputError(err)
 	}
-	readers, closeAll, err := openFlows(cmd, &o.flowsOptions)
-	defer closeAll()
+	imp, err := readFlows(cmd, &o.flowsOptions, o.workers, r.Run)
 	if err != nil {
 		return err
-	}
-	counter, stop := progress(cmd, o.noProgress)
-	imp, err := r.Run(readers, analysis.Options{Workers: o.workers, Progress: counter})
-	stop()
-	if err != nil {
-		return inputError(err)
 	}
 	report := imp.Report(string(mode), o.maxGroups)
 	if err := analysis.WriteImpact(cmd.OutOrStdout(), report, o.output); err != nil {

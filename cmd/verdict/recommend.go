@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/verdictlabs/verdict/analysis"
+	"github.com/verdictlabs/verdict/analysis/flowlog"
 	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/model"
 	"github.com/verdictlabs/verdict/policy"
@@ -91,17 +92,11 @@ func runRecommend(cmd *cobra.Command, o *recommendOptions) error {
 	if err != nil {
 		return inputError(err)
 	}
-	readers, closeAll, err := openFlows(cmd, &o.flowsOptions)
-	defer closeAll()
+	obs, err := readFlows(cmd, &o.flowsOptions, o.workers, func(readers []*flowlog.Reader, opts analysis.Options) (*analysis.Observed, error) {
+		return analysis.Stream(readers, opts, analysis.NewObserved, r.Add, func(a, b *analysis.Observed) { a.Merge(b) })
+	})
 	if err != nil {
 		return err
-	}
-	counter, stop := progress(cmd, o.noProgress)
-	obs, err := analysis.Stream(readers, analysis.Options{Workers: o.workers, Progress: counter}, analysis.NewObserved,
-		r.Add, func(a, b *analysis.Observed) { a.Merge(b) })
-	stop()
-	if err != nil {
-		return inputError(err)
 	}
 	printable.Fprintf(cmd.ErrOrStderr(), "recommend: %d records read, %d used, %d unresolved; %d policies for namespace %s\n",
 		obs.Records, obs.Used, obs.Unresolved, len(r.Targets()), o.namespace)
