@@ -79,15 +79,19 @@ func TestCoders(t *testing.T) {
 }
 
 // TestCombineOrder: the combiners give one total whatever the grouping
-// and order the runner merges in, including merging partial totals.
+// and order the runner merges in, including merging partial totals, and
+// the total of nothing is the empty report.
 func TestCombineOrder(t *testing.T) {
+	c := mergeCombine[analysis.Impact, *analysis.Impact]{}
+	if !sameReport(c.ExtractOutput(c.CreateAccumulator()), analysis.NewImpact()) {
+		t.Fatal("the total of no tallies is not the empty report")
+	}
 	r := rand.New(rand.NewPCG(26, 2))
 	for i := range 100 {
 		parts := make([]*analysis.Impact, 2+r.IntN(8))
 		for j := range parts {
 			parts[j] = randomImpact(r)
 		}
-		c := impactCombine{}
 		seq := c.CreateAccumulator()
 		for _, p := range parts {
 			cp, _ := encodeImpact(p)

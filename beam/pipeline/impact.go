@@ -54,7 +54,7 @@ func init() {
 	register.DoFn5x1[context.Context, Batch, func(*ResourceDoc) bool, func(string, *analysis.Impact), func(Problem), error]((*impactFn)(nil))
 	register.Emitter2[string, *analysis.Impact]()
 	register.Iter1[ResourceDoc]()
-	register.Combiner1[*analysis.Impact](&impactCombine{})
+	register.Combiner1[*analysis.Impact](&mergeCombine[analysis.Impact, *analysis.Impact]{})
 	register.DoFn2x1[context.Context, *analysis.Impact, error]((*writeImpactFn)(nil))
 }
 
@@ -64,7 +64,7 @@ func init() {
 func Impact(s beam.Scope, in Input, cfg ImpactConfig) {
 	s = s.Scope("Impact")
 	docs := ReadResources(s, in.Resources)
-	total := tallies(s, in, docs, &impactFn{Mode: string(cfg.Mode), GroupBy: cfg.GroupBy}, &impactCombine{}, analysis.NewImpact(), cfg.Problems, cfg.Sample)
+	total := tallies(s, in, docs, &impactFn{Mode: string(cfg.Mode), GroupBy: cfg.GroupBy}, &mergeCombine[analysis.Impact, *analysis.Impact]{}, analysis.NewImpact(), cfg.Problems, cfg.Sample)
 	beam.ParDo0(s, &writeImpactFn{Config: cfg}, total)
 }
 
@@ -81,6 +81,28 @@ func tallies(s beam.Scope, in Input, docs beam.PCollection, fn, combine, empty a
 	WriteProblems(s, problemsPath, sample, readProblems, problems)
 	return total
 }
+
+// mergeCombine combines the tallies of impact and recommend with their
+// own Merge, which starts from a zero tally: both make their maps on the
+// first merge.
+type mergeCombine[T any, P interface {
+	*T
+	Merge(P)
+}] struct{}
+
+func (mergeCombine[T, P]) CreateAccumulator() P { return P(new(T)) }
+
+func (mergeCombine[T, P]) AddInput(acc, t P) P {
+	acc.Merge(t)
+	return acc
+}
+
+func (mergeCombine[T, P]) MergeAccumulators(a, b P) P {
+	a.Merge(b)
+	return a
+}
+
+func (mergeCombine[T, P]) ExtractOutput(acc P) P { return acc }
 
 type impactFn struct {
 	Mode    string
@@ -122,23 +144,6 @@ func impactKey(t *analysis.Impact) string {
 	}
 	return ""
 }
-
-// impactCombine merges tallies with analysis's Merge.
-type impactCombine struct{}
-
-func (impactCombine) CreateAccumulator() *analysis.Impact { return analysis.NewImpact() }
-
-func (impactCombine) AddInput(acc, t *analysis.Impact) *analysis.Impact {
-	acc.Merge(t)
-	return acc
-}
-
-func (impactCombine) MergeAccumulators(a, b *analysis.Impact) *analysis.Impact {
-	a.Merge(b)
-	return a
-}
-
-func (impactCombine) ExtractOutput(acc *analysis.Impact) *analysis.Impact { return acc }
 
 type writeImpactFn struct {
 	Config ImpactConfig

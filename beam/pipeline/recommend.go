@@ -66,7 +66,7 @@ func NewRecommender(docs []ResourceDoc, c RecommendConfig) (*analysis.Recommende
 func init() {
 	register.DoFn5x1[context.Context, Batch, func(*ResourceDoc) bool, func(string, *analysis.Observed), func(Problem), error]((*observeFn)(nil))
 	register.Emitter2[string, *analysis.Observed]()
-	register.Combiner1[*analysis.Observed](&observedCombine{})
+	register.Combiner1[*analysis.Observed](&mergeCombine[analysis.Observed, *analysis.Observed]{})
 	register.DoFn3x1[context.Context, *analysis.Observed, func(*ResourceDoc) bool, error]((*writePoliciesFn)(nil))
 }
 
@@ -76,7 +76,7 @@ func init() {
 func Recommend(s beam.Scope, in Input, cfg RecommendConfig) {
 	s = s.Scope("Recommend")
 	docs := ReadResources(s, in.Resources)
-	total := tallies(s, in, docs, &observeFn{Config: cfg}, &observedCombine{}, analysis.NewObserved(), cfg.Problems, cfg.Sample)
+	total := tallies(s, in, docs, &observeFn{Config: cfg}, &mergeCombine[analysis.Observed, *analysis.Observed]{}, analysis.NewObserved(), cfg.Problems, cfg.Sample)
 	beam.ParDo0(s, &writePoliciesFn{Config: cfg}, total, beam.SideInput{Input: docs})
 }
 
@@ -141,23 +141,6 @@ func peerText(p *flowlog.Peer) string {
 	}
 	return "(no name or address)"
 }
-
-// observedCombine merges observations with analysis's Merge.
-type observedCombine struct{}
-
-func (observedCombine) CreateAccumulator() *analysis.Observed { return analysis.NewObserved() }
-
-func (observedCombine) AddInput(acc, o *analysis.Observed) *analysis.Observed {
-	acc.Merge(o)
-	return acc
-}
-
-func (observedCombine) MergeAccumulators(a, b *analysis.Observed) *analysis.Observed {
-	a.Merge(b)
-	return a
-}
-
-func (observedCombine) ExtractOutput(acc *analysis.Observed) *analysis.Observed { return acc }
 
 type writePoliciesFn struct {
 	Config RecommendConfig
