@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"cmp"
+	"maps"
 	"net/netip"
 	"runtime"
 	"slices"
@@ -88,7 +89,9 @@ type world struct {
 	// either holds.
 	ruleNets   map[netip.Prefix]int
 	netsetNets map[netip.Prefix][]int
-	lengths    [2][]int
+	// ruleNetCount counts the rule sides naming each CIDR (see withRules).
+	ruleNetCount map[netip.Prefix]int
+	lengths      [2][]int
 	// netsetLengths are the prefix lengths of the network sets' CIDRs,
 	// per family.
 	netsetLengths [2]lengthSet
@@ -168,47 +171,70 @@ func newLazyWorld(set *model.Set) *world {
 }
 
 // withRules is w for a set that differs from w's in policies and tiers
-// only: the endpoints, network sets and services are w's, the CIDRs rules
-// name are set's.
-func (w *world) withRules(set *model.Set) *world {
+// only: the endpoints, network sets and services are w's. The CIDRs rules
+// name are w's less those of the policies removed (replaced) and with
+// those of the policies added, counted by the rules naming them, so that
+// the rules are not all read again.
+func (w *world) withRules(set *model.Set, removed, added []*model.Policy) *world {
 	o := *w
 	o.set = set
-	o.setRuleNets(set)
+	o.ruleNetCount = maps.Clone(w.ruleNetCount)
+	for _, p := range removed {
+		visitPolicyNets(p, func(n netip.Prefix) { o.ruleNetCount[n]-- })
+	}
+	for _, p := range added {
+		visitPolicyNets(p, func(n netip.Prefix) { o.ruleNetCount[n]++ })
+	}
+	o.indexRuleNets()
 	return &o
 }
 
-// setRuleNets gathers the CIDRs the rules of set's policies and profiles
-// name, and with the network sets' the prefix lengths to look up.
-func (w *world) setRuleNets(set *model.Set) {
-	w.ruleNets = map[netip.Prefix]int{}
-	lengths := w.netsetLengths
-	addRule := func(r *model.Rule) {
-		for _, nets := range [][]netip.Prefix{r.Source.Nets, r.Source.NotNets, r.Destination.Nets, r.Destination.NotNets} {
-			for _, n := range nets {
-				n = n.Masked()
-				if _, ok := w.ruleNets[n]; !ok {
-					w.ruleNets[n] = len(w.ruleNets)
-					lengths[familyIndex(n.Addr())].add(n.Bits())
-				}
-			}
+// visitPolicyNets calls f with each CIDR a policy's rules name, once per
+// rule side naming it.
+func visitPolicyNets(p *model.Policy, f func(netip.Prefix)) {
+	for _, rules := range [][]model.Rule{p.Ingress, p.Egress} {
+		for j := range rules {
+			visitRuleNets(&rules[j], f)
 		}
 	}
+}
+
+func visitRuleNets(r *model.Rule, f func(netip.Prefix)) {
+	for _, nets := range [][]netip.Prefix{r.Source.Nets, r.Source.NotNets, r.Destination.Nets, r.Destination.NotNets} {
+		for _, n := range nets {
+			f(n.Masked())
+		}
+	}
+}
+
+// setRuleNets counts the CIDRs the rules of set's policies and profiles
+// name.
+func (w *world) setRuleNets(set *model.Set) {
+	w.ruleNetCount = map[netip.Prefix]int{}
+	count := func(n netip.Prefix) { w.ruleNetCount[n]++ }
 	for i := range set.Policies {
-		p := &set.Policies[i]
-		for j := range p.Ingress {
-			addRule(&p.Ingress[j])
-		}
-		for j := range p.Egress {
-			addRule(&p.Egress[j])
-		}
+		visitPolicyNets(&set.Policies[i], count)
 	}
 	for i := range set.Profiles {
 		p := &set.Profiles[i]
-		for j := range p.Ingress {
-			addRule(&p.Ingress[j])
+		for _, rules := range [][]model.Rule{p.Ingress, p.Egress} {
+			for j := range rules {
+				visitRuleNets(&rules[j], count)
+			}
 		}
-		for j := range p.Egress {
-			addRule(&p.Egress[j])
+	}
+	w.indexRuleNets()
+}
+
+// indexRuleNets numbers the CIDRs some rule names and, with the network
+// sets', gathers the prefix lengths to look up.
+func (w *world) indexRuleNets() {
+	w.ruleNets = make(map[netip.Prefix]int, len(w.ruleNetCount))
+	lengths := w.netsetLengths
+	for n, c := range w.ruleNetCount {
+		if c > 0 {
+			w.ruleNets[n] = len(w.ruleNets)
+			lengths[familyIndex(n.Addr())].add(n.Bits())
 		}
 	}
 	for f := range lengths {

@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"sync"
+
 	"github.com/verdictlabs/verdict/eval"
 	"github.com/verdictlabs/verdict/model"
 )
@@ -23,6 +25,9 @@ type MatrixBase struct {
 	services    map[model.Key]*model.Service
 	ports       *portSet
 	defaults    []Port
+
+	indexOnce sync.Once
+	index     map[model.Key]int
 }
 
 // NewMatrixBase prepares the matrices of set.
@@ -54,9 +59,49 @@ func (b *MatrixBase) With(upserts model.Set) *MatrixBase {
 		return NewMatrixBase(after)
 	}
 	o := &MatrixBase{set: after, byNamespace: b.byNamespace, declared: b.declared, services: b.services}
-	o.w = b.w.withRules(&o.set)
-	o.setPorts()
+	// What each upsert replaces: a policy of b's set, or an earlier
+	// upsert of the same key.
+	index := b.policyIndex()
+	replaced := map[model.Key]*model.Policy{}
+	var removed, added []*model.Policy
+	for i := range upserts.Policies {
+		p := &upserts.Policies[i]
+		k := p.Key()
+		old := replaced[k]
+		if j, ok := index[k]; ok && old == nil {
+			old = &b.set.Policies[j]
+		}
+		if old != nil {
+			removed = append(removed, old)
+		}
+		added = append(added, p)
+		replaced[k] = p
+	}
+	o.w = b.w.withRules(&o.set, removed, added)
+	o.ports = b.ports.clone()
+	visit := o.ports.visitor(b.declared, b.services)
+	o.ports.sign = -1
+	for _, p := range removed {
+		o.ports.addPolicy(p, visit)
+	}
+	o.ports.sign = 1
+	for _, p := range added {
+		o.ports.addPolicy(p, visit)
+	}
+	o.defaults = o.ports.list()
 	return o
+}
+
+// policyIndex maps each policy's key to its place in the set, made on
+// first use.
+func (b *MatrixBase) policyIndex() map[model.Key]int {
+	b.indexOnce.Do(func() {
+		b.index = make(map[model.Key]int, len(b.set.Policies))
+		for i := range b.set.Policies {
+			b.index[b.set.Policies[i].Key()] = i
+		}
+	})
+	return b.index
 }
 
 // policiesOnly reports whether a set holds policies and tiers only.

@@ -163,11 +163,31 @@ func TestMatrixUpdate(t *testing.T) {
 	split := *global
 	split.Name = "split-a-class"
 	split.Ingress = []model.Rule{{Action: model.Deny, Source: model.EntityRule{Nets: []netip.Prefix{netip.MustParsePrefix(firstAddress(set).String() + "/32")}}}}
+	// A policy whose rules name ports and CIDRs, rewritten without them.
+	var bare *model.Policy
+	for i := range set.Policies {
+		p := &set.Policies[i]
+		nets, ports := 0, 0
+		for _, r := range append(slices.Clone(p.Ingress), p.Egress...) {
+			nets += len(r.Source.Nets) + len(r.Destination.Nets) + len(r.Source.NotNets) + len(r.Destination.NotNets)
+			ports += len(r.Destination.Ports)
+		}
+		if nets > 0 && ports > 0 {
+			q := *p
+			q.Ingress, q.Egress = nil, nil
+			bare = &q
+			break
+		}
+	}
+	if bare == nil {
+		t.Fatal("no policy names both ports and CIDRs")
+	}
 	changes := map[string]model.Set{
-		"move a network policy":     {Policies: []model.Policy{moved}},
-		"reorder a global policy":   {Policies: []model.Policy{first}},
-		"enforce a staged policy":   AsApplied(model.Set{Policies: []model.Policy{*staged}}, nil),
-		"a rule naming one address": {Policies: []model.Policy{split}},
+		"a policy without its rules": {Policies: []model.Policy{*bare}},
+		"move a network policy":      {Policies: []model.Policy{moved}},
+		"reorder a global policy":    {Policies: []model.Policy{first}},
+		"enforce a staged policy":    AsApplied(model.Set{Policies: []model.Policy{*staged}}, nil),
+		"a rule naming one address":  {Policies: []model.Policy{split}},
 	}
 	names := make([]string, 0, len(changes))
 	for n := range changes {
@@ -190,6 +210,21 @@ func TestMatrixUpdate(t *testing.T) {
 		ports := base.DefaultPorts(ab)
 		if want := DefaultPorts(set, WithUpserts(set, upserts)); !slices.Equal(ports, want) {
 			t.Errorf("%s: ports %v, DefaultPorts of both sets %v", name, ports, want)
+		}
+		if got, want := ab.DefaultPorts(), DefaultPorts(WithUpserts(set, upserts)); !slices.Equal(got, want) {
+			t.Errorf("%s: ports after %v, DefaultPorts of the set after %v", name, got, want)
+		}
+		if name == "a policy without its rules" && slices.Equal(ab.DefaultPorts(), base.DefaultPorts()) && len(ab.w.ruleNets) == len(base.w.ruleNets) {
+			t.Errorf("%s: the ports and CIDRs after are those before: nothing taken out is checked", name)
+		}
+		if got, want := ab.w.ruleNets, newWorld(&ab.set).ruleNets; len(got) != len(want) {
+			t.Errorf("%s: %d rule CIDRs after, the set after names %d", name, len(got), len(want))
+		} else {
+			for n := range want {
+				if _, ok := got[n]; !ok {
+					t.Errorf("%s: rule CIDR %s of the set after is not counted", name, n)
+				}
+			}
 		}
 		for _, ns := range append([]string{""}, namespacesOf(set)...) {
 			opts := MatrixOptions{Ports: somePorts(ports), Namespace: ns}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -135,42 +136,60 @@ func DefaultPorts(sets ...model.Set) []Port {
 	return ps.list()
 }
 
-// portSet is what DefaultPorts gathers of the rules of sets. Sets, not
-// lists: a large cluster has thousands of rules naming the same few ports
-// and tens of thousands of endpoints declaring each named port, and lists
-// of every (rule, endpoint) pair grow with their product.
+// portSet is what DefaultPorts gathers of the rules of sets, each port
+// counted by the rules naming it, so that a policy's ports can be taken
+// out again (see MatrixBase.With). Sets, not lists: a large cluster has
+// thousands of rules naming the same few ports and tens of thousands of
+// endpoints declaring each named port, and lists of every (rule,
+// endpoint) pair grow with their product.
 type portSet struct {
-	named  map[uint8]map[model.Port]bool
-	seen   map[Port]bool
-	protos map[uint8]bool
+	named  map[uint8]map[model.Port]int
+	seen   map[Port]int
+	protos map[uint8]int
+	// sign is what an add counts: 1, or -1 while a policy is taken out.
+	sign int
 }
 
 func newPortSet() *portSet {
-	return &portSet{named: map[uint8]map[model.Port]bool{}, seen: map[Port]bool{}, protos: map[uint8]bool{model.ProtoTCP: true}}
+	return &portSet{named: map[uint8]map[model.Port]int{}, seen: map[Port]int{}, protos: map[uint8]int{model.ProtoTCP: 1}, sign: 1}
+}
+
+// clone copies ps.
+func (ps *portSet) clone() *portSet {
+	o := &portSet{named: make(map[uint8]map[model.Port]int, len(ps.named)), seen: maps.Clone(ps.seen), protos: maps.Clone(ps.protos), sign: 1}
+	for proto, m := range ps.named {
+		o.named[proto] = maps.Clone(m)
+	}
+	return o
 }
 
 // union adds o's ports to ps.
 func (ps *portSet) union(o *portSet) {
-	for p := range o.seen {
-		ps.seen[p] = true
+	for p, n := range o.seen {
+		ps.seen[p] += n
 	}
-	for p := range o.protos {
-		ps.protos[p] = true
+	for p, n := range o.protos {
+		ps.protos[p] += n
 	}
 	for proto, m := range o.named {
-		for p := range m {
-			ps.addNamed(proto, p)
+		if ps.named[proto] == nil {
+			ps.named[proto] = map[model.Port]int{}
+		}
+		for p, n := range m {
+			ps.named[proto][p] += n
 		}
 	}
 }
 
-func (ps *portSet) add(proto uint8, n uint16) { ps.seen[Port{Protocol: proto, Number: n}] = true }
+func (ps *portSet) add(proto uint8, n uint16) { ps.seen[Port{Protocol: proto, Number: n}] += ps.sign }
+
+func (ps *portSet) addProto(proto uint8) { ps.protos[proto] += ps.sign }
 
 func (ps *portSet) addNamed(proto uint8, p model.Port) {
 	if ps.named[proto] == nil {
-		ps.named[proto] = map[model.Port]bool{}
+		ps.named[proto] = map[model.Port]int{}
 	}
-	ps.named[proto][p] = true
+	ps.named[proto][p] += ps.sign
 }
 
 // declaredPorts gives each named port's distinct declarations by the
@@ -202,10 +221,43 @@ func servicesByKey(set *model.Set) map[model.Key]*model.Service {
 // named ports as declared and services as services give them (set's
 // own, from declaredPorts and servicesByKey).
 func (ps *portSet) addSet(set *model.Set, declared map[string][]model.EndpointPort, services map[model.Key]*model.Service) {
-	visit := func(r *model.Rule, ns string) {
+	visit := ps.visitor(declared, services)
+	for i := range set.Policies {
+		ps.addPolicy(&set.Policies[i], visit)
+	}
+	for i := range set.Profiles {
+		p := &set.Profiles[i]
+		for j := range p.Ingress {
+			visit(&p.Ingress[j], "")
+		}
+		for j := range p.Egress {
+			visit(&p.Egress[j], "")
+		}
+	}
+}
+
+// addPolicy adds the ports of a policy's rules, or with sign -1 takes
+// them out.
+func (ps *portSet) addPolicy(p *model.Policy, visit func(*model.Rule, string)) {
+	ns := ""
+	if p.Kind.Namespaced() {
+		ns = p.Namespace
+	}
+	for j := range p.Ingress {
+		visit(&p.Ingress[j], ns)
+	}
+	for j := range p.Egress {
+		visit(&p.Egress[j], ns)
+	}
+}
+
+// visitor returns what adds a rule's ports, named ports as declared and
+// services as services give them.
+func (ps *portSet) visitor(declared map[string][]model.EndpointPort, services map[model.Key]*model.Service) func(*model.Rule, string) {
+	return func(r *model.Rule, ns string) {
 		proto := r.Protocol
 		if proto.IsSet() {
-			ps.protos[proto.Number] = true
+			ps.addProto(proto.Number)
 		}
 		d := &r.Destination
 		for _, ports := range [][]model.Port{d.Ports, d.NotPorts} {
@@ -222,7 +274,7 @@ func (ps *portSet) addSet(set *model.Set, declared map[string][]model.EndpointPo
 				}
 				for _, dp := range declared[p.Name] {
 					if namedPortProtocolAllowed(proto, dp.Protocol) {
-						ps.protos[dp.Protocol] = true
+						ps.addProto(dp.Protocol)
 						ps.add(dp.Protocol, dp.Port)
 						ps.addNamed(dp.Protocol, model.Port{Min: dp.Port, Max: dp.Port})
 					}
@@ -234,7 +286,7 @@ func (ps *portSet) addSet(set *model.Set, declared map[string][]model.EndpointPo
 			if svc := services[model.Key{Kind: model.KindService, Namespace: svcNS, Name: sm.Name}]; svc != nil {
 				for _, sl := range svc.Slices {
 					for _, p := range sl.Ports {
-						ps.protos[p.Protocol] = true
+						ps.addProto(p.Protocol)
 						ps.add(p.Protocol, p.Port)
 						ps.addNamed(p.Protocol, model.Port{Min: p.Port, Max: p.Port})
 					}
@@ -242,44 +294,29 @@ func (ps *portSet) addSet(set *model.Set, declared map[string][]model.EndpointPo
 			}
 		}
 	}
-	for i := range set.Policies {
-		p := &set.Policies[i]
-		ns := ""
-		if p.Kind.Namespaced() {
-			ns = p.Namespace
-		}
-		for j := range p.Ingress {
-			visit(&p.Ingress[j], ns)
-		}
-		for j := range p.Egress {
-			visit(&p.Egress[j], ns)
-		}
-	}
-	for i := range set.Profiles {
-		p := &set.Profiles[i]
-		for j := range p.Ingress {
-			visit(&p.Ingress[j], "")
-		}
-		for j := range p.Egress {
-			visit(&p.Egress[j], "")
-		}
-	}
 }
 
 // list gives the ports, sorted.
 func (ps *portSet) list() []Port {
 	out := make([]Port, 0, len(ps.seen)+len(ps.protos))
-	for p := range ps.seen {
-		out = append(out, p)
+	for p, n := range ps.seen {
+		if n > 0 {
+			out = append(out, p)
+		}
 	}
-	for proto := range ps.protos {
+	for proto, n := range ps.protos {
+		if n <= 0 {
+			continue
+		}
 		if !model.ProtocolNumber(proto).SupportsPorts() {
 			out = append(out, Port{Protocol: proto})
 			continue
 		}
 		var ranges []model.Port
-		for p := range ps.named[proto] {
-			ranges = append(ranges, p)
+		for p, n := range ps.named[proto] {
+			if n > 0 {
+				ranges = append(ranges, p)
+			}
 		}
 		if n, ok := otherPort(ranges); ok {
 			out = append(out, Port{Protocol: proto, Number: n, Other: true})

@@ -27,6 +27,8 @@ type policyInfo struct {
 	ns    string
 	rules [2][]*ruleInfo // by direction: 0 ingress, 1 egress
 	err   error          // a selector Calico could not build
+	// sortName is p.SortName(), written once for sorting.
+	sortName string
 }
 
 // ruleInfo is one rule with its effective peer selectors.
@@ -120,7 +122,7 @@ func orderTiers(set *model.Set) (tiers []*tierWalk, policies []*policyInfo) {
 		if p.Kind.Staged() && p.StagedAction == model.StagedDelete {
 			continue
 		}
-		pi := &policyInfo{p: p, index: i}
+		pi := &policyInfo{p: p, index: i, sortName: p.SortName()}
 		if p.Kind.Namespaced() {
 			pi.ns = p.Namespace
 		}
@@ -132,7 +134,7 @@ func orderTiers(set *model.Set) (tiers []*tierWalk, policies []*policyInfo) {
 	}
 	for _, tw := range tiers {
 		slices.SortStableFunc(tw.policies, func(a, b *policyInfo) int {
-			return cmp.Or(calico.CompareOrders(a.p.Order, b.p.Order), cmp.Compare(a.p.SortName(), b.p.SortName()))
+			return cmp.Or(calico.CompareOrders(a.p.Order, b.p.Order), cmp.Compare(a.sortName, b.sortName))
 		})
 	}
 	return tiers, policies
