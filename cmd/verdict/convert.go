@@ -1,11 +1,8 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
 
-	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/policy"
 )
 
@@ -35,17 +32,11 @@ problems; convert cannot do its job, as eval cannot.)`,
 			if len(inputs) == 0 {
 				return usageError("no policy files: give at least one FILE or -f FILE|DIR")
 			}
-			res, err := loadInputs(cmd, inputs)
-			var probs policy.Problems
-			if err != nil && !errors.As(err, &probs) {
+			res, probs, err := loadReported(cmd, inputs)
+			if err != nil {
 				return err
 			}
-			stderr := cmd.ErrOrStderr()
-			for _, p := range probs {
-				printable.Fprintln(stderr, p)
-			}
-			printWarnings(cmd, stderr, res)
-			dockerNote(cmd, stderr, res)
+			dockerNote(cmd, cmd.ErrOrStderr(), res)
 			if len(probs) > 0 {
 				return usageError("the input has problems; nothing was converted")
 			}

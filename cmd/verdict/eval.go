@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -15,7 +14,6 @@ import (
 	"github.com/verdictlabs/verdict/eval"
 	"github.com/verdictlabs/verdict/internal/printable"
 	"github.com/verdictlabs/verdict/model"
-	"github.com/verdictlabs/verdict/policy"
 )
 
 // evalOptions are the flags of "verdict eval".
@@ -129,16 +127,10 @@ func runEval(cmd *cobra.Command, o *evalOptions) error {
 		http = &model.HTTPRequest{Method: o.httpMethod, Path: o.httpPath}
 	}
 
-	res, err := loadInputs(cmd, o.files)
-	var probs policy.Problems
-	if err != nil && !errors.As(err, &probs) {
+	res, probs, err := loadReported(cmd, o.files)
+	if err != nil {
 		return err
 	}
-	stderr := cmd.ErrOrStderr()
-	for _, p := range probs {
-		printable.Fprintln(stderr, p)
-	}
-	printWarnings(cmd, stderr, res)
 	if len(probs) > 0 {
 		return usageError("the policy files have problems; nothing was evaluated")
 	}

@@ -45,21 +45,32 @@ func loadChecked(cmd *cobra.Command, flag string, files []string) (*policy.Resul
 		}
 		return nil, usageError("no policy files: give at least one %s FILE|DIR", flag)
 	}
+	res, probs, err := loadReported(cmd, files)
+	if err != nil {
+		return nil, err
+	}
+	dockerNote(cmd, cmd.ErrOrStderr(), res)
+	if len(probs) > 0 {
+		return nil, usageError("the policy files given with %s have problems; nothing was done", flag)
+	}
+	return res, nil
+}
+
+// loadReported loads the policy inputs and prints their problems and
+// warnings to standard error, giving the problems back apart from an
+// error that ends the load (a file that cannot be read).
+func loadReported(cmd *cobra.Command, files []string) (*policy.Result, policy.Problems, error) {
 	res, err := loadInputs(cmd, files)
 	var probs policy.Problems
 	if err != nil && !errors.As(err, &probs) {
-		return nil, err
+		return nil, nil, err
 	}
 	stderr := cmd.ErrOrStderr()
 	for _, p := range probs {
 		printable.Fprintln(stderr, p)
 	}
 	printWarnings(cmd, stderr, res)
-	dockerNote(cmd, stderr, res)
-	if len(probs) > 0 {
-		return nil, usageError("the policy files given with %s have problems; nothing was done", flag)
-	}
-	return res, nil
+	return res, probs, nil
 }
 
 // openFlows opens the flow files; close closes them all.
