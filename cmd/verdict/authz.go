@@ -98,13 +98,8 @@ func runAuthz(cmd *cobra.Command, o *authzOptions) error {
 	if len(o.files) == 0 {
 		return usageError("no policy files: give at least one FILE|DIR or -f FILE|DIR")
 	}
-	for _, f := range o.files {
-		if f == "-" {
-			return usageError("-f -: authz reads the files again when they change, so it needs files, not standard input")
-		}
-	}
-	if o.poll <= 0 {
-		return usageError("--poll must be positive")
+	if err := checkWatchable("authz", o.files, o.poll); err != nil {
+		return err
 	}
 	var workload model.Key
 	if o.workload != "" {

@@ -114,13 +114,8 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 	if o.kubeconfig != "" && len(o.files) > 0 {
 		return usageError("give --kubeconfig or policy files, not both")
 	}
-	for _, f := range o.files {
-		if f == "-" {
-			return usageError("-f -: serve reads the files again when they change, so it needs files, not standard input")
-		}
-	}
-	if o.poll <= 0 {
-		return usageError("--poll must be positive")
+	if err := checkWatchable("serve", o.files, o.poll); err != nil {
+		return err
 	}
 	for _, l := range o.extra {
 		if err := l.check(); err != nil {

@@ -35,6 +35,21 @@ type fileSource struct {
 	sig        string
 }
 
+// checkWatchable refuses what a command that reads its -f files again
+// when they change cannot watch: standard input, or a --poll that is not
+// positive.
+func checkWatchable(command string, files []string, poll time.Duration) error {
+	for _, f := range files {
+		if f == "-" {
+			return usageError("-f -: %s reads the files again when they change, so it needs files, not standard input", command)
+		}
+	}
+	if poll <= 0 {
+		return usageError("--poll must be positive")
+	}
+	return nil
+}
+
 // newFileSource loads the files once; problems then are a usage error, as
 // for eval.
 func newFileSource(paths []string, recursive bool, log *slog.Logger, m *serveMetrics) (*fileSource, error) {

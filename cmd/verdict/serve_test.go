@@ -106,6 +106,23 @@ func jsonEqual(t *testing.T, a, b string) bool {
 	return string(xb) == string(yb)
 }
 
+// serve refuses, before it listens, what it cannot keep watching.
+func TestServeUsage(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-f", "-"}, "-f -: serve reads the files again when they change, so it needs files, not standard input"},
+		{[]string{"-f", exampleDir + "cluster.yaml", "--poll", "0s"}, "--poll must be positive"},
+		{[]string{"-f", exampleDir + "cluster.yaml", "--kubeconfig", "kubeconfig"}, "not both"},
+	} {
+		args := append(append([]string{"serve"}, tt.args...), "--listen", "127.0.0.1:0")
+		if code, _, errs := runCmd(t, "", args...); code != exitUsage || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, errs, tt.want)
+		}
+	}
+}
+
 func TestServeBadRequests(t *testing.T) {
 	srv, _, _ := serveFiles(t)
 	tests := []struct {
