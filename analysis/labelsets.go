@@ -197,13 +197,40 @@ func (ls *labelSets) match(s *selector.Selector) setIDs {
 	return b
 }
 
-// term is what part of a selector matches: the sets ids, or with not
-// every set but those. Complements stay unmade until the end, so that
-// a selector matching almost everything (has(projectcalico.org/namespace)
-// && app != 'x') costs the sets it leaves out and the lists it reads.
+// term is what part of a selector matches: the sets in lists (no two
+// of which share a set), or with not every set but those. The lists of a
+// key's values stay apart until needed, and complements unmade until the
+// end: namespace == 'x' && app in {...} then costs a look-up of the
+// namespace's few sets in each app list, not a merge of the lists, and a
+// selector matching almost everything (has(projectcalico.org/namespace)
+// && app != 'x') the sets it leaves out.
 type term struct {
-	ids setIDs
-	not bool
+	lists []setIDs
+	not   bool
+}
+
+func one(ids setIDs) []setIDs { return []setIDs{ids} }
+
+// size is how many sets the lists hold.
+func (t term) size() int {
+	n := 0
+	for _, l := range t.lists {
+		n += len(l)
+	}
+	return n
+}
+
+// ids merges the lists.
+func (t term) ids() setIDs { return unionDisjoint(t.lists) }
+
+// holds reports whether the lists hold set i.
+func (t term) holds(i int32) bool {
+	for _, l := range t.lists {
+		if _, ok := slices.BinarySearch(l, i); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // eval computes what a selector's subtree matches from the index, as the
@@ -216,7 +243,7 @@ func (ls *labelSets) eval(n selector.Node) (term, bool) {
 	case *selector.AllNode, *selector.GlobalNode:
 		return term{not: true}, true
 	case *selector.HasNode:
-		return term{ids: ls.byKey[n.Key]}, true
+		return term{lists: one(ls.byKey[n.Key])}, true
 	case *selector.NotNode:
 		t, ok := ls.eval(n.Operand)
 		t.not = !t.not
@@ -224,9 +251,9 @@ func (ls *labelSets) eval(n selector.Node) (term, bool) {
 	case *selector.CompareNode:
 		switch n.Op {
 		case selector.OpEqual:
-			return term{ids: ls.byValue[n.Key][n.Value]}, true
+			return term{lists: one(ls.byValue[n.Key][n.Value])}, true
 		case selector.OpNotEqual:
-			return term{ids: ls.byValue[n.Key][n.Value], not: true}, true
+			return term{lists: one(ls.byValue[n.Key][n.Value]), not: true}, true
 		case selector.OpContains, selector.OpStartsWith, selector.OpEndsWith:
 			test := valueTests[n.Op]
 			var lists []setIDs
@@ -235,7 +262,7 @@ func (ls *labelSets) eval(n selector.Node) (term, bool) {
 					lists = append(lists, ids)
 				}
 			}
-			return term{ids: unionDisjoint(lists)}, true
+			return term{lists: lists}, true
 		}
 		return term{}, true
 	case *selector.SetNode:
@@ -243,45 +270,72 @@ func (ls *labelSets) eval(n selector.Node) (term, bool) {
 		for _, v := range n.Values {
 			lists = append(lists, ls.byValue[n.Key][v])
 		}
-		return term{ids: unionDisjoint(lists), not: n.Negated}, true
+		return term{lists: lists, not: n.Negated}, true
 	case *selector.AndNode:
-		acc := term{not: true}
-		for _, op := range n.Operands {
+		ops := conjuncts(n, nil)
+		terms := make([]term, 0, len(ops))
+		for _, op := range ops {
 			t, ok := ls.eval(op)
 			if !ok {
 				return term{}, false
 			}
-			switch {
-			case !acc.not && !t.not:
-				acc = term{ids: intersection(acc.ids, t.ids)}
-			case !acc.not:
-				acc = term{ids: difference(acc.ids, t.ids)}
-			case !t.not:
-				acc = term{ids: difference(t.ids, acc.ids)}
-			default:
-				acc = term{ids: union(acc.ids, t.ids), not: true}
+			terms = append(terms, t)
+		}
+		// Start from the fewest sets any operand allows, and keep those
+		// of them every other operand allows too.
+		first := -1
+		for i, t := range terms {
+			if !t.not && (first < 0 || t.size() < terms[first].size()) {
+				first = i
 			}
 		}
-		return acc, true
+		if first < 0 {
+			// Only complements: the complement of their union.
+			var acc setIDs
+			for _, t := range terms {
+				acc = union(acc, t.ids())
+			}
+			return term{lists: one(acc), not: true}, true
+		}
+		acc := terms[first].ids()
+		for i, t := range terms {
+			if i == first {
+				continue
+			}
+			if len(t.lists) > 4 {
+				// Many values' lists: one look-up in their merge.
+				t.lists = one(t.ids())
+			}
+			kept := make(setIDs, 0, len(acc))
+			for _, x := range acc {
+				if t.holds(x) != t.not {
+					kept = append(kept, x)
+				}
+			}
+			acc = kept
+		}
+		return term{lists: one(acc)}, true
 	case *selector.OrNode:
-		var acc term
+		var acc setIDs
+		accNot := false
 		for _, op := range n.Operands {
 			t, ok := ls.eval(op)
 			if !ok {
 				return term{}, false
 			}
+			ids := t.ids()
 			switch {
-			case !acc.not && !t.not:
-				acc = term{ids: union(acc.ids, t.ids)}
-			case !acc.not:
-				acc = term{ids: difference(t.ids, acc.ids), not: true}
+			case !accNot && !t.not:
+				acc = union(acc, ids)
+			case !accNot:
+				acc, accNot = difference(ids, acc), true
 			case !t.not:
-				acc = term{ids: difference(acc.ids, t.ids), not: true}
+				acc = difference(acc, ids)
 			default:
-				acc = term{ids: intersection(acc.ids, t.ids), not: true}
+				acc = intersection(acc, ids)
 			}
 		}
-		return acc, true
+		return term{lists: one(acc), not: accNot}, true
 	}
 	return term{}, false
 }
@@ -290,18 +344,34 @@ var valueTests = map[selector.CompareOp]func(v, operand string) bool{
 	selector.OpContains: strings.Contains, selector.OpStartsWith: strings.HasPrefix, selector.OpEndsWith: strings.HasSuffix,
 }
 
+// conjuncts lists the operands of an AND and of the ANDs in it: a
+// selector built by composition nests them ((k8s && app == 'x') &&
+// namespace == 'y'), and the shortest list of all, wherever it is, is the
+// one to start from.
+func conjuncts(n *selector.AndNode, out []selector.Node) []selector.Node {
+	for _, op := range n.Operands {
+		if and, ok := op.(*selector.AndNode); ok {
+			out = conjuncts(and, out)
+		} else {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
 // materialize makes a term's list of sets.
 func (ls *labelSets) materialize(t term) setIDs {
+	ids := t.ids()
 	if !t.not {
-		if t.ids == nil {
+		if ids == nil {
 			return setIDs{}
 		}
-		return t.ids
+		return ids
 	}
-	out := make(setIDs, 0, len(ls.sets)-len(t.ids))
+	out := make(setIDs, 0, len(ls.sets)-len(ids))
 	j := 0
 	for i := range int32(len(ls.sets)) {
-		if j < len(t.ids) && t.ids[j] == i {
+		if j < len(ids) && ids[j] == i {
 			j++
 			continue
 		}
@@ -360,7 +430,7 @@ func intersection(a, b setIDs) setIDs {
 	if len(a) > len(b) {
 		a, b = b, a
 	}
-	var out setIDs
+	out := make(setIDs, 0, len(a))
 	if len(a)*8 < len(b) {
 		for _, x := range a {
 			if _, ok := slices.BinarySearch(b, x); ok {
@@ -386,7 +456,7 @@ func difference(a, b setIDs) setIDs {
 	if len(b) == 0 || len(a) == 0 {
 		return a
 	}
-	var out setIDs
+	out := make(setIDs, 0, len(a))
 	if len(a)*8 < len(b) {
 		for _, x := range a {
 			if _, ok := slices.BinarySearch(b, x); !ok {

@@ -385,6 +385,7 @@ func (l *linter) checkShadows() map[*ruleInfo]bool {
 		}
 	}
 	found := findShadows(l.tiers, l.ls, check)
+	names := map[*ruleInfo]string{}
 	shadowed := map[*ruleInfo]bool{}
 	for _, pi := range l.policies {
 		for _, rules := range pi.rules {
@@ -400,7 +401,12 @@ func (l *linter) checkShadows() map[*ruleInfo]bool {
 						all = false
 						break
 					}
-					if n := ruleName(e.by); !slices.Contains(by, n) {
+					n, ok := names[e.by]
+					if !ok {
+						n = ruleName(e.by)
+						names[e.by] = n
+					}
+					if !slices.Contains(by, n) {
 						by = append(by, n)
 					}
 				}

@@ -256,7 +256,7 @@ func findShadows(tiers []*tierWalk, ls *labelSets, check *shadowCheck) shadowing
 				if !ls.workload[set] {
 					continue
 				}
-				if ns, _ := ls.sets[set].Get(model.LabelNamespace); pi.ns != "" && pi.ns != ns {
+				if pi.ns != "" && pi.ns != ls.sets[set][model.LabelNamespace] {
 					continue
 				}
 				selecting[set] = append(selecting[set], selected{t, pi})
@@ -295,6 +295,7 @@ func findShadows(tiers []*tierWalk, ls *labelSets, check *shadowCheck) shadowing
 		groups = append(groups, g)
 	}
 	out := shadowing{}
+	reached := map[*ruleInfo]bool{}
 	for _, g := range groups {
 		for _, d := range []model.Direction{model.Ingress, model.Egress} {
 			for _, pending := range []bool{false, true} {
@@ -311,8 +312,13 @@ func findShadows(tiers []*tierWalk, ls *labelSets, check *shadowCheck) shadowing
 						}
 						checked := pi.p.Kind.Staged() == pending
 						for _, ri := range pi.rules[dirIndex(d)] {
-							if checked {
-								out[ri] = append(out[ri], shadowedIn{g.first, firstCovering(check, ri, earlierTiers, inTier)})
+							// A rule that some label set's walk reaches
+							// is not shadowed: its other walks need no
+							// look (checkShadows stops at the first nil).
+							if checked && !reached[ri] {
+								by := firstCovering(check, ri, earlierTiers, inTier)
+								out[ri] = append(out[ri], shadowedIn{g.first, by})
+								reached[ri] = by == nil && !ls.plain
 							}
 							switch calico.VerbOf(ri.r.Action) {
 							case calico.VerbAllow, calico.VerbDeny:
