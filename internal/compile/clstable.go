@@ -67,6 +67,11 @@ type classEdit struct {
 	oldIndex  *classIndex
 	ownedPair map[uint64]bool
 	ownedKey  map[uint32]bool
+	// origin holds, for a class created in the batch by relabelling
+	// entities of an older class whose labels differ from its own only
+	// in keys that started or stopped being read, that older class (see
+	// derive).
+	origin map[uint32]uint32
 }
 
 type classIndexEdit struct {
@@ -460,7 +465,7 @@ func mergeSorted(a, b []uint32) []uint32 {
 // of classes (neighbours in memory, so that workers do not write to the
 // same cache lines) and keeping its own tier cache; nothing shared is
 // written meanwhile but the classes themselves.
-func (e *classEdit) complete(match func([]uint32, labelSet) []uint32, res *resolver) {
+func (e *classEdit) complete(match func([]uint32, labelSet) []uint32, res *resolver, ch selectorChange, prog func(uint32) selProg) {
 	var ids []uint32
 	if e.cold {
 		ids = make([]uint32, 0, e.classes.len())
@@ -480,8 +485,12 @@ func (e *classEdit) complete(match func([]uint32, labelSet) []uint32, res *resol
 	}
 	complete := func(id uint32, scratch []uint32, cache *tierCache) []uint32 {
 		c := e.classes.get(id) // owned by this batch since it was created
-		scratch = match(scratch[:0], c.labels)
-		c.matched = slices.Clone(scratch)
+		if matched, ok := e.derived(id, ch, prog); ok {
+			c.matched = matched
+		} else {
+			scratch = match(scratch[:0], c.labels)
+			c.matched = slices.Clone(scratch)
+		}
 		c.res = res.resolve(c.matched, cache)
 		return scratch
 	}
@@ -512,6 +521,85 @@ func (e *classEdit) complete(match func([]uint32, labelSet) []uint32, res *resol
 		}()
 	}
 	wg.Wait()
+}
+
+// derive notes that entities of class from now have class id, created
+// in the batch, when their labels differ only in the keys flipped (those
+// that started or stopped being read): what id matches then follows from
+// what from matched (see derived). A key starting to be read, a
+// namespace's name say, classes every entity again, and matching each
+// new class against every selector would cost what a cold compile's
+// matching does.
+func (e *classEdit) derive(id, from uint32, flipped []uint32) {
+	if len(flipped) == 0 || !e.created[id] || e.created[from] {
+		return
+	}
+	if _, ok := e.origin[id]; ok {
+		return
+	}
+	if !sameBeside(e.classes.get(id).labels, e.classes.get(from).labels, flipped) {
+		return
+	}
+	if e.origin == nil {
+		e.origin = map[uint32]uint32{}
+	}
+	e.origin[id] = from
+}
+
+// sameBeside reports whether two label sets, sorted by key, hold the
+// same labels of every key but those of skip.
+func sameBeside(a, b labelSet, skip []uint32) bool {
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && slices.Contains(skip, a[i].key):
+			i++
+		case j < len(b) && slices.Contains(skip, b[j].key):
+			j++
+		case i == len(a) || j == len(b):
+			return false
+		case a[i].key != b[j].key || a[i].val != b[j].val:
+			return false
+		default:
+			i++
+			j++
+		}
+	}
+	return true
+}
+
+// derived returns what class id, created in the batch, matches when it
+// has an origin (see derive) that no entity has any more: what the
+// origin matched before the batch, without the selectors the change
+// removed, with those it added that fit id's labels. The selectors that
+// lived on read none of the keys flipped, so they see the two label sets
+// alike; revisit updates classes that lived on alike. An origin some
+// entity still has was revisited already, so its list is no longer the
+// one from before the batch: id is matched in full then.
+func (e *classEdit) derived(id uint32, ch selectorChange, prog func(uint32) selProg) ([]uint32, bool) {
+	from, ok := e.origin[id]
+	if !ok {
+		return nil, false
+	}
+	o := e.classes.get(from)
+	if o == nil || o.refs > 0 {
+		return nil, false
+	}
+	matched := slices.DeleteFunc(slices.Clone(o.matched), func(s uint32) bool {
+		_, found := slices.BinarySearch(ch.removed, s)
+		return found
+	})
+	labels := e.classes.get(id).labels
+	var gained []uint32
+	for _, s := range ch.added {
+		if prog(s).matches(labels) {
+			gained = append(gained, s)
+		}
+	}
+	if len(gained) > 0 {
+		matched = mergeSorted(matched, gained)
+	}
+	return matched, true
 }
 
 // parallelClasses is how many new classes each worker must have before

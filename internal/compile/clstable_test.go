@@ -78,7 +78,7 @@ func TestClassEditMatching(t *testing.T) {
 			}
 		}
 		return buf
-	}, resolveCounting)
+	}, resolveCounting, selectorChange{}, func(s uint32) selProg { return progs[s] })
 	x1 := e.done()
 	if got := x1.classes.get(id).matched; !slices.Equal(got, []uint32{1, 2}) {
 		t.Fatalf("a new class matches %v, want [1 2]", got)
@@ -97,5 +97,40 @@ func TestClassEditMatching(t *testing.T) {
 	}
 	if got := x1.classes.get(id).matched; !slices.Equal(got, []uint32{1, 2}) {
 		t.Errorf("the earlier table's class now matches %v", got)
+	}
+}
+
+func TestSameBeside(t *testing.T) {
+	ls := func(kv ...uint32) labelSet {
+		var out labelSet
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, label{key: kv[i], val: kv[i+1]})
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		a, b labelSet
+		skip []uint32
+		want bool
+	}{
+		{"equal", ls(1, 10, 2, 20), ls(1, 10, 2, 20), nil, true},
+		{"a key skipped added", ls(1, 10, 2, 20, 3, 30), ls(1, 10, 2, 20), []uint32{3}, true},
+		{"a key skipped in the middle", ls(1, 10, 2, 20, 3, 30), ls(1, 10, 3, 30), []uint32{2}, true},
+		{"a key skipped dropped", ls(1, 10), ls(0, 5, 1, 10), []uint32{0}, true},
+		{"skipped keys on both sides", ls(1, 10, 4, 40), ls(0, 5, 1, 10), []uint32{0, 4}, true},
+		{"a key not skipped added", ls(1, 10, 3, 30), ls(1, 10), []uint32{2}, false},
+		{"a value differs", ls(1, 10, 2, 21), ls(1, 10, 2, 20), []uint32{3}, false},
+		{"a value differs under a skipped key", ls(1, 10, 2, 21), ls(1, 10, 2, 20), []uint32{2}, true},
+		{"other keys", ls(1, 10), ls(2, 10), nil, false},
+		{"empty", nil, nil, nil, true},
+		{"only skipped", ls(7, 70), nil, []uint32{7}, true},
+	} {
+		if got := sameBeside(c.a, c.b, c.skip); got != c.want {
+			t.Errorf("%s: sameBeside(%v, %v, %v) = %v", c.name, c.a, c.b, c.skip, got)
+		}
+		if got := sameBeside(c.b, c.a, c.skip); got != c.want {
+			t.Errorf("%s, swapped: %v", c.name, got)
+		}
 	}
 }

@@ -34,7 +34,7 @@ func (t *txn) finish() *Program {
 	if !t.cold {
 		t.classes.revisit(change, tiersChanged, t.sels.prog, res)
 	}
-	t.classes.complete(t.sels.match, res)
+	t.classes.complete(t.sels.match, res, change, t.sels.prog)
 	t.sels.gatherNets(t.ents.moved, t.ents.netsets, func(id uint32) (*model.NetworkSet, *class) {
 		if e := t.ents.get(id); e != nil {
 			return e.netset, t.classes.get(e.class)
@@ -62,7 +62,8 @@ func (t *txn) relabelEntities() {
 	// A key that starts or stops being read changes the labels classes
 	// keep, so every entity is classed again (a rare change: a selector
 	// naming a key none named before, or the last one naming it going).
-	all := t.sels.countReadKeys() && !t.cold
+	flipped := t.sels.countReadKeys()
+	all := len(flipped) > 0 && !t.cold
 	ids := t.ents.relabelling(t.profiles.relabelled, all)
 	sets := t.labelSets(ids)
 	for i, id := range ids {
@@ -73,6 +74,7 @@ func (t *txn) relabelEntities() {
 		}
 		cls := t.classes.acquire(ls)
 		if e.class != noClass {
+			t.classes.derive(cls, e.class, flipped)
 			t.classes.release(e.class)
 		}
 		t.ents.setClass(id, cls, t.classes.matched)

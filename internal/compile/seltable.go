@@ -407,16 +407,16 @@ func keysRead(p selProg) []uint32 {
 }
 
 // countReadKeys brings readKeys up to the batch's final set of
-// selectors, before settle files and drops them, and reports whether a
-// key started or stopped being read, which changes the labels classes
+// selectors, before settle files and drops them, and returns the keys
+// that started or stopped being read, which changes the labels classes
 // keep.
-func (e *selectorEdit) countReadKeys() (flipped bool) {
+func (e *selectorEdit) countReadKeys() (flipped []uint32) {
 	count := func(id uint32, by int32) {
 		for _, k := range keysRead(e.progs.get(id)) {
 			n, _ := e.readKeys.get(k)
 			n += by
-			if n == 0 || n == by {
-				flipped = true
+			if (n == 0 || n == by) && !slices.Contains(flipped, k) {
+				flipped = append(flipped, k)
 			}
 			if n == 0 {
 				e.readKeys.del(k)
