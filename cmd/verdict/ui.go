@@ -22,6 +22,7 @@ type uiOptions struct {
 	flowsOptions
 	listen  string
 	workers int
+	verbose bool
 	// ready, when set (by tests), gets the URL once the server listens;
 	// stop ends it instead of a signal.
 	ready func(url string)
@@ -70,6 +71,7 @@ address it cannot listen on.`,
 	f.StringSliceVar(&o.groupBy, "group-by", nil, "label keys that name a workload group (default: the first of app.kubernetes.io/name, app, k8s-app, else every label but hashes)")
 	f.StringVar(&o.listen, "listen", "127.0.0.1:0", "address to listen on, HOST:PORT (port 0 for a free one)")
 	f.IntVar(&o.workers, "workers", 0, "goroutines replaying records and computing matrices (default: one per CPU)")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "print each step of loading and how long it took, on standard error")
 	return cmd
 }
 
@@ -92,7 +94,11 @@ func runUI(cmd *cobra.Command, o *uiOptions) error {
 	}
 	stderr := cmd.ErrOrStderr()
 	start := time.Now()
-	srv, err := ui.New(ui.Config{Result: res, Flows: o.flows, Format: format, GroupBy: o.groupBy, Workers: o.workers})
+	cfg := ui.Config{Result: res, Flows: o.flows, Format: format, GroupBy: o.groupBy, Workers: o.workers}
+	if o.verbose {
+		cfg.Log = func(format string, args ...any) { printable.Fprintf(stderr, "verdict ui: "+format+"\n", args...) }
+	}
+	srv, err := ui.New(cfg)
 	if err != nil {
 		return inputError(err)
 	}

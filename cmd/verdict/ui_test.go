@@ -53,6 +53,16 @@ func TestUICommand(t *testing.T) {
 		t.Errorf("summary: %s", body)
 	}
 
+	if strings.Contains(errs, "replayed") {
+		t.Errorf("without -v, stderr tells the steps of loading: %q", errs)
+	}
+	code, _, errs, _ = runUIFor(t, "/api/summary", with("-v")...)
+	for _, step := range []string{"verdict ui: compiled ", "verdict ui: replayed 13 records", "verdict ui: linted: "} {
+		if code != exitYes || !strings.Contains(errs, step) {
+			t.Errorf("-v: exit %d, stderr %q; want %q", code, errs, step)
+		}
+	}
+
 	code, _, errs, _ = runUIFor(t, "/", with("--listen", "0.0.0.0:0")...)
 	if code != exitYes || !strings.Contains(errs, "reachable from other machines: the console has no authentication") {
 		t.Errorf("--listen 0.0.0.0:0: exit %d, stderr %q; want the warning", code, errs)
