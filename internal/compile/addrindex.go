@@ -1,20 +1,23 @@
 package compile
 
 import (
+	"iter"
 	"net/netip"
 	"slices"
 )
 
 // addrIndex resolves an address to every entity owning it (SPEC 5):
 // endpoints by exact address, network sets by every CIDR containing it,
-// whatever its prefix length. Exact addresses sit in one map; CIDRs in one
-// map per prefix length present, so a lookup costs one map access per
+// whatever its prefix length. Exact addresses sit in the flat table, or,
+// when it cannot hold them (several owners, a zone), in one map; CIDRs in
+// one map per prefix length present, so a lookup costs one map access per
 // length in use rather than a walk over every set.
 type addrIndex struct {
-	exact pmap[netip.Addr, []uint32] // entity ids, in entity order
-	nets  [2][]prefixLevel           // [0] IPv4, [1] IPv6; longest prefix first
-	// flat is exact in the form the walk probes (addrtable.go).
-	flat addrTable
+	// flat holds the addresses one entity owns (addrtable.go); exact
+	// holds the owners, in entity order, of those it does not.
+	flat  addrTable
+	exact pmap[netip.Addr, []uint32]
+	nets  [2][]prefixLevel // [0] IPv4, [1] IPv6; longest prefix first
 }
 
 // prefixLevel holds the CIDRs of one prefix length, by masked address.
@@ -35,10 +38,69 @@ func familyIndex(a netip.Addr) int {
 	return 1
 }
 
+// ownerList is the entities owning an address exactly, in entity order:
+// the flat table's one owner, or the map's list.
+type ownerList struct {
+	ids    []uint32
+	one    uint32
+	single bool
+}
+
+func (o ownerList) len() int {
+	if o.single {
+		return 1
+	}
+	return len(o.ids)
+}
+
+func (o ownerList) at(i int) uint32 {
+	if o.single {
+		return o.one
+	}
+	return o.ids[i]
+}
+
+// slice returns the owners as a list of the caller's.
+func (o ownerList) slice() []uint32 {
+	if o.single {
+		return []uint32{o.one}
+	}
+	return slices.Clone(o.ids)
+}
+
 // exactOwners returns the entities with a at one of their addresses.
-func (x *addrIndex) exactOwners(a netip.Addr) []uint32 {
+func (x *addrIndex) exactOwners(a netip.Addr) ownerList {
+	ent, _, hit := x.flat.find(a)
+	switch hit {
+	case addrOne:
+		return ownerList{one: ent, single: true}
+	case addrNone:
+		return ownerList{}
+	}
 	ids, _ := x.exact.get(a)
-	return ids
+	return ownerList{ids: ids}
+}
+
+// allExact yields every address some entity owns exactly, with its
+// owners, in no particular order.
+func (x *addrIndex) allExact() iter.Seq2[netip.Addr, ownerList] {
+	return func(yield func(netip.Addr, ownerList) bool) {
+		for _, s := range x.flat.shards {
+			for i := range s.slots {
+				sl := &s.slots[i]
+				if sl.tag != 0 && sl.tag&addrInMap == 0 {
+					if !yield(sl.addr(), ownerList{one: sl.tag & addrEntMax, single: true}) {
+						return
+					}
+				}
+			}
+		}
+		for a, ids := range x.exact.all() {
+			if !yield(a, ownerList{ids: ids}) {
+				return
+			}
+		}
+	}
 }
 
 // netOwners calls fn with the entities of every CIDR containing a, one
@@ -65,15 +127,18 @@ func (x *addrIndex) netOwners(a netip.Addr, fn func(ids []uint32) bool) {
 
 // addrIndexEdit changes an addrIndex.
 type addrIndexEdit struct {
-	exact *pmapEdit[netip.Addr, []uint32]
+	base  addrIndex
 	nets  [2][]*prefixLevelEdit
 	order func(id uint32) uint64 // entity order, to keep lists sorted
-	flat  addrTable
-	// touched are the addresses whose slot in flat may change: their
-	// owners or their first owner's class changed. A cold batch builds
-	// flat afresh and keeps none.
-	touched map[netip.Addr]struct{}
-	cold    bool
+	// changed are the new owners of the exact addresses the batch
+	// changed, none for one it left without; reclass are addresses whose
+	// first owner's class may have changed.
+	changed map[netip.Addr][]uint32
+	reclass map[netip.Addr]struct{}
+	// cold: the batch builds from nothing, so done files every address
+	// at once, from pairs (given by a cold compile) and changed.
+	cold  bool
+	pairs []ownedAddr
 }
 
 type prefixLevelEdit struct {
@@ -83,10 +148,7 @@ type prefixLevelEdit struct {
 }
 
 func (x *addrIndex) edit(order func(uint32) uint64, cold bool) *addrIndexEdit {
-	e := &addrIndexEdit{exact: x.exact.edit(), order: order, flat: x.flat, cold: cold}
-	if !cold {
-		e.touched = map[netip.Addr]struct{}{}
-	}
+	e := &addrIndexEdit{base: *x, order: order, cold: cold}
 	for f := range x.nets {
 		for i := range x.nets[f] {
 			l := &x.nets[f][i]
@@ -125,27 +187,38 @@ func removeID(ids []uint32, id uint32) []uint32 {
 	return append(out, ids[i+1:]...)
 }
 
-// touch notes that the slot of a in the flat table may change.
+// touch notes that the class of a's owners may change.
 func (e *addrIndexEdit) touch(a netip.Addr) {
-	if !e.cold {
-		e.touched[a] = struct{}{}
+	if e.cold {
+		return
 	}
+	if e.reclass == nil {
+		e.reclass = map[netip.Addr]struct{}{}
+	}
+	e.reclass[a] = struct{}{}
+}
+
+// owners returns a's owners as the batch leaves them so far.
+func (e *addrIndexEdit) owners(a netip.Addr) []uint32 {
+	if ids, ok := e.changed[a]; ok {
+		return ids
+	}
+	return e.base.exactOwners(a).slice()
 }
 
 func (e *addrIndexEdit) addAddr(a netip.Addr, id uint32) {
-	e.touch(a)
-	ids, _ := e.exact.get(a)
-	e.exact.set(a, e.insertID(ids, id))
+	e.change(a, e.insertID(e.owners(a), id))
 }
 
 func (e *addrIndexEdit) removeAddr(a netip.Addr, id uint32) {
-	e.touch(a)
-	ids, _ := e.exact.get(a)
-	if ids = removeID(ids, id); len(ids) == 0 {
-		e.exact.del(a)
-	} else {
-		e.exact.set(a, ids)
+	e.change(a, removeID(e.owners(a), id))
+}
+
+func (e *addrIndexEdit) change(a netip.Addr, ids []uint32) {
+	if e.changed == nil {
+		e.changed = map[netip.Addr][]uint32{}
 	}
+	e.changed[a] = ids
 }
 
 // level returns the level for a CIDR's family and length, creating it.
@@ -206,11 +279,19 @@ func (e *addrIndexEdit) removeNet(p netip.Prefix, id uint32) {
 // done returns the edited index; class gives an entity's class as the
 // batch leaves it, for the flat table.
 func (e *addrIndexEdit) done(class func(id uint32) uint32) addrIndex {
-	x := addrIndex{exact: e.exact.done()}
-	if e.cold {
-		x.flat = buildAddrTable(&x, class)
-	} else {
-		x.flat = e.flat.update(&x, class, e.touched)
+	var x addrIndex
+	t := &e.base.flat
+	switch {
+	case e.cold:
+		x.flat, x.exact = buildExact(append(e.pairs, e.changedPairs()...), class)
+	case len(e.changed) == 0 && len(e.reclass) == 0:
+		x.flat, x.exact = e.base.flat, e.base.exact
+	case len(t.shards) == 0 || len(e.changed) > t.n/4 || t.n+len(e.changed) > len(t.shards)*addrShardGrow:
+		x.flat, x.exact = buildExact(e.allPairs(), class)
+	default:
+		m := e.base.exact.edit()
+		x.flat = t.patch(m, e.changed, e.reclass, class)
+		x.exact = m.done()
 	}
 	for f := range e.nets {
 		for _, l := range e.nets[f] {
@@ -221,4 +302,31 @@ func (e *addrIndexEdit) done(class func(id uint32) uint32) addrIndex {
 		}
 	}
 	return x
+}
+
+// changedPairs returns the batch's owners of the addresses it changed as
+// pairs.
+func (e *addrIndexEdit) changedPairs() []ownedAddr {
+	var out []ownedAddr
+	for a, ids := range e.changed {
+		for _, id := range ids {
+			out = append(out, ownedAddr{a, id})
+		}
+	}
+	return out
+}
+
+// allPairs returns every exact address with its owners as the batch
+// leaves them, as pairs, to build the index afresh.
+func (e *addrIndexEdit) allPairs() []ownedAddr {
+	out := make([]ownedAddr, 0, e.base.flat.n+e.base.exact.len()+len(e.changed))
+	for a, o := range e.base.allExact() {
+		if _, ok := e.changed[a]; ok {
+			continue
+		}
+		for i := range o.len() {
+			out = append(out, ownedAddr{a, o.at(i)})
+		}
+	}
+	return append(out, e.changedPairs()...)
 }

@@ -818,12 +818,11 @@ func (c *checker) addresses() {
 			}
 		}
 	}
-	compare("address index", exact, p.addrs.exact)
 	owners := make(map[netip.Addr][]uint32, len(exact))
 	for a, os := range exact {
 		owners[a] = ids(os)
 	}
-	c.flatAddresses(owners)
+	checkExact(&p.addrs, owners, func(id uint32) uint32 { return p.entities.get(id).class }, c.fail)
 	for f := range nets {
 		levels := p.addrs.nets[f]
 		if len(levels) != len(nets[f]) {
@@ -868,37 +867,81 @@ func (c *checker) peerNets() {
 	}
 }
 
-// flatAddresses checks the flat address table against the owners found
-// from the entities: every address without a zone held once, with its
-// owner count, first owner and that owner's class, and nothing else.
-func (c *checker) flatAddresses(exact map[netip.Addr][]uint32) {
-	t := &c.p.addrs.flat
-	held := 0
+// checkExact checks that the index gives the exact owners found from
+// the entities, and where it keeps them: an address with one owner in its own slot of the flat table
+// with that owner's class, unless its shard had no room and says so; the
+// others (several owners, zoned, invalid) in the map, with a slot saying
+// so when the table could hold the address; nothing else in either.
+func checkExact(x *addrIndex, exact map[netip.Addr][]uint32, class func(uint32) uint32, fail func(format string, args ...any)) {
+	t := &x.flat
+	held, mapped := 0, 0
 	for a, os := range exact {
+		if got := x.exactOwners(a).slice(); !slices.Equal(got, os) {
+			fail("address index: %s is owned by %v, want %v", a, got, os)
+		}
+		inMap, _ := x.exact.get(a)
 		if !a.IsValid() || a.Zone() != "" {
+			mapped++
+			if !slices.Equal(inMap, os) {
+				fail("address index: the map gives %s owners %v, want %v", a, inMap, os)
+			}
 			continue
 		}
-		held++
-		want := addrSlot{ent: os[0], cls: c.p.entities.get(os[0]).class, n: uint32(len(os))}
-		got, ok := t.find(a)
-		if !ok || got.ent != want.ent || got.cls != want.cls || got.n != want.n {
-			c.fail("flat address table: %s holds %v (held %v), want first owner %d of class %d among %d", a, got, ok, want.ent, want.cls, want.n)
+		if len(t.shards) == 0 {
+			fail("flat address table: no shards for %s", a)
+			continue
+		}
+		hi, lo, key := addrKey(a)
+		h := addrSlotHash(hi, lo, key)
+		s := t.shards[t.shardOf(h)]
+		i, found := s.locate(hi, lo, key, h)
+		switch {
+		case !found:
+			mapped++
+			if !s.spilled {
+				fail("flat address table: %s is missing from a shard that had room", a)
+			}
+			if !slices.Equal(inMap, os) {
+				fail("flat address table: %s is in no slot and the map gives owners %v, want %v", a, inMap, os)
+			}
+		case s.slots[i].tag&addrInMap != 0:
+			held++
+			mapped++
+			if len(os) == 1 && os[0] <= addrEntMax {
+				fail("flat address table: %s of one owner is sent to the map", a)
+			}
+			if !slices.Equal(inMap, os) {
+				fail("flat address table: %s is sent to the map, which gives owners %v, want %v", a, inMap, os)
+			}
+		default:
+			held++
+			sl := s.slots[i]
+			want := slotFor(hi, lo, key, os, class)
+			if sl != want {
+				fail("flat address table: %s holds owner %d of class %d, want owner %d of class %d among %d", a, sl.tag&addrEntMax, sl.cls, os[0], class(os[0]), len(os))
+			}
+			if inMap != nil {
+				fail("flat address table: %s is in the map as well", a)
+			}
 		}
 	}
 	count := 0
 	for _, s := range t.shards {
 		n := 0
 		for i := range s.slots {
-			if s.slots[i].fam != 0 {
+			if s.slots[i].tag != 0 {
 				n++
 			}
 		}
-		if n != s.n {
-			c.fail("flat address table: a shard counts %d addresses, holds %d", s.n, n)
+		if n != int(s.n) || n > addrShardMax {
+			fail("flat address table: a shard counts %d addresses, holds %d (at most %d)", s.n, n, addrShardMax)
 		}
 		count += n
 	}
 	if count != held || t.n != held {
-		c.fail("flat address table: holds %d addresses (counts %d), want %d", count, t.n, held)
+		fail("flat address table: holds %d addresses (counts %d), want %d", count, t.n, held)
+	}
+	if x.exact.len() != mapped {
+		fail("address index: the map holds %d addresses, want %d", x.exact.len(), mapped)
 	}
 }

@@ -88,24 +88,41 @@ func TestCheckInvariantsCatches(t *testing.T) {
 			p.pairCount = e.done()
 		}, "label counts"},
 		{"an address loses its owner", func(t *testing.T, p *Program) {
-			e := p.addrs.exact.edit()
-			e.del(addr("10.0.0.3"))
-			p.addrs.exact = e.done()
+			s, i := flatSlot(t, p, addr("10.0.0.3"))
+			s.remove(i)
+			p.addrs.flat.n--
 		}, "address index"},
 		{"the flat address table keeps an owner's old class", func(t *testing.T, p *Program) {
-			for _, s := range p.addrs.flat.shards {
-				for i := range s.slots {
-					if s.slots[i].fam != 0 {
-						s.slots[i].cls++
-						return
-					}
-				}
-			}
-			t.Fatal("no address in the flat table")
+			s, i := flatSlot(t, p, addr("10.0.0.3"))
+			s.slots[i].cls++
 		}, "flat address table"},
-		{"the flat address table loses an address", func(t *testing.T, p *Program) {
-			p.addrs.flat.del(addr("10.0.0.3"))
+		{"a shard miscounts its addresses", func(t *testing.T, p *Program) {
+			s, _ := flatSlot(t, p, addr("10.0.0.3"))
+			s.n++
 		}, "flat address table"},
+		{"an address of one owner is sent to the map", func(t *testing.T, p *Program) {
+			s, i := flatSlot(t, p, addr("10.0.0.3"))
+			ent := s.slots[i].tag & addrEntMax
+			s.slots[i].tag = s.slots[i].tag&addrKeyTag | addrInMap
+			s.slots[i].cls = 0
+			e := p.addrs.exact.edit()
+			e.set(addr("10.0.0.3"), []uint32{ent})
+			p.addrs.exact = e.done()
+		}, "flat address table"},
+		{"the map keeps an address the table holds", func(t *testing.T, p *Program) {
+			e := p.addrs.exact.edit()
+			e.set(addr("10.0.0.3"), []uint32{0})
+			p.addrs.exact = e.done()
+		}, "map"},
+		{"an address spills without its shard saying so", func(t *testing.T, p *Program) {
+			s, i := flatSlot(t, p, addr("10.0.0.3"))
+			ent := s.slots[i].tag & addrEntMax
+			s.remove(i)
+			p.addrs.flat.n--
+			e := p.addrs.exact.edit()
+			e.set(addr("10.0.0.3"), []uint32{ent})
+			p.addrs.exact = e.done()
+		}, "had room"},
 		{"an entity has another entity's class", func(t *testing.T, p *Program) {
 			id, _ := p.entityIDs.get(model.Key{Kind: model.KindWorkloadEndpoint, Namespace: "prod", Name: "db-1"})
 			web, _ := p.entityIDs.get(model.Key{Kind: model.KindWorkloadEndpoint, Namespace: "prod", Name: "web-1"})
@@ -141,4 +158,17 @@ func TestCheckInvariantsCatches(t *testing.T) {
 			}
 		})
 	}
+}
+
+// flatSlot returns the shard and slot of a in p's flat table.
+func flatSlot(t *testing.T, p *Program, a netip.Addr) (*addrShard, int) {
+	t.Helper()
+	hi, lo, key := addrKey(a)
+	h := addrSlotHash(hi, lo, key)
+	s := p.addrs.flat.shards[p.addrs.flat.shardOf(h)]
+	i, found := s.locate(hi, lo, key, h)
+	if !found {
+		t.Fatalf("%s is not in the flat table", a)
+	}
+	return s, i
 }

@@ -30,9 +30,11 @@
 //     the sets the selector matches, gathered per selector as Felix
 //     gathers an IP set, so an address inside thousands of sets costs one
 //     search.
-//   - An address index: exact addresses in a map, network-set CIDRs in one
-//     map per prefix length, finding every owner of an address whatever
-//     the prefix length (Program.Owners).
+//   - An address index: exact addresses in a flat table that gives an
+//     address's one owner and its class in one probe (addresses with
+//     several owners, or a zone, in a map), network-set CIDRs in one map
+//     per prefix length, finding every owner of an address whatever the
+//     prefix length (Program.Owners).
 //   - Rule matchers: protocol, sorted port ranges, named ports resolved on
 //     the owning endpoint, ICMP, IP family, CIDR lists as sorted ranges,
 //     negations; a criterion a rule leaves empty costs nothing.

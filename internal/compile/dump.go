@@ -426,13 +426,12 @@ func idsText(prefix string, ids []uint32) string {
 func (d *dumper) addresses() {
 	d.printf("addresses:\n")
 	var addrs []netip.Addr
-	for a := range d.p.addrs.exact.all() {
+	for a := range d.p.addrs.allExact() {
 		addrs = append(addrs, a)
 	}
 	slices.SortFunc(addrs, netip.Addr.Compare)
 	for _, a := range addrs {
-		ids, _ := d.p.addrs.exact.get(a)
-		d.printf("  %s %s\n", a, idsText("e", ids))
+		d.printf("  %s %s\n", a, idsText("e", d.p.addrs.exactOwners(a).slice()))
 	}
 	for f := range d.p.addrs.nets {
 		for _, l := range d.p.addrs.nets[f] {

@@ -1,7 +1,6 @@
 package compile
 
 import (
-	"net/netip"
 	"slices"
 
 	"github.com/verdictlabs/verdict/model"
@@ -262,8 +261,7 @@ func (e *entityEdit) setClass(id uint32, cls uint32, matchedNow func(uint32) []u
 
 func (e *entityEdit) done() entityTable {
 	if e.cold {
-		exact := coldExact(e.ents.len(), e.ents.get)
-		e.addrs.exact = exact.edit()
+		e.addrs.pairs = coldPairs(e.ents.len(), e.ents.get)
 	}
 	// The flat address table reads the classes before ents is handed over.
 	addrs := e.addrs.done(func(id uint32) uint32 { return e.ents.get(id).class })
@@ -291,32 +289,23 @@ func coldEntityIDs(ents pvec[*entity]) pmap[model.Key, uint32] {
 	}, func(_, id uint32) uint32 { return id })
 }
 
-// coldExact files the addresses of the endpoints of a cold compile,
-// whose ids follow the set's order: every list in entity order, and
-// lists of one entity (nearly all) slices of one array.
-func coldExact(n int, get func(uint32) *entity) pmap[netip.Addr, []uint32] {
-	type owned struct {
-		addr netip.Addr
-		id   uint32
+// coldPairs lists the addresses of the endpoints of a cold compile,
+// whose ids follow the set's order, so that each address's owners come
+// in entity order.
+func coldPairs(n int, get func(uint32) *entity) []ownedAddr {
+	count := 0
+	for i := range n {
+		if ep := get(uint32(i)).endpoint; ep != nil {
+			count += len(ep.Addresses)
+		}
 	}
-	var all []owned
+	all := make([]ownedAddr, 0, count)
 	for i := range n {
 		if ep := get(uint32(i)).endpoint; ep != nil {
 			for _, a := range ep.Addresses {
-				all = append(all, owned{a, uint32(i)})
+				all = append(all, ownedAddr{a, uint32(i)})
 			}
 		}
 	}
-	ids := make([]uint32, len(all))
-	for i, o := range all {
-		ids[i] = o.id
-	}
-	return bulkPmap(hashAddr, len(all), func(i int) (netip.Addr, []uint32, bool) {
-		return all[i].addr, ids[i : i+1 : i+1], true
-	}, func(old, v []uint32) []uint32 {
-		if slices.Contains(old, v[0]) {
-			return old
-		}
-		return append(slices.Clip(old), v[0])
-	})
+	return all
 }

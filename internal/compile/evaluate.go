@@ -198,8 +198,9 @@ func (p *Program) classOf(labels map[string]string) *class {
 // selectors are matched against for that address.
 func (p *Program) Owners(addr netip.Addr) []model.Key {
 	var out []model.Key
-	for _, id := range p.addrs.exactOwners(addr) {
-		out = append(out, p.entities.get(id).key())
+	o := p.addrs.exactOwners(addr)
+	for i := range o.len() {
+		out = append(out, p.entities.get(o.at(i)).key())
 	}
 	seen := map[uint32]bool{}
 	p.addrs.netOwners(addr, func(ids []uint32) bool {
@@ -235,8 +236,9 @@ func (p *Program) Endpoint(k model.Key) (*model.Endpoint, bool) {
 func (p *Program) EndpointAt(addr netip.Addr) (*model.Endpoint, bool) {
 	addr = model.PacketAddr(addr)
 	var host *model.Endpoint
-	for _, id := range p.addrs.exactOwners(addr) {
-		e := p.entities.get(id)
+	o := p.addrs.exactOwners(addr)
+	for i := range o.len() {
+		e := p.entities.get(o.at(i))
 		switch e.kind {
 		case kindWorkload:
 			return e.endpoint, true

@@ -42,8 +42,8 @@ type ownerRef struct {
 // thousands of sets.
 type owners struct {
 	ready bool
-	ids   []uint32 // registered owners, from the address index
-	n     int      // cached refs; -1 when there are too many to cache
+	ids   ownerList // registered owners, from the address index
+	n     int       // cached refs; -1 when there are too many to cache
 	refs  [4]ownerRef
 }
 
@@ -76,19 +76,19 @@ func (c *flowCtx) exact(dst bool) *owners {
 		return o
 	}
 	if len(c.inline) == 0 {
-		sl, ok := c.p.addrs.flat.find(addr)
-		if c.fromSlot(o, addr, sl, ok) {
+		ent, cls, hit := c.p.addrs.flat.find(addr)
+		if c.fromSlot(o, ent, cls, hit) {
 			return o
 		}
 	}
 	o.ready = true
 	o.ids = c.p.addrs.exactOwners(addr)
-	if len(o.ids) > len(o.refs) {
+	if o.ids.len() > len(o.refs) {
 		o.n = -1
 		return o
 	}
-	for _, id := range o.ids {
-		if e := c.p.entities.get(id); !c.shadowed(e) {
+	for i := range o.ids.len() {
+		if e := c.p.entities.get(o.ids.at(i)); !c.shadowed(e) {
 			o.refs[o.n] = ownerRef{e, c.p.classes.get(e.class)}
 			o.n++
 		}
@@ -105,10 +105,10 @@ func (c *flowCtx) exactBoth() {
 		return
 	}
 	t := &c.p.addrs.flat
-	ss, sok := t.find(c.f.Src)
-	ds, dok := t.find(c.f.Dst)
-	c.fromSlot(&c.src, c.f.Src, ss, sok)
-	c.fromSlot(&c.dst, c.f.Dst, ds, dok)
+	se, sc, sh := t.find(c.f.Src)
+	de, dc, dh := t.find(c.f.Dst)
+	c.fromSlot(&c.src, se, sc, sh)
+	c.fromSlot(&c.dst, de, dc, dh)
 	// Read what the walk reads first of each owner now, while the misses
 	// can still overlap.
 	var touch uint32
@@ -130,24 +130,21 @@ func (c *flowCtx) exactBoth() {
 	c.touched = touch
 }
 
-// fromSlot fills o from the flat table's answer for addr when that is all
-// there is to know: no owner, or one. It reports false when addr has
-// several owners, or is zoned or invalid, and exact must ask the index.
-func (c *flowCtx) fromSlot(o *owners, addr netip.Addr, sl addrSlot, ok bool) bool {
-	if !addr.IsValid() || addr.Zone() != "" {
-		return false
-	}
-	if !ok {
+// fromSlot fills o from the flat table's answer for an address when
+// that is all there is to know: no owner, or one, ent of class cls. It
+// reports false when the table cannot say, and exact must ask the index.
+func (c *flowCtx) fromSlot(o *owners, ent, cls uint32, hit addrHit) bool {
+	switch hit {
+	case addrNone:
+		o.ready = true
+		return true
+	case addrOne:
+		o.refs[0] = ownerRef{c.p.entities.get(ent), c.p.classes.get(cls)}
+		o.n = 1
 		o.ready = true
 		return true
 	}
-	if sl.n != 1 {
-		return false
-	}
-	o.refs[0] = ownerRef{c.p.entities.get(sl.ent), c.p.classes.get(sl.cls)}
-	o.n = 1
-	o.ready = true
-	return true
+	return false
 }
 
 // owner returns the i-th registered owner of o, or a zero ref for one an
@@ -156,7 +153,7 @@ func (c *flowCtx) owner(o *owners, i int) ownerRef {
 	if o.n >= 0 {
 		return o.refs[i]
 	}
-	e := c.p.entities.get(o.ids[i])
+	e := c.p.entities.get(o.ids.at(i))
 	if c.shadowed(e) {
 		return ownerRef{}
 	}
@@ -167,7 +164,7 @@ func (o *owners) count() int {
 	if o.n >= 0 {
 		return o.n
 	}
-	return len(o.ids)
+	return o.ids.len()
 }
 
 func (c *flowCtx) shadowed(e *entity) bool {
