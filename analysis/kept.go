@@ -322,5 +322,19 @@ func Touched(set *model.Set, c model.Change) (touched func(*model.Endpoint) bool
 			}
 		}
 	}
-	return func(ep *model.Endpoint) bool { return keys[ep.Key()] }, true
+	// A replay asks this of both sides of every record, a million times
+	// and more: the records' endpoints are nearly always set's own, found
+	// here by address rather than by hashing their names; others (a copy
+	// of set) by name.
+	own := make(map[*model.Endpoint]bool, len(set.Endpoints))
+	for i := range set.Endpoints {
+		ep := &set.Endpoints[i]
+		own[ep] = len(keys) > 0 && keys[ep.Key()]
+	}
+	return func(ep *model.Endpoint) bool {
+		if t, ok := own[ep]; ok {
+			return t
+		}
+		return keys[ep.Key()]
+	}, true
 }

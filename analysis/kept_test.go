@@ -3,6 +3,7 @@ package analysis
 import (
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -186,6 +187,17 @@ func TestTouched(t *testing.T) {
 			}
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("touched %v, want %v", got, tc.want)
+			}
+			// An endpoint that is not set's own (a copy of set's, as a
+			// changed set holds) is found by its name alike.
+			got = nil
+			for _, ep := range slices.Clone(set.Endpoints) {
+				if touched(&ep) {
+					got = append(got, ep.Name)
+				}
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("copies touched %v, want %v", got, tc.want)
 			}
 		})
 	}
