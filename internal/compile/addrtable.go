@@ -286,12 +286,12 @@ func buildExactSharded(pairs []ownedAddr, class func(uint32) uint32, shards int)
 					s.spilled = true
 					lists[w][p.addr] = addOwner(lists[w][p.addr], p.id)
 				default:
-					ids := []uint32{p.id}
-					s.slots[i] = slotFor(h, l, key, ids, class)
+					one := [1]uint32{p.id}
+					s.slots[i] = slotFor(h, l, key, one[:], class)
 					s.n++
 					used[w]++
 					if s.slots[i].tag&addrInMap != 0 {
-						lists[w][p.addr] = ids
+						lists[w][p.addr] = []uint32{p.id}
 					}
 				}
 			}
