@@ -424,31 +424,12 @@ func union(a, b setIDs) setIDs {
 	return append(out, b[j:]...)
 }
 
-// intersection looks the shorter list up in the longer where it is much
-// shorter, so that a small list costs little against a long one.
+// intersection is the sets in both a and b.
 func intersection(a, b setIDs) setIDs {
 	if len(a) > len(b) {
 		a, b = b, a
 	}
-	out := make(setIDs, 0, len(a))
-	if len(a)*8 < len(b) {
-		for _, x := range a {
-			if _, ok := slices.BinarySearch(b, x); ok {
-				out = append(out, x)
-			}
-		}
-		return out
-	}
-	j := 0
-	for _, x := range a {
-		for j < len(b) && b[j] < x {
-			j++
-		}
-		if j < len(b) && b[j] == x {
-			out = append(out, x)
-		}
-	}
-	return out
+	return sieve(a, b, true)
 }
 
 // difference is the sets of a not in b.
@@ -456,10 +437,17 @@ func difference(a, b setIDs) setIDs {
 	if len(b) == 0 || len(a) == 0 {
 		return a
 	}
+	return sieve(a, b, false)
+}
+
+// sieve keeps the sets of a that are in b (or, with inB false, are not).
+// Where a is much shorter it looks each up in b, so that a small list
+// costs little against a long one; otherwise it walks both together.
+func sieve(a, b setIDs, inB bool) setIDs {
 	out := make(setIDs, 0, len(a))
 	if len(a)*8 < len(b) {
 		for _, x := range a {
-			if _, ok := slices.BinarySearch(b, x); !ok {
+			if _, found := slices.BinarySearch(b, x); found == inB {
 				out = append(out, x)
 			}
 		}
@@ -470,10 +458,9 @@ func difference(a, b setIDs) setIDs {
 		for j < len(b) && b[j] < x {
 			j++
 		}
-		if j < len(b) && b[j] == x {
-			continue
+		if found := j < len(b) && b[j] == x; found == inB {
+			out = append(out, x)
 		}
-		out = append(out, x)
 	}
 	return out
 }

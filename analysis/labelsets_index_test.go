@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -168,6 +169,46 @@ func TestLintPlain(t *testing.T) {
 		}
 		if diff := cmp.Diff(plain, fast); diff != "" {
 			t.Errorf("%d endpoints: (-plain +fast):\n%s", p.Endpoints, diff)
+		}
+	}
+}
+
+// TestIntersectionAndDifference checks both ways of combining two lists
+// (looking a short one up in a long one, walking two alike) against
+// plain set arithmetic.
+func TestIntersectionAndDifference(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	list := func(n, limit int) setIDs {
+		seen := map[int32]bool{}
+		for len(seen) < n {
+			seen[int32(r.IntN(limit))] = true
+		}
+		out := make(setIDs, 0, n)
+		for x := range seen {
+			out = append(out, x)
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, sizes := range [][2]int{{0, 0}, {0, 5}, {5, 0}, {3, 100}, {100, 3}, {40, 50}, {50, 40}, {1, 1}} {
+		a, b := list(sizes[0], 200), list(sizes[1], 200)
+		inB := map[int32]bool{}
+		for _, x := range b {
+			inB[x] = true
+		}
+		var both, only setIDs
+		for _, x := range a {
+			if inB[x] {
+				both = append(both, x)
+			} else {
+				only = append(only, x)
+			}
+		}
+		if got := intersection(a, b); !slices.Equal(got, both) {
+			t.Errorf("%v: intersection %v, want %v", sizes, got, both)
+		}
+		if got := difference(a, b); !slices.Equal(got, only) {
+			t.Errorf("%v: difference %v, want %v", sizes, got, only)
 		}
 	}
 }
