@@ -481,7 +481,10 @@ func Classes(set model.Set) []Class {
 // labels the name is made of.
 type ClassGroup struct {
 	Group
-	// Classes indexes the classes of the group; empty for a network set.
+	// Classes indexes the classes of the group, as Classes(set) returns
+	// them for GroupClasses and a whole set's matrix; a matrix of one
+	// namespace (MatrixOptions.Namespace) classes that namespace's
+	// endpoints only, and indexes those. Empty for a network set.
 	Classes []int
 	// Members counts the endpoints of the group.
 	Members int
